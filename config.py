@@ -1,0 +1,179 @@
+"""Configuration classes; every setting is read from the environment (§6 of API.md).
+
+The classes read the environment when they are instantiated, not at import, so a
+test or a command can change the environment before building an app.
+"""
+from __future__ import annotations
+
+import os
+
+from dotenv import load_dotenv
+
+load_dotenv()  # a .env file is honoured; real environment variables win
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the app must not start."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip().rstrip("/") for item in (_env(name) or "").split(",") if item.strip()]
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    DEFAULT_COOKIE_SECURE = True
+    REFRESH_COOKIE_NAME = "refresh_token"
+    CSRF_COOKIE_NAME = "csrf_refresh_token"
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = _env("SECRET_KEY")
+        self.JWT_SECRET_KEY = _env("JWT_SECRET_KEY")
+        # None means "SQLite in the instance folder", resolved by create_app.
+        self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+        self.ACCESS_TOKEN_TTL = _int("ACCESS_TOKEN_TTL", 900)
+        self.REFRESH_TOKEN_IDLE = _int("REFRESH_TOKEN_IDLE", 604800)
+        self.SESSION_MAX_AGE = _int("SESSION_MAX_AGE", 2592000)
+        self.REFRESH_REUSE_GRACE_SECONDS = _int("REFRESH_REUSE_GRACE_SECONDS", 10)
+        self.REFRESH_TOKEN_TRANSPORT = _env("REFRESH_TOKEN_TRANSPORT", "cookie")
+        self.COOKIE_SECURE = _bool("COOKIE_SECURE", self.DEFAULT_COOKIE_SECURE)
+        self.CORS_ORIGINS = _list("CORS_ORIGINS")
+        self.REGISTRATION_OPEN = _bool("REGISTRATION_OPEN", True)
+        self.DEFAULT_CURRENCY = (_env("DEFAULT_CURRENCY", "KRW") or "KRW").upper()
+
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute; 100 per hour")
+        self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "10 per hour")
+        self.RATELIMIT_REFRESH = _env("RATELIMIT_REFRESH", "60 per minute")
+        # How many proxies in front of the app may set X-Forwarded-For. 0: never trust it.
+        self.TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 1048576)
+        self.IMPORT_MAX_CONTENT_LENGTH = _int("IMPORT_MAX_CONTENT_LENGTH", 10 * 1048576)
+        self.LOG_LEVEL = (_env("LOG_LEVEL", "INFO") or "INFO").upper()
+        self.HSTS_SECONDS = _int("HSTS_SECONDS", 0)
+
+        # Argon2id parameters: OWASP's minimum (19 MiB, 2 passes, 1 lane) unless raised.
+        self.ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 19456)
+        self.ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 2)
+        self.ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 1)
+
+        # flask-jwt-extended: only the configured algorithm, iss/aud on every token,
+        # access tokens only from the Authorization header (never the query string).
+        self.JWT_ALGORITHM = "HS256"
+        self.JWT_DECODE_ALGORITHMS = ["HS256"]
+        self.JWT_TOKEN_LOCATION = ["headers"]
+        self.JWT_ENCODE_ISSUER = self.JWT_DECODE_ISSUER = _env("JWT_ISSUER", "ledger")
+        self.JWT_ENCODE_AUDIENCE = self.JWT_DECODE_AUDIENCE = _env("JWT_AUDIENCE", "ledger-api")
+        self.JWT_ENCODE_NBF = True
+        self.JWT_ERROR_MESSAGE_KEY = "detail"
+
+        self.API_TITLE = "Ledger API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.API_SPEC_OPTIONS = {
+            "info": {"description": "Household ledger API with JWT auth that really logs out."},
+        }
+
+    def validate(self) -> None:
+        """Raise ConfigError when a setting cannot work."""
+        if self.REFRESH_TOKEN_TRANSPORT not in {"cookie", "body"}:
+            raise ConfigError("REFRESH_TOKEN_TRANSPORT must be 'cookie' or 'body'")
+        for name in ("ACCESS_TOKEN_TTL", "REFRESH_TOKEN_IDLE", "SESSION_MAX_AGE", "MAX_CONTENT_LENGTH"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be positive")
+        if self.REFRESH_REUSE_GRACE_SECONDS < 0:
+            raise ConfigError("REFRESH_REUSE_GRACE_SECONDS must not be negative")
+        if len(self.DEFAULT_CURRENCY) != 3:
+            raise ConfigError("DEFAULT_CURRENCY must be an ISO 4217 code")
+
+
+class DevelopmentConfig(Config):
+    """Local work: SQLite, secrets generated into the instance folder, cookies without Secure."""
+
+    ENV_NAME = "development"
+    DEFAULT_COOKIE_SECURE = False
+
+
+class TestingConfig(Config):
+    """The test suite: rate limits off unless a test turns them on."""
+
+    ENV_NAME = "testing"
+    DEFAULT_COOKIE_SECURE = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
+        self.SECRET_KEY = "testing-secret-key-not-for-production-0123456789"
+        self.JWT_SECRET_KEY = "testing-jwt-key-not-for-production-0123456789abcdef"
+        self.RATELIMIT_ENABLED = False
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.REFRESH_TOKEN_TRANSPORT = "cookie"
+        self.CORS_ORIGINS = ["https://app.example.com"]
+
+
+class ProductionConfig(Config):
+    """gunicorn + PostgreSQL: refuses to start without its secrets."""
+
+    ENV_NAME = "production"
+    REFRESH_COOKIE_NAME = "__Secure-refresh_token"
+    CSRF_COOKIE_NAME = "__Secure-csrf_refresh_token"
+
+    def validate(self) -> None:
+        super().validate()
+        missing = [n for n in ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL") if not _env(n)]
+        if missing:
+            raise ConfigError(f"production needs {', '.join(missing)} in the environment")
+        if len(self.JWT_SECRET_KEY.encode()) < 32:
+            raise ConfigError("JWT_SECRET_KEY must be at least 32 bytes")
+        if self.JWT_SECRET_KEY == self.SECRET_KEY:
+            raise ConfigError("JWT_SECRET_KEY must differ from SECRET_KEY")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> Config:
+    """Instantiate the config named by `name` or by LEDGER_ENV."""
+    name = name or _env("LEDGER_ENV", "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"LEDGER_ENV must be one of {', '.join(CONFIGS)}, got {name!r}")
+    return CONFIGS[name]()

@@ -1,0 +1,13 @@
+"""gunicorn settings; every one can be overridden on the command line or by GUNICORN_CMD_ARGS."""
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2 + 1)))
+# Load the app once in the master: a configuration error stops gunicorn with one line.
+preload_app = True
+timeout = 30
+graceful_timeout = 10
+accesslog = None  # the app logs one JSON line per request itself
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

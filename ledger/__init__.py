@@ -1,0 +1,105 @@
+"""The ledger API: create_app() reads like a table of contents."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import timedelta
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, ConfigError, get_config
+from ledger.errors import Api, register_error_handlers
+from ledger.extensions import cors, db, jwt, limiter, migrate
+from ledger.http import register_request_hooks
+from ledger.logs import configure_logging
+
+
+def create_app(config: str | Config | None = None, **overrides) -> Flask:
+    """Build the app. `config` is a config name, a Config instance, or None for LEDGER_ENV."""
+    cfg = config if isinstance(config, Config) else get_config(config)
+    app = Flask(__name__, static_folder=None)
+    configure(app, cfg, overrides)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_request_hooks(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, cfg: Config, overrides: dict) -> None:
+    if cfg.ENV_NAME == "development":
+        _development_secrets(app, cfg)
+        cfg.SQLALCHEMY_DATABASE_URI = cfg.SQLALCHEMY_DATABASE_URI or \
+            "sqlite:///" + os.path.join(app.instance_path, "ledger.db")
+    cfg.validate()
+    app.config.from_object(cfg)
+    app.config.update(overrides)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        raise ConfigError("DATABASE_URL is not set")
+    if not app.config.get("SECRET_KEY") or not app.config.get("JWT_SECRET_KEY"):
+        raise ConfigError("SECRET_KEY and JWT_SECRET_KEY must be set")
+    app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(seconds=app.config["ACCESS_TOKEN_TTL"])
+    app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(seconds=app.config["REFRESH_TOKEN_IDLE"])
+    if app.config["TRUSTED_PROXY_COUNT"] > 0:
+        count = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
+def _development_secrets(app: Flask, cfg: Config) -> None:
+    """Generate SECRET_KEY and JWT_SECRET_KEY once into the instance folder."""
+    if cfg.SECRET_KEY and cfg.JWT_SECRET_KEY:
+        return
+    os.makedirs(app.instance_path, exist_ok=True)
+    path = os.path.join(app.instance_path, "secrets.json")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            json.dump({"SECRET_KEY": secrets.token_urlsafe(48), "JWT_SECRET_KEY": secrets.token_urlsafe(48)}, fh)
+    with open(path) as fh:
+        stored = json.load(fh)
+    cfg.SECRET_KEY = cfg.SECRET_KEY or stored["SECRET_KEY"]
+    cfg.JWT_SECRET_KEY = cfg.JWT_SECRET_KEY or stored["JWT_SECRET_KEY"]
+
+
+def register_extensions(app: Flask) -> None:
+    from ledger.auth.tokens import register_jwt_callbacks
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     compare_type=True, render_as_batch=True)
+    jwt.init_app(app)
+    register_jwt_callbacks()
+    limiter.init_app(app)
+    if app.config["CORS_ORIGINS"]:
+        cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+                      supports_credentials=True,
+                      allow_headers=["Authorization", "Content-Type", "X-CSRF-TOKEN", "Idempotency-Key",
+                                     "If-Match", "X-Request-ID"],
+                      expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location"])
+    api = Api(app)  # one per app: it holds the app's OpenAPI document
+    app.extensions["ledger-api"] = api
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
+                                                       "bearerFormat": "JWT"})
+
+
+def register_blueprints(app: Flask) -> None:
+    from ledger.auth.routes import auth_blp, me_blp
+    from ledger.ops.routes import currencies_blp, ops_blp
+
+    api = app.extensions["ledger-api"]
+    for blueprint in (ops_blp, currencies_blp, auth_blp, me_blp):
+        api.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from ledger.auth.cli import tokens_cli, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)

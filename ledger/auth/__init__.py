@@ -1,0 +1,1 @@
+"""Users, sessions, rotating refresh tokens and the per-user token version."""

@@ -1,0 +1,152 @@
+"""`flask users ...` and `flask tokens purge`: the same services as the API."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ledger.auth import services
+from ledger.auth.models import User
+from ledger.database import iso_utc
+from ledger.errors import ApiError
+from ledger.extensions import db
+
+users_cli = AppGroup("users", help="Manage users.")
+tokens_cli = AppGroup("tokens", help="Manage stored refresh tokens.")
+
+
+def _fail(message: str) -> None:
+    """One line on stderr, exit 1, no traceback."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _explain(error: ApiError) -> str:
+    if error.errors:
+        reasons = "; ".join(f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+                            for field, msgs in error.errors.items())
+        return f"{error.detail} {reasons}"
+    return error.detail
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _user(email: str) -> User:
+    try:
+        return services.find_user(email)
+    except ApiError as error:
+        _fail(error.detail)
+
+
+def _run(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except ApiError as error:
+        db.session.rollback()
+        _fail(_explain(error))
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--display-name", default=None)
+@click.option("--currency", default=None)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create(email, display_name, currency, password_stdin):
+    """Create a user."""
+    password = _read_password(password_stdin)
+    user = _run(services.create_user, email, password, display_name=display_name, currency=currency)
+    click.echo(f"created user {user.id} {user.email}")
+
+
+@users_cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def list_users(as_json):
+    """One line per user: id, email, active, created, sessions."""
+    counts = services.session_counts()
+    users = db.session.execute(select(User).order_by(User.id)).scalars()
+    rows = [{"id": u.id, "email": u.email, "active": u.is_active, "created_at": iso_utc(u.created_at),
+             "sessions": counts.get(u.id, 0)} for u in users]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for r in rows:
+        click.echo(f"{r['id']}\t{r['email']}\t{'active' if r['active'] else 'inactive'}\t"
+                   f"{r['created_at']}\t{r['sessions']} sessions")
+
+
+@users_cli.command("show")
+@click.argument("email")
+def show(email):
+    """Details of one user, including live sessions."""
+    user = _user(email)
+    click.echo(f"id: {user.id}\nemail: {user.email}\ndisplay_name: {user.display_name}\n"
+               f"currency: {user.currency}\nmonth_start_day: {user.month_start_day}\n"
+               f"active: {user.is_active}\ntoken_version: {user.token_version}\n"
+               f"created_at: {iso_utc(user.created_at)}")
+    sessions = services.list_sessions(user.id)
+    click.echo(f"sessions: {len(sessions)}")
+    for s in sessions:
+        click.echo(f"  {s.id}\t{s.ip}\tcreated {iso_utc(s.created_at)}\tlast used {iso_utc(s.last_used_at)}"
+                   f"\t{s.user_agent}")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True)
+def set_password(email, password_stdin):
+    """Set a password and revoke every token."""
+    user = _user(email)
+    _run(services.set_password, user, _read_password(password_stdin))
+    click.echo(f"password set for {user.email}; every token revoked")
+
+
+@users_cli.command("logout")
+@click.argument("email")
+def logout(email):
+    """Revoke every token of the user."""
+    user = _user(email)
+    services.admin_logout(user)
+    click.echo(f"every token of {user.email} revoked")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email):
+    """Block login and revoke every token."""
+    user = _user(email)
+    services.set_active(user, False)
+    click.echo(f"{user.email} deactivated")
+
+
+@users_cli.command("activate")
+@click.argument("email")
+def activate(email):
+    """Allow login again."""
+    user = _user(email)
+    services.set_active(user, True)
+    click.echo(f"{user.email} activated")
+
+
+@users_cli.command("delete")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete(email, yes):
+    """Delete the user and all their data."""
+    user = _user(email)
+    if not yes and not click.confirm(f"Delete {user.email} and all their data?"):
+        _fail("not deleted")
+    services.delete_user(user)
+    click.echo(f"{email} deleted")
+
+
+@tokens_cli.command("purge")
+def purge():
+    """Delete refresh-token rows that expired or were revoked."""
+    click.echo(f"purged {services.purge_tokens()} refresh tokens")

@@ -1,0 +1,226 @@
+"""/api/v1/auth and /api/v1/me: thin routes over ledger.auth.services."""
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+
+from flask import after_this_request, current_app, request
+from flask_jwt_extended import decode_token
+from flask_smorest import Blueprint
+
+from ledger.auth import services
+from ledger.auth.schemas import DeleteMeSchema, LoginSchema, PasswordChangeSchema, \
+    ProfilePatchSchema, RefreshBodySchema, RegisterSchema, SessionListSchema, TokenSchema, UserSchema
+from ledger.auth.tokens import TokenPair, auth_required, current_auth
+from ledger.errors import AuthorizationRequired, CsrfFailed, ValidationFailed, documented_errors
+from ledger.extensions import limiter
+from ledger.http import client_address, user_agent
+
+auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login, tokens and sessions")
+me_blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The current user")
+
+REFRESH_COOKIE_PATH = "/api/v1/auth"
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _account_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "account:" + (services.normalize_email(email) if isinstance(email, str) else "")
+
+
+def _cookie_mode() -> bool:
+    return current_app.config["REFRESH_TOKEN_TRANSPORT"] == "cookie"
+
+
+def _set_refresh_cookies(pair: TokenPair) -> None:
+    cfg = current_app.config
+
+    @after_this_request
+    def set_cookies(response):
+        expires: datetime | None = pair.refresh_expires_at
+        response.set_cookie(cfg["REFRESH_COOKIE_NAME"], pair.refresh_token, expires=expires, httponly=True,
+                            secure=cfg["COOKIE_SECURE"], samesite="Strict", path=REFRESH_COOKIE_PATH)
+        # Readable by the SPA's JavaScript, which echoes it in X-CSRF-TOKEN.
+        response.set_cookie(cfg["CSRF_COOKIE_NAME"], pair.csrf_token, expires=expires, httponly=False,
+                            secure=cfg["COOKIE_SECURE"], samesite="Strict", path="/")
+        return response
+
+
+def _clear_refresh_cookies() -> None:
+    cfg = current_app.config
+    if not _cookie_mode():
+        return
+
+    @after_this_request
+    def clear(response):
+        response.delete_cookie(cfg["REFRESH_COOKIE_NAME"], path=REFRESH_COOKIE_PATH, httponly=True,
+                               secure=cfg["COOKIE_SECURE"], samesite="Strict")
+        response.delete_cookie(cfg["CSRF_COOKIE_NAME"], path="/", secure=cfg["COOKIE_SECURE"],
+                               samesite="Strict")
+        return response
+
+
+def _token_body(pair: TokenPair, user=None) -> dict:
+    body = {"access_token": pair.access_token, "token_type": "Bearer", "expires_in": pair.expires_in}
+    if user is not None:
+        body["user"] = user
+    if pair.refresh_token:
+        if _cookie_mode():
+            _set_refresh_cookies(pair)
+        else:
+            body["refresh_token"] = pair.refresh_token
+    return body
+
+
+def _allowed_origin(origin: str) -> bool:
+    own = request.host_url.rstrip("/")
+    return origin.rstrip("/") in set(current_app.config["CORS_ORIGINS"]) | {own}
+
+
+def _refresh_token_from_request(args: dict) -> str:
+    """The refresh token of the configured transport, with the cookie mode's CSRF checks."""
+    if not _cookie_mode():
+        token = args.get("refresh_token")
+        if not token:
+            raise ValidationFailed(errors={"refresh_token": ["Missing data for required field."]})
+        return token
+    token = request.cookies.get(current_app.config["REFRESH_COOKIE_NAME"])
+    if not token:
+        raise AuthorizationRequired("No refresh token cookie was sent.")
+    origin = request.headers.get("Origin")
+    if origin is not None and not _allowed_origin(origin):
+        raise CsrfFailed("The request's Origin is not allowed.")
+    return token
+
+
+@auth_blp.route("/register", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"])
+@auth_blp.arguments(RegisterSchema)
+@auth_blp.response(201, UserSchema)
+@documented_errors(auth_blp, 400, 403, 409, 413, 415, 422, 429)
+def register(args):
+    """Create an account (with its default accounts and categories)."""
+    return services.create_user(args["email"], args["password"], display_name=args.get("display_name"),
+                                currency=args.get("currency"), check_registration=True)
+
+
+@auth_blp.route("/login", methods=["POST"])
+@limiter.limit(_login_limit)
+@limiter.limit(_login_limit, key_func=_account_key, deduct_when=lambda response: response.status_code == 401)
+@auth_blp.arguments(LoginSchema)
+@auth_blp.response(200, TokenSchema)
+@documented_errors(auth_blp, 400, 401, 413, 415, 422, 429)
+def login(args):
+    """Exchange email and password for an access token and a refresh token (new session)."""
+    user, pair = services.login(args["email"], args["password"], user_agent(), client_address())
+    return _token_body(pair, user)
+
+
+@auth_blp.route("/refresh", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_REFRESH"])
+@auth_blp.arguments(RefreshBodySchema)
+@auth_blp.response(200, TokenSchema)
+@documented_errors(auth_blp, 400, 401, 413, 415, 422, 429)
+def refresh(args):
+    """Rotate the refresh token (cookie + X-CSRF-TOKEN, or body) and get a new access token."""
+    token = _refresh_token_from_request(args)
+    sent = request.headers.get("X-CSRF-TOKEN", "")
+    if _cookie_mode() and not sent:
+        raise CsrfFailed("A cookie-borne refresh needs the X-CSRF-TOKEN header.")
+    claims = decode_token(token)
+    if _cookie_mode():
+        expected = claims.get("csrf")
+        if not isinstance(expected, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise CsrfFailed("X-CSRF-TOKEN does not match the csrf_refresh_token cookie.")
+    result = services.refresh(claims, user_agent(), client_address())
+    return _token_body(result.pair)
+
+
+@auth_blp.route("/logout", methods=["POST"])
+@auth_required
+@auth_blp.response(204)
+@documented_errors(auth_blp, auth=True)
+def logout():
+    """Log out everywhere: every access and refresh token of the user stops working."""
+    ctx = current_auth()
+    services.logout(ctx.user, ctx.session_id)
+    _clear_refresh_cookies()
+
+
+@auth_blp.route("/sessions", methods=["GET"])
+@auth_required
+@auth_blp.response(200, SessionListSchema)
+@documented_errors(auth_blp, auth=True)
+def list_sessions():
+    """The user's live sessions (devices); `current` marks the caller's."""
+    ctx = current_auth()
+    items = [{"id": s.id, "created_at": s.created_at, "last_used_at": s.last_used_at,
+              "user_agent": s.user_agent, "ip": s.ip, "current": s.id == ctx.session_id}
+             for s in services.list_sessions(ctx.user.id)]
+    return {"items": items}
+
+
+@auth_blp.route("/sessions/<string:session_id>", methods=["DELETE"])
+@auth_required
+@auth_blp.response(204)
+@documented_errors(auth_blp, 404, auth=True)
+def end_session(session_id: str):
+    """End one session ("log out this device"); `current` names the caller's own."""
+    ctx = current_auth()
+    if session_id == "current":
+        target = ctx.session_id
+    elif session_id.isdigit() and len(session_id) < 12:
+        target = int(session_id)
+    else:
+        from ledger.errors import NotFound
+
+        raise NotFound("No such session.")
+    services.end_session(ctx.user.id, target)
+    if target == ctx.session_id:
+        _clear_refresh_cookies()
+
+
+@me_blp.route("", methods=["GET"])
+@auth_required
+@me_blp.response(200, UserSchema)
+@documented_errors(me_blp, auth=True)
+def get_me():
+    """The current user."""
+    return current_auth().user
+
+
+@me_blp.route("", methods=["PATCH"])
+@auth_required
+@me_blp.arguments(ProfilePatchSchema)
+@me_blp.response(200, UserSchema)
+@documented_errors(me_blp, 400, 413, 415, 422, auth=True)
+def patch_me(args):
+    """Change display name or the day the accounting month starts."""
+    return services.update_profile(current_auth().user, args)
+
+
+@me_blp.route("", methods=["DELETE"])
+@auth_required
+@me_blp.arguments(DeleteMeSchema)
+@me_blp.response(204)
+@documented_errors(me_blp, 400, 413, 415, 422, auth=True)
+def delete_me(args):
+    """Delete the account and all its data (the password confirms it)."""
+    services.delete_account(current_auth().user, args["password"])
+    _clear_refresh_cookies()
+
+
+@me_blp.route("/password", methods=["POST"])
+@auth_required
+@me_blp.arguments(PasswordChangeSchema)
+@me_blp.response(200, TokenSchema)
+@documented_errors(me_blp, 400, 413, 415, 422, auth=True)
+def change_password(args):
+    """Change the password: other sessions end, the caller gets a fresh token pair."""
+    ctx = current_auth()
+    pair = services.change_password(ctx.user, ctx.session_id, args["current_password"], args["new_password"])
+    return _token_body(pair, ctx.user)

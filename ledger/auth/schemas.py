@@ -1,0 +1,70 @@
+"""Load and dump schemas of the auth and /me endpoints."""
+from marshmallow import fields, validate
+
+from ledger.auth.passwords import MAX_LENGTH
+from ledger.schemas import BaseSchema, StrictInt, Text, Timestamp
+
+# Longer inputs are refused before any hashing work is done.
+_PASSWORD_FIELD_MAX = 1024
+
+
+class UserSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    email = fields.String()
+    display_name = fields.String()
+    currency = fields.String()
+    month_start_day = fields.Integer()
+    created_at = Timestamp()
+
+
+class RegisterSchema(BaseSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = Text(required=True, load_only=True,
+                    metadata={"description": f"12..{MAX_LENGTH} characters, not a common password"})
+    display_name = Text(validate=validate.Length(min=1, max=100))
+    currency = Text(validate=validate.Regexp(r"^[A-Za-z]{3}$"), metadata={"example": "KRW"})
+
+
+class LoginSchema(BaseSchema):
+    email = Text(required=True, validate=validate.Length(min=1, max=254))
+    password = Text(required=True, load_only=True, validate=validate.Length(max=_PASSWORD_FIELD_MAX))
+
+
+class RefreshBodySchema(BaseSchema):
+    refresh_token = Text(validate=validate.Length(min=1, max=4096),
+                         metadata={"description": "required with REFRESH_TOKEN_TRANSPORT=body"})
+
+
+class TokenSchema(BaseSchema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+    refresh_token = fields.String(metadata={"description": "only with REFRESH_TOKEN_TRANSPORT=body"})
+    user = fields.Nested(UserSchema)
+
+
+class SessionSchema(BaseSchema):
+    id = fields.Integer()
+    created_at = Timestamp()
+    last_used_at = Timestamp()
+    user_agent = fields.String()
+    ip = fields.String()
+    current = fields.Boolean()
+
+
+class SessionListSchema(BaseSchema):
+    items = fields.List(fields.Nested(SessionSchema))
+
+
+class ProfilePatchSchema(BaseSchema):
+    display_name = Text(validate=validate.Length(min=1, max=100))
+    month_start_day = StrictInt(validate=validate.Range(min=1, max=28))
+
+
+class PasswordChangeSchema(BaseSchema):
+    current_password = Text(required=True, load_only=True, validate=validate.Length(max=_PASSWORD_FIELD_MAX))
+    new_password = Text(required=True, load_only=True, validate=validate.Length(max=_PASSWORD_FIELD_MAX))
+
+
+class DeleteMeSchema(BaseSchema):
+    password = Text(required=True, load_only=True, validate=validate.Length(max=_PASSWORD_FIELD_MAX))

@@ -1,0 +1,256 @@
+"""One problem+json shape (RFC 9457) for every error, from every layer."""
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, current_app, g, json, request
+from flask_smorest import Api as _SmorestApi
+from marshmallow import Schema, fields
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("ledger.errors")
+
+PROBLEM_MIMETYPE = "application/problem+json"
+
+# The code of an HTTP status when nothing more precise is known.
+DEFAULT_CODES = {
+    400: "bad_request",
+    401: "authorization_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+
+class ApiError(Exception):
+    """A domain error that the API answers with a problem document."""
+
+    status = 400
+    code = "bad_request"
+    detail = "The request could not be processed."
+
+    def __init__(self, detail: str | None = None, *, errors: dict | None = None,
+                 headers: dict | None = None, status: int | None = None, code: str | None = None):
+        super().__init__(detail or self.detail)
+        self.detail = detail or self.detail
+        self.errors = errors
+        self.headers = headers or {}
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+
+class NotFound(ApiError):
+    status, code, detail = 404, "not_found", "The resource does not exist."
+
+
+class Conflict(ApiError):
+    status, code, detail = 409, "conflict", "The request conflicts with the current state."
+
+
+class ValidationFailed(ApiError):
+    status, code, detail = 422, "validation_error", "The request is not valid."
+
+
+class RegistrationClosed(ApiError):
+    status, code, detail = 403, "registration_closed", "Self-registration is disabled."
+
+
+class PreconditionFailed(ApiError):
+    status, code, detail = 412, "precondition_failed", "The resource has changed (If-Match)."
+
+
+class InvalidCredentials(ApiError):
+    status, code, detail = 401, "invalid_credentials", "Email or password is wrong."
+
+
+class AuthorizationRequired(ApiError):
+    status, code, detail = 401, "authorization_required", "No access token was sent."
+
+
+class InvalidToken(ApiError):
+    status, code, detail = 401, "invalid_token", "The token is not valid."
+
+
+class TokenExpired(ApiError):
+    status, code, detail = 401, "token_expired", "The token has expired."
+
+
+class TokenRevoked(ApiError):
+    status, code, detail = 401, "token_revoked", "The token has been revoked."
+
+
+class RefreshTokenReused(ApiError):
+    status, code, detail = 401, "refresh_token_reused", \
+        "The refresh token was already used; the session has been ended."
+
+
+class CsrfFailed(ApiError):
+    status, code, detail = 401, "csrf_failed", "The CSRF check failed."
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, with the stable `code`."""
+
+    type = fields.String(required=True, metadata={"example": "about:blank"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    code = fields.String(required=True, metadata={"description": "stable machine-readable reason"})
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                         metadata={"description": "field -> list of messages (validation_error)"})
+    request_id = fields.String()
+
+
+def problem(status: int, code: str | None = None, detail: str | None = None, *,
+            errors: dict | None = None, headers: dict | None = None) -> Response:
+    """Build a problem+json response."""
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status,
+                            "detail": detail or title, "code": code or DEFAULT_CODES.get(status, "error")}
+    if errors is not None:
+        body["errors"] = errors
+    request_id = getattr(g, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    if status == 401 and "WWW-Authenticate" not in response.headers:
+        no_credentials = body["code"] in {"authorization_required", "invalid_credentials"}
+        response.headers["WWW-Authenticate"] = 'Bearer realm="ledger"' if no_credentials \
+            else 'Bearer error="invalid_token"'
+    return response
+
+
+def _flatten_messages(messages: Any) -> dict:
+    """webargs nests messages by location ({"json": {...}}); clients want field -> list."""
+    if not isinstance(messages, dict):
+        return {"_schema": messages if isinstance(messages, list) else [str(messages)]}
+    flat: dict = {}
+    for location, value in messages.items():
+        if location in {"json", "query", "form", "headers", "files", "path", "view_args"} \
+                and isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[location] = value
+    return flat
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Every werkzeug/Flask/webargs/limiter HTTP error → problem+json."""
+    status = error.code or 500
+    headers: dict[str, str] = {}
+    code = DEFAULT_CODES.get(status)
+    detail = error.description
+    errors = None
+    data = getattr(error, "data", None) or {}
+    if status == 422:
+        errors = _flatten_messages(data.get("messages", {}))
+        detail = "The request is not valid."
+    elif status == 400 and "json" in (data.get("messages") or {}):
+        code, detail = "invalid_json", "The body is not valid JSON."
+    elif status == 405:
+        allow = [h for h in error.get_headers() if h[0] == "Allow"]
+        if allow:
+            headers["Allow"] = allow[0][1]
+        detail = f"{request.method} is not allowed here."
+    elif status == 413:
+        detail = "The request body is too large."
+    elif status == 429:
+        headers["Retry-After"] = str(_retry_after())
+        detail = f"Too many requests: {getattr(error, 'description', '')}".strip()
+    elif status == 404:
+        detail = "The resource does not exist."
+    elif status >= 500:
+        detail = "Unexpected error."
+    return problem(status, code, detail, errors=errors, headers=headers)
+
+
+def _retry_after() -> int:
+    from ledger.extensions import limiter  # the limiter knows when the window resets
+    import time
+
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    return max(1, int(limit.reset_at - time.time()) + 1)
+
+
+def handle_api_error(error: ApiError) -> Response:
+    return problem(error.status, error.code, error.detail, errors=error.errors, headers=error.headers)
+
+
+def handle_integrity_error(error: IntegrityError) -> Response:
+    from ledger.extensions import db
+
+    db.session.rollback()
+    log.info("integrity error answered as conflict: %s", error.orig.__class__.__name__)
+    return problem(409, "conflict", "The request conflicts with existing data.")
+
+
+def handle_database_error(error: DBAPIError) -> Response:
+    """The database is unreachable (or went away mid-request): 503, never a 500."""
+    from ledger.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already broken
+        pass
+    if isinstance(error, OperationalError) or error.connection_invalidated:
+        log.warning("database unavailable: %s", error.orig.__class__.__name__)
+        return problem(503, "service_unavailable", "The database is unavailable; try again shortly.",
+                       headers={"Retry-After": "5"})
+    return handle_unexpected(error)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem(500, "internal_error", "Unexpected error; it has been logged.")
+
+
+class Api(_SmorestApi):
+    """flask-smorest's Api, documenting and answering errors as problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error):  # noqa: D401 - flask-smorest hook
+        return handle_http_exception(error)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+def documented_errors(blp, *statuses: int, auth: bool = False):
+    """Document problem+json error responses (and bearer security) on an operation."""
+    statuses = tuple(sorted(set(statuses) | ({401} if auth else set()) | {500, 503}))
+
+    def decorator(fn):
+        for status in statuses:
+            fn = blp.alt_response(status, schema=ProblemSchema, content_type=PROBLEM_MIMETYPE,
+                                  description=HTTPStatus(status).phrase)(fn)
+        if auth:
+            fn = blp.doc(security=[{"bearerAuth": []}])(fn)
+        return fn
+
+    return decorator

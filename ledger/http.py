@@ -1,0 +1,62 @@
+"""Request plumbing shared by every feature: client address, body checks, response headers."""
+from __future__ import annotations
+
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest
+
+from ledger.errors import ApiError
+
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Endpoints whose body is not JSON (they check their own media type).
+NON_JSON_ENDPOINTS: set[str] = set()
+
+
+def client_address() -> str:
+    """The client's address (ProxyFix has already applied TRUSTED_PROXY_COUNT)."""
+    return request.remote_addr or "unknown"
+
+
+def user_agent() -> str:
+    return (request.headers.get("User-Agent") or "")[:512]
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
+def check_json_body() -> None:
+    """415 for a non-JSON body, 400 invalid_json for one that does not parse, before any view runs."""
+    if request.method not in BODY_METHODS or request.endpoint in NON_JSON_ENDPOINTS or not _has_body():
+        return
+    if not request.is_json:
+        raise ApiError("The body must be application/json.", status=415, code="unsupported_media_type")
+    try:
+        request.get_json()  # parsed once here; Flask caches it for the view
+    except BadRequest:
+        raise ApiError("The body is not valid JSON.", status=400, code="invalid_json") from None
+    except RecursionError:
+        raise ApiError("The body is nested too deeply.", status=400, code="invalid_json") from None
+
+
+def security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith("/api/"):
+        response.headers["Cache-Control"] = "no-store"
+    hsts = _hsts_seconds()
+    if hsts:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains")
+    return response
+
+
+def _hsts_seconds() -> int:
+    from flask import current_app
+
+    return current_app.config["HSTS_SECONDS"]
+
+
+def register_request_hooks(app: Flask) -> None:
+    app.before_request(check_json_body)
+    app.after_request(security_headers)

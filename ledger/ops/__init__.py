@@ -1,0 +1,1 @@
+"""Operations endpoints outside /api/v1."""

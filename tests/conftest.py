@@ -1,0 +1,222 @@
+"""Fixtures: every test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+
+The schema comes from the migrations (never create_all); each test starts from empty tables.
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from dataclasses import dataclass
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from ledger import create_app
+from ledger.extensions import db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+PASSWORD = "correct horse battery staple 42"
+
+_counter = itertools.count(1)
+
+
+def _tables_in_delete_order() -> list[str]:
+    return [t.name for t in reversed(db.metadata.sorted_tables)]
+
+
+def _reset_schema(url: str) -> None:
+    """Bring the database to exactly the migrations' schema, from nothing."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        if url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    else:
+        url = PG_URL
+    _reset_schema(url)
+    return url
+
+
+@pytest.fixture
+def backend(database_url) -> str:
+    return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Build apps with config overrides; every table is emptied after the test."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+        apps.append(app)
+        return app
+
+    yield factory
+    if apps:
+        with apps[0].app_context():
+            with db.engine.begin() as conn:
+                if database_url.startswith("postgresql"):
+                    conn.execute(text("TRUNCATE " + ", ".join(_tables_in_delete_order())
+                                      + " RESTART IDENTITY CASCADE"))
+                else:
+                    for table in _tables_in_delete_order():
+                        conn.execute(text(f"DELETE FROM {table}"))
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Sql:
+    """Read the database as a test sees it, outside any request."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def rows(self, sql: str, **params) -> list:
+        with self.app.app_context():
+            return list(db.session.execute(text(sql), params).all())
+
+    def scalar(self, sql: str, **params):
+        with self.app.app_context():
+            return db.session.execute(text(sql), params).scalar()
+
+    def count(self, table: str, where: str = "1=1", **params) -> int:
+        return self.scalar(f"SELECT COUNT(*) FROM {table} WHERE {where}", **params)
+
+    def execute(self, sql: str, **params) -> None:
+        with self.app.app_context():
+            db.session.execute(text(sql), params)
+            db.session.commit()
+
+
+@pytest.fixture
+def sql(app) -> Sql:
+    return Sql(app)
+
+
+@dataclass
+class TestUser:
+    id: int
+    email: str
+    password: str
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user through the same service as the API and the CLI."""
+    from ledger.auth import services
+
+    def factory(email: str | None = None, password: str = PASSWORD, **kwargs) -> TestUser:
+        email = email or f"user{next(_counter)}@example.com"
+        with app.app_context():
+            user = services.create_user(email, password, **kwargs)
+            return TestUser(user.id, user.email, password)
+
+    return factory
+
+
+class AuthActions:
+    """Log in through the API and keep the tokens (flaskr's AuthActions, for JWTs)."""
+
+    def __init__(self, client):
+        self.client = client
+        self.access_token: str | None = None
+        self.body: dict = {}
+
+    def login(self, user: TestUser, **headers):
+        response = self.client.post("/api/v1/auth/login", json={"email": user.email, "password": user.password},
+                                    headers=headers)
+        assert response.status_code == 200, response.get_json()
+        self.body = response.get_json()
+        self.access_token = self.body["access_token"]
+        return response
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+    def csrf(self) -> str | None:
+        cookie = self.client.get_cookie("csrf_refresh_token")
+        return cookie.value if cookie else None
+
+    def refresh(self, **headers):
+        csrf = self.csrf()
+        if csrf is not None:
+            headers.setdefault("X-CSRF-TOKEN", csrf)
+        return self.client.post("/api/v1/auth/refresh", headers=headers)
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def user(make_user) -> TestUser:
+    return make_user()
+
+
+@pytest.fixture
+def logged_in(auth, user) -> AuthActions:
+    auth.login(user)
+    return auth
+
+
+@pytest.fixture
+def count_statements(app):
+    """with count_statements() as statements: ... → the SQL statements run inside."""
+
+    @contextlib.contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counter
+
+
+def assert_problem(response, status: int, code: str) -> dict:
+    """The contract's error shape: problem+json with `status` and `code`."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json", response.mimetype
+    body = response.get_json()
+    assert body["status"] == status and body["code"] == code, body
+    assert body["type"] == "about:blank" and body["title"]
+    return body

@@ -69,6 +69,7 @@ def _development_secrets(app: Flask, cfg: Config) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import ledger.models  # noqa: F401 - every table registered before migrations or queries
     from ledger.auth.tokens import register_jwt_callbacks
 
     db.init_app(app)
@@ -90,11 +91,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from ledger.accounts.routes import blp as accounts_blp
     from ledger.auth.routes import auth_blp, me_blp
+    from ledger.budgets.routes import blp as budgets_blp
+    from ledger.categories.routes import blp as categories_blp
+    from ledger.entries.csv_routes import csv_blp
+    from ledger.entries.routes import blp as entries_blp
     from ledger.ops.routes import currencies_blp, ops_blp
+    from ledger.reports.routes import blp as reports_blp
 
     api = app.extensions["ledger-api"]
-    for blueprint in (ops_blp, currencies_blp, auth_blp, me_blp):
+    for blueprint in (ops_blp, currencies_blp, auth_blp, me_blp, accounts_blp, categories_blp, csv_blp,
+                      entries_blp, budgets_blp, reports_blp):
         api.register_blueprint(blueprint)
 
 

@@ -181,8 +181,9 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def _retry_after() -> int:
-    from ledger.extensions import limiter  # the limiter knows when the window resets
     import time
+
+    from ledger.extensions import limiter  # the limiter knows when the window resets
 
     limit = limiter.current_limit
     if limit is None:

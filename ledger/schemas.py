@@ -40,3 +40,31 @@ class Timestamp(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return iso_utc(value)
+
+
+class Amount(StrictInt):
+    """Money in minor units: a JSON integer, 1 .. 2^53-1 (safe in JavaScript)."""
+
+    def __init__(self, **kwargs):
+        from marshmallow import validate
+
+        from ledger.money import MAX_AMOUNT
+
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_AMOUNT))
+        kwargs.setdefault("metadata", {"description": "integer minor units of the user's currency",
+                                       "example": 12000})
+        super().__init__(**kwargs)
+
+
+class Month(fields.String):
+    """An accounting month, YYYY-MM (honours the user's month_start_day where used)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from ledger.months import parse_month
+
+        result = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            parse_month(result)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+        return result

@@ -66,14 +66,13 @@ def make_app(database_url):
 
     yield factory
     if apps:
-        with apps[0].app_context():
-            with db.engine.begin() as conn:
-                if database_url.startswith("postgresql"):
-                    conn.execute(text("TRUNCATE " + ", ".join(_tables_in_delete_order())
-                                      + " RESTART IDENTITY CASCADE"))
-                else:
-                    for table in _tables_in_delete_order():
-                        conn.execute(text(f"DELETE FROM {table}"))
+        with apps[0].app_context(), db.engine.begin() as conn:
+            if database_url.startswith("postgresql"):
+                conn.execute(text("TRUNCATE " + ", ".join(_tables_in_delete_order())
+                                  + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in _tables_in_delete_order():
+                    conn.execute(text(f"DELETE FROM {table}"))
     for app in apps:
         with app.app_context():
             db.engine.dispose()
@@ -220,3 +219,64 @@ def assert_problem(response, status: int, code: str) -> dict:
     assert body["status"] == status and body["code"] == code, body
     assert body["type"] == "about:blank" and body["title"]
     return body
+
+
+@pytest.fixture
+def make_account(app):
+    """Insert an account directly (tests of other features need one without the API)."""
+    from ledger.accounts.models import Account
+
+    def factory(user: TestUser, name: str | None = None, type: str = "bank", opening_balance: int = 0) -> int:
+        with app.app_context():
+            account = Account(user_id=user.id, name=name or f"Account {next(_counter)}", type=type,
+                              opening_balance=opening_balance)
+            db.session.add(account)
+            db.session.commit()
+            return account.id
+
+    return factory
+
+
+@pytest.fixture
+def make_category(app):
+    from ledger.categories.models import Category
+
+    def factory(user: TestUser, name: str | None = None, kind: str = "expense", parent_id: int | None = None) -> int:
+        with app.app_context():
+            category = Category(user_id=user.id, name=name or f"Category {next(_counter)}", kind=kind,
+                                parent_id=parent_id, parent_key=parent_id or 0)
+            db.session.add(category)
+            db.session.commit()
+            return category.id
+
+    return factory
+
+
+@pytest.fixture
+def make_entry(app):
+    """Insert an entry directly: make_entry(user, type="expense", amount=..., occurred_on="2026-11-20", ...)."""
+    from datetime import date
+
+    from ledger.entries.models import Entry, EntryTag
+
+    def factory(user: TestUser, *, type: str = "expense", amount: int = 1000, occurred_on="2026-11-20",
+                account_id: int, to_account_id: int | None = None, category_id: int | None = None,
+                memo: str = "", tags: tuple[str, ...] = ()) -> int:
+        day = date.fromisoformat(occurred_on) if isinstance(occurred_on, str) else occurred_on
+        with app.app_context():
+            entry = Entry(user_id=user.id, type=type, amount=amount, occurred_on=day, account_id=account_id,
+                          to_account_id=to_account_id, category_id=category_id, memo=memo,
+                          tag_rows=[EntryTag(tag=t) for t in tags])
+            db.session.add(entry)
+            db.session.commit()
+            return entry.id
+
+    return factory
+
+
+def default_ids(sql: Sql, user: TestUser) -> dict:
+    """The new user's cash account id and default category ids by name."""
+    cash = sql.scalar("SELECT id FROM accounts WHERE user_id = :u AND type = 'cash'", u=user.id)
+    categories = {name: cid for cid, name in sql.rows("SELECT id, name FROM categories WHERE user_id = :u",
+                                                      u=user.id)}
+    return {"cash": cash, "categories": categories}

@@ -9,8 +9,17 @@ from flask_jwt_extended import decode_token
 from flask_smorest import Blueprint
 
 from ledger.auth import services
-from ledger.auth.schemas import DeleteMeSchema, LoginSchema, PasswordChangeSchema, \
-    ProfilePatchSchema, RefreshBodySchema, RegisterSchema, SessionListSchema, TokenSchema, UserSchema
+from ledger.auth.schemas import (
+    DeleteMeSchema,
+    LoginSchema,
+    PasswordChangeSchema,
+    ProfilePatchSchema,
+    RefreshBodySchema,
+    RegisterSchema,
+    SessionListSchema,
+    TokenSchema,
+    UserSchema,
+)
 from ledger.auth.tokens import TokenPair, auth_required, current_auth
 from ledger.errors import AuthorizationRequired, CsrfFailed, ValidationFailed, documented_errors
 from ledger.extensions import limiter

@@ -11,11 +11,18 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from ledger import money
 from ledger.auth import passwords
 from ledger.auth.models import RefreshToken, Session, User
-from ledger.auth.tokens import TokenPair, issue_access_token, issue_refresh_token, new_jti, \
-    structural_claims
+from ledger.auth.tokens import TokenPair, issue_access_token, issue_refresh_token, new_jti, structural_claims
 from ledger.database import utcnow
-from ledger.errors import Conflict, InvalidCredentials, InvalidToken, NotFound, \
-    RefreshTokenReused, RegistrationClosed, TokenRevoked, ValidationFailed
+from ledger.errors import (
+    Conflict,
+    InvalidCredentials,
+    InvalidToken,
+    NotFound,
+    RefreshTokenReused,
+    RegistrationClosed,
+    TokenRevoked,
+    ValidationFailed,
+)
 from ledger.extensions import db
 
 events = logging.getLogger("ledger.auth")

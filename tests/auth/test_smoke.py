@@ -3,7 +3,8 @@ from tests.conftest import assert_problem
 
 
 def test_register_login_me_logout(client, auth, make_user, sql):
-    response = client.post("/api/v1/auth/register", json={"email": "Ann@Example.com", "password": "a long enough password 1"})
+    response = client.post("/api/v1/auth/register",
+                           json={"email": "Ann@Example.com", "password": "a long enough password 1"})
     assert response.status_code == 201
     assert response.get_json()["email"] == "ann@example.com"
     user = type("U", (), {"email": "ann@example.com", "password": "a long enough password 1"})

@@ -1,0 +1,1 @@
+"""The budgets feature."""

@@ -1,0 +1,18 @@
+"""Monthly limits per expense category."""
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledger.extensions import db
+
+
+class Budget(db.Model):
+    __tablename__ = "budgets"
+    __table_args__ = (UniqueConstraint("user_id", "month", "category_id", name="uq_budgets_user_month_category"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, the user's accounting month
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,32 @@
+"""Two-level income/expense categories."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledger.database import UTCDateTime, utcnow
+from ledger.extensions import db
+
+CATEGORY_KINDS = ("income", "expense")
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+    __table_args__ = (
+        # parent_key = parent_id or 0: NULLs are distinct in UNIQUE, so top-level names need a value.
+        UniqueConstraint("user_id", "kind", "parent_key", "name", name="uq_categories_user_kind_parent_name"),
+        CheckConstraint("kind IN ('income', 'expense')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"),
+                                                  nullable=True, index=True)
+    parent_key: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    color: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

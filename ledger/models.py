@@ -1,0 +1,9 @@
+"""Every model, imported in one place so that Alembic sees the whole schema."""
+from ledger.accounts.models import Account
+from ledger.auth.models import RefreshToken, Session, User
+from ledger.budgets.models import Budget
+from ledger.categories.models import Category
+from ledger.entries.models import Entry, EntryTag, IdempotencyKey
+
+__all__ = ["Account", "Budget", "Category", "Entry", "EntryTag", "IdempotencyKey", "RefreshToken", "Session",
+           "User"]

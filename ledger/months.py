@@ -1,0 +1,53 @@
+"""Accounting months that honour the user's month_start_day (payday budgeting).
+
+With month_start_day = 25, "2026-11" runs from 2026-10-25 to 2026-11-24.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_month(value: str) -> tuple[int, int]:
+    """'2026-11' → (2026, 11); ValueError otherwise."""
+    match = MONTH_RE.match(value or "")
+    if not match:
+        raise ValueError("Must be a month as YYYY-MM.")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= year <= 9998:
+        raise ValueError("Year out of range.")
+    return year, month
+
+
+def format_month(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def shift(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def month_range(year: int, month: int, start_day: int = 1) -> tuple[date, date]:
+    """First and last day (inclusive) of accounting month (year, month)."""
+    if start_day == 1:
+        first = date(year, month, 1)
+        ny, nm = shift(year, month, 1)
+        return first, date(ny, nm, 1) - timedelta(days=1)
+    py, pm = shift(year, month, -1)
+    return date(py, pm, start_day), date(year, month, start_day) - timedelta(days=1)
+
+
+def month_of(day: date, start_day: int = 1) -> tuple[int, int]:
+    """The accounting month that contains `day`."""
+    if start_day == 1 or day.day < start_day:
+        return day.year, day.month
+    return shift(day.year, day.month, 1)
+
+
+def months_between(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
+    """Inclusive list of months from start to end."""
+    count = (end[0] * 12 + end[1]) - (start[0] * 12 + start[1]) + 1
+    return [shift(start[0], start[1], i) for i in range(max(count, 0))]

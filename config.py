@@ -60,6 +60,7 @@ class Config:
         # None means "SQLite in the instance folder", resolved by create_app.
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
 
         self.ACCESS_TOKEN_TTL = _int("ACCESS_TOKEN_TTL", 900)
         self.REFRESH_TOKEN_IDLE = _int("REFRESH_TOKEN_IDLE", 604800)
@@ -144,6 +145,9 @@ class TestingConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.REFRESH_TOKEN_TRANSPORT = "cookie"
         self.CORS_ORIGINS = ["https://app.example.com"]
+        # Cheap hashes keep the suite fast; production's parameters are asserted by a test of their own.
+        self.ARGON2_MEMORY_COST = 1024
+        self.ARGON2_TIME_COST = 1
 
 
 class ProductionConfig(Config):

@@ -11,3 +11,6 @@ graceful_timeout = 10
 accesslog = None  # the app logs one JSON line per request itself
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27's control socket lives at one fixed path per user; several servers (tests, benchmarks)
+# on one machine would fight over it, and we do not use it.
+control_socket_disable = True

@@ -42,6 +42,10 @@ def configure(app: Flask, cfg: Config, overrides: dict) -> None:
         raise ConfigError("DATABASE_URL is not set")
     if not app.config.get("SECRET_KEY") or not app.config.get("JWT_SECRET_KEY"):
         raise ConfigError("SECRET_KEY and JWT_SECRET_KEY must be set")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Fail fast (→ 503) instead of hanging when the database host does not answer.
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {"connect_timeout": app.config["DATABASE_CONNECT_TIMEOUT"]})
     app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(seconds=app.config["ACCESS_TOKEN_TTL"])
     app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(seconds=app.config["REFRESH_TOKEN_IDLE"])
     if app.config["TRUSTED_PROXY_COUNT"] > 0:

@@ -68,3 +68,25 @@ class Month(fields.String):
         except ValueError as error:
             raise ValidationError(str(error)) from None
         return result
+
+
+class StrictBool(fields.Boolean):
+    """A JSON boolean: 0, 1 and strings such as "true" are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Not a valid boolean.")
+        return value
+
+
+class Name(Text):
+    """A display name: surrounding whitespace is dropped; 1..100 characters remain."""
+
+    def __init__(self, **kwargs):
+        from marshmallow import validate
+
+        kwargs.setdefault("validate", validate.Length(min=1, max=100))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()

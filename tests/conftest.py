@@ -72,6 +72,8 @@ def make_app(database_url):
                                   + " RESTART IDENTITY CASCADE"))
             else:
                 for table in _tables_in_delete_order():
+                    if table == "categories":  # children first: parent_id is ON DELETE RESTRICT, checked per row
+                        conn.execute(text("DELETE FROM categories WHERE parent_id IS NOT NULL"))
                     conn.execute(text(f"DELETE FROM {table}"))
     for app in apps:
         with app.app_context():

@@ -21,7 +21,7 @@ from ledger.auth.schemas import (
     UserSchema,
 )
 from ledger.auth.tokens import TokenPair, auth_required, current_auth
-from ledger.errors import AuthorizationRequired, CsrfFailed, ValidationFailed, documented_errors
+from ledger.errors import AuthorizationRequired, CsrfFailed, NotFound, ValidationFailed, documented_errors
 from ledger.extensions import limiter
 from ledger.http import client_address, user_agent
 
@@ -182,11 +182,9 @@ def end_session(session_id: str):
     ctx = current_auth()
     if session_id == "current":
         target = ctx.session_id
-    elif session_id.isdigit() and len(session_id) < 12:
+    elif session_id.isascii() and session_id.isdigit() and len(session_id) < 12:  # not "²" nor "١"
         target = int(session_id)
     else:
-        from ledger.errors import NotFound
-
         raise NotFound("No such session.")
     services.end_session(ctx.user.id, target)
     if target == ctx.session_id:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from marshmallow import ValidationError as MarshmallowValidationError
+from marshmallow import validate
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from ledger import money
@@ -38,6 +40,15 @@ def check_new_password(password: str, email: str | None, field: str = "password"
         raise ValidationFailed(errors={field: problems})
 
 
+def check_email(email: str) -> None:
+    """The API's rule (marshmallow's Email, at most 254 characters), for every caller of create_user."""
+    try:
+        validate.Email()(email)
+        validate.Length(max=254)(email)
+    except MarshmallowValidationError as error:
+        raise ValidationFailed(errors={"email": error.messages}) from None
+
+
 def find_user(email: str) -> User:
     user = db.session.execute(select(User).where(User.email == normalize_email(email))).scalar_one_or_none()
     if user is None:
@@ -51,6 +62,7 @@ def create_user(email: str, password: str, *, display_name: str | None = None,
     if check_registration and not current_app.config["REGISTRATION_OPEN"]:
         raise RegistrationClosed()
     email = normalize_email(email)
+    check_email(email)  # the API's schema already did; the CLI relies on this
     check_new_password(password, email)
     currency = (currency or current_app.config["DEFAULT_CURRENCY"]).upper()
     if not money.is_known(currency):
@@ -280,7 +292,15 @@ def set_active(user: User, active: bool) -> None:
 
 def delete_user(user: User) -> None:
     """Delete the user and, through ON DELETE CASCADE, all their data."""
+    from ledger.categories.models import Category
+    from ledger.entries.models import Entry
+
     user_id = user.id
+    # Entries and sub-categories hold ON DELETE RESTRICT references (to accounts and categories), which
+    # SQLite enforces row by row while it cascades: a parent category can go before its children and fail.
+    # Deleting the referencing rows first makes the cascade order irrelevant on every database.
+    db.session.execute(delete(Entry).where(Entry.user_id == user_id))
+    db.session.execute(delete(Category).where(Category.user_id == user_id, Category.parent_id.is_not(None)))
     db.session.execute(delete(User).where(User.id == user_id))
     db.session.commit()
     db.session.expunge_all()

@@ -57,10 +57,12 @@ def structural_claims(claims: dict) -> tuple[int, int, int]:
         raise InvalidToken("The token has no integer `ver` claim.")
     if not isinstance(sid, int) or isinstance(sid, bool):
         raise InvalidToken("The token has no integer `sid` claim.")
-    if not isinstance(sub, str) or not sub.isdigit() or len(sub) > 18:
+    # isascii: str.isdigit() also accepts "²" (int() then raises) and other scripts' digits.
+    if not isinstance(sub, str) or not (sub.isascii() and sub.isdigit()) or len(sub) > 18:
         raise InvalidToken("The token's subject is malformed.")
     for claim in ("exp", "iat", "nbf", "jti", "iss", "aud"):
-        if claim not in claims:
+        # `is None`, not `in`: flask-jwt-extended fills a missing jti in as None.
+        if claims.get(claim) is None:
             raise InvalidToken(f"The token has no `{claim}` claim.")
     return int(sub), ver, sid
 

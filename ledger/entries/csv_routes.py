@@ -1,4 +1,106 @@
-"""/api/v1/entries/export.csv and /api/v1/entries/import."""
+"""/api/v1/entries/export.csv and /api/v1/entries/import: thin routes over ledger.entries.csv."""
+from __future__ import annotations
+
+from datetime import date
+from itertools import chain
+
+from flask import Response, current_app, request, stream_with_context
 from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields
+
+from ledger.auth.tokens import auth_required, current_auth
+from ledger.entries import csv as csv_service
+from ledger.entries.schemas import EntryFilterSchema
+from ledger.entries.services import entry_filters
+from ledger.errors import ApiError, documented_errors
+from ledger.http import NON_JSON_ENDPOINTS
+from ledger.schemas import BaseSchema
 
 csv_blp = Blueprint("entries_csv", __name__, url_prefix="/api/v1/entries", description="CSV export and import")
+
+FORMAT_DOC = """\
+UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
+either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
+* `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
+* `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
+* `account`, `to_account` (transfers only): account names.
+* `category` (income/expense only): the name of a top-level category, or `Parent/Child` for a child
+  category. Inside a name, a backslash is written `\\\\` and a slash `\\/`.
+* `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
+* `tags`: joined by `;`. Inside a tag, a backslash is written `\\\\` and a semicolon `\\;`.
+* Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
+  one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
+"""
+
+IMPORT_DOC = """\
+All rows or none, in one transaction. Accounts that do not exist are created with type `other`; categories
+that do not exist are created with the kind of the row's type (`Parent/Child` creates both levels). A row
+naming an archived account or category is refused, as in `POST /entries`. Names and tags are trimmed.
+
+The body is `text/csv` (charset, if given, utf-8), at most IMPORT_MAX_CONTENT_LENGTH bytes (10 MiB) → else
+413 `payload_too_large`; another media type is 415 `unsupported_media_type`. A wrong header, invalid UTF-8,
+or bad rows are 422 `validation_error`; bad rows are listed in line order (the header is line 1, a record's
+line is the one it starts on) as
+`errors: {"rows": [{"line": 3, "errors": {"amount": ["..."], "_row": ["..."]}}]}` (at most 100 rows
+listed; `detail` gives the total), a wrong header as `errors: {"header": [...]}`, invalid UTF-8 as
+`errors: {"body": [...]}`.
+
+`?dry_run=true` validates everything and answers the same 200 body (what would be imported and created)
+without writing anything.
+
+""" + FORMAT_DOC
+
+
+class ImportQuerySchema(BaseSchema):
+    dry_run = fields.Boolean(load_default=False,
+                             metadata={"description": "validate and report without writing anything"})
+
+
+class ImportResultSchema(Schema):
+    imported = fields.Integer(metadata={"description": "entries imported (or that would be, with dry_run)"})
+    created_accounts = fields.List(fields.String(), metadata={"description": "names of new accounts (type other)"})
+    created_categories = fields.List(fields.String(),
+                                     metadata={"description": "new categories, in the CSV's notation "
+                                                              "(`Parent/Child` for a new child)"})
+    dry_run = fields.Boolean()
+
+
+@csv_blp.route("/export.csv", methods=["GET"])
+@auth_required
+@csv_blp.arguments(EntryFilterSchema, location="query", unknown=RAISE)
+@csv_blp.response(200, {"type": "string"}, content_type="text/csv",
+                  description="The matching entries, newest first, as a CSV attachment.\n\n" + FORMAT_DOC,
+                  headers={"Content-Disposition": {"schema": {"type": "string"}, "description":
+                                                   'attachment; filename="ledger-entries-YYYY-MM-DD.csv"'}})
+@documented_errors(csv_blp, 422, auth=True)
+def export_entries(args):
+    """Download the entries matching the GET /entries filters as CSV (streamed; no pagination)."""
+    user = current_auth().user
+    chunks = csv_service.export_csv(user, entry_filters(user, args))
+    # The first chunk (lookups + header) is made here, so a database failure is still a proper 503.
+    first = next(chunks)
+    filename = f"ledger-entries-{date.today().isoformat()}.csv"
+    return Response(stream_with_context(chain([first], chunks)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@csv_blp.route("/import", methods=["POST"])
+@auth_required
+@csv_blp.arguments(ImportQuerySchema, location="query", unknown=RAISE)
+@csv_blp.response(200, ImportResultSchema, description="Imported (or, with dry_run, would be).")
+@csv_blp.doc(description=IMPORT_DOC,
+             requestBody={"required": True, "description": "the CSV file, in the export's format",
+                          "content": {"text/csv": {"schema": {"type": "string"}}}})
+@documented_errors(csv_blp, 413, 415, 422, auth=True)
+def import_entries(args):
+    """Import entries from a CSV in the export's format (all rows or none)."""
+    request.max_content_length = current_app.config["IMPORT_MAX_CONTENT_LENGTH"]
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if request.mimetype != "text/csv" or charset not in {"utf-8", "utf8"}:
+        raise ApiError("The body must be text/csv in UTF-8.", status=415, code="unsupported_media_type")
+    body = request.get_data(cache=False)
+    return csv_service.import_csv(current_auth().user, body, dry_run=args["dry_run"])
+
+
+# The import's body is CSV: the app-wide JSON body check must let it through.
+NON_JSON_ENDPOINTS.add(f"{csv_blp.name}.{import_entries.__name__}")

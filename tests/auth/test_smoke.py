@@ -15,9 +15,3 @@ def test_register_login_me_logout(client, auth, make_user, sql):
     assert sql.scalar("SELECT token_version FROM users WHERE email = 'ann@example.com'") == 1
     assert_problem(client.get("/api/v1/me", headers=auth.headers), 401, "token_revoked")
 
-
-def test_me_costs_one_statement(client, logged_in, count_statements):
-    with count_statements() as statements:
-        response = client.get("/api/v1/me", headers=logged_in.headers)
-    assert response.status_code == 200
-    assert len(statements) == 1, statements

@@ -1,0 +1,39 @@
+"""Load and dump schemas of /api/v1/accounts."""
+from marshmallow import fields, validate
+
+from ledger.accounts.models import ACCOUNT_TYPES
+from ledger.money import MAX_AMOUNT
+from ledger.schemas import BaseSchema, Name, StrictBool, StrictInt, Timestamp
+
+_MINOR_UNITS = "integer minor units of the user's currency"
+
+
+class AccountSchema(BaseSchema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String()
+    type = fields.String(metadata={"enum": list(ACCOUNT_TYPES)})
+    opening_balance = fields.Integer(metadata={"description": _MINOR_UNITS})
+    balance = fields.Integer(metadata={"description": "opening_balance + income - expense - transfers out "
+                                                      "+ transfers in, " + _MINOR_UNITS})
+    archived = fields.Boolean()
+    created_at = Timestamp()
+
+
+class AccountListSchema(BaseSchema):
+    items = fields.List(fields.Nested(AccountSchema), metadata={"description": "every account, by id"})
+
+
+class AccountListQuerySchema(BaseSchema):
+    """GET /accounts takes no parameters; any query parameter is refused."""
+
+
+class AccountCreateSchema(BaseSchema):
+    name = Name(required=True, metadata={"description": "unique among the user's accounts", "example": "Card"})
+    type = fields.String(required=True, validate=validate.OneOf(ACCOUNT_TYPES))
+    opening_balance = StrictInt(load_default=0, validate=validate.Range(min=-MAX_AMOUNT, max=MAX_AMOUNT),
+                                metadata={"description": _MINOR_UNITS + "; negative for a card's debt"})
+
+
+class AccountPatchSchema(BaseSchema):
+    name = Name(metadata={"description": "unique among the user's accounts"})
+    archived = StrictBool(metadata={"description": "archived accounts keep their entries and balance"})

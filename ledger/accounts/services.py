@@ -1,0 +1,127 @@
+"""Accounts and their balances; every query is scoped by user_id in SQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Select, case, cast, delete, func, or_, select, union_all
+from sqlalchemy.sql.selectable import Subquery
+
+from ledger.accounts.models import Account
+from ledger.entries.models import Entry
+from ledger.errors import Conflict, NotFound
+from ledger.extensions import db
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """An account as the API shows it, with its computed balance."""
+
+    id: int
+    name: str
+    type: str
+    opening_balance: int
+    balance: int
+    archived: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, account: Account, balance: int) -> AccountView:
+        return cls(id=account.id, name=account.name, type=account.type, opening_balance=account.opening_balance,
+                   balance=balance, archived=account.archived, created_at=account.created_at)
+
+
+def _entry_totals(user_id: int, account_id: int | None) -> Subquery:
+    """(account_id, delta): the net effect of the user's entries on each account, as exact integer sums.
+
+    An entry moves money on its account_id (income +, expense and transfer -) and, for a transfer,
+    on its to_account_id (+); UNION ALL turns both sides into rows so that one GROUP BY sums them.
+    """
+    outgoing = select(Entry.account_id.label("account_id"),
+                      case((Entry.type == "income", Entry.amount), else_=-Entry.amount).label("delta")) \
+        .where(Entry.user_id == user_id)
+    incoming = select(Entry.to_account_id, Entry.amount) \
+        .where(Entry.user_id == user_id, Entry.type == "transfer", Entry.to_account_id.is_not(None))
+    if account_id is not None:
+        outgoing = outgoing.where(Entry.account_id == account_id)
+        incoming = incoming.where(Entry.to_account_id == account_id)
+    moves = union_all(outgoing, incoming).subquery("moves")
+    return select(moves.c.account_id, func.sum(moves.c.delta).label("delta")) \
+        .group_by(moves.c.account_id).subquery("totals")
+
+
+def _with_balances(user_id: int, account_id: int | None = None) -> Select:
+    """One statement: the user's accounts (or one of them) with their balances."""
+    totals = _entry_totals(user_id, account_id)
+    # PostgreSQL's SUM(bigint) is NUMERIC (exact); the cast brings it back to an integer type.
+    balance = cast(Account.opening_balance + func.coalesce(totals.c.delta, 0), BigInteger).label("balance")
+    stmt = select(Account, balance).outerjoin(totals, totals.c.account_id == Account.id) \
+        .where(Account.user_id == user_id)
+    if account_id is not None:
+        stmt = stmt.where(Account.id == account_id)
+    return stmt
+
+
+def list_accounts(user_id: int) -> list[AccountView]:
+    """Every account of the user, by id, with balances computed in a single statement."""
+    rows = db.session.execute(_with_balances(user_id).order_by(Account.id)).all()
+    return [AccountView.of(account, int(balance)) for account, balance in rows]
+
+
+def _load(user_id: int, account_id: int) -> tuple[Account, int]:
+    row = db.session.execute(_with_balances(user_id, account_id)).one_or_none()
+    if row is None:
+        raise NotFound("No such account.")
+    return row[0], int(row[1])
+
+
+def get_account(user_id: int, account_id: int) -> AccountView:
+    """One account of the user with its balance; another user's account is NotFound."""
+    return AccountView.of(*_load(user_id, account_id))
+
+
+def _check_name_free(user_id: int, name: str, except_id: int | None = None) -> None:
+    stmt = select(Account.id).where(Account.user_id == user_id, Account.name == name)
+    if except_id is not None:
+        stmt = stmt.where(Account.id != except_id)
+    if db.session.execute(stmt.limit(1)).first() is not None:
+        raise Conflict(f"An account named {name!r} already exists.")
+
+
+def create_account(user_id: int, name: str, type: str, opening_balance: int = 0) -> AccountView:
+    """Create an account; its name must be unique among the user's accounts."""
+    _check_name_free(user_id, name)
+    account = Account(user_id=user_id, name=name, type=type, opening_balance=opening_balance, archived=False)
+    db.session.add(account)
+    db.session.flush()  # a racing duplicate name fails here as IntegrityError → 409
+    db.session.commit()
+    return AccountView.of(account, opening_balance)
+
+
+def update_account(user_id: int, account_id: int, changes: dict) -> AccountView:
+    """Rename and/or (un)archive an account."""
+    account, balance = _load(user_id, account_id)
+    name = changes.get("name")
+    if name is not None and name != account.name:
+        _check_name_free(user_id, name, except_id=account.id)
+        account.name = name
+    if "archived" in changes:
+        account.archived = changes["archived"]
+    db.session.commit()
+    return AccountView.of(account, balance)
+
+
+def delete_account(user_id: int, account_id: int) -> None:
+    """Delete an account that no entry uses (as account_id or to_account_id)."""
+    found = db.session.execute(select(Account.id).where(Account.user_id == user_id, Account.id == account_id))
+    if found.first() is None:
+        raise NotFound("No such account.")
+    in_use = db.session.execute(
+        select(Entry.id).where(Entry.user_id == user_id,
+                               or_(Entry.account_id == account_id, Entry.to_account_id == account_id)).limit(1)
+    ).first()
+    if in_use is not None:
+        raise Conflict("Entries still use this account; delete or move them first.")
+    # A concurrent new entry makes the RESTRICT foreign key fail: IntegrityError → 409.
+    db.session.execute(delete(Account).where(Account.user_id == user_id, Account.id == account_id))
+    db.session.commit()

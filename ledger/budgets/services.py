@@ -1,0 +1,140 @@
+"""Monthly limits per expense category, and what was spent against them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy.orm import aliased
+
+from ledger.auth.models import User
+from ledger.budgets.models import Budget
+from ledger.categories.models import Category
+from ledger.entries.models import Entry
+from ledger.errors import ValidationFailed
+from ledger.extensions import db
+from ledger.months import month_range, parse_month
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    category_id: int
+    parent_id: int | None
+    amount: int
+    spent: int
+
+    @property
+    def remaining(self) -> int:
+        return self.amount - self.spent
+
+
+# Sums are taken in two parts, amount // 2^32 and amount % 2^32: SQLite's SUM raises "integer overflow"
+# past 2^63 (about a thousand maximal amounts), while each part stays within 64 bits for 2^31 entries.
+# PostgreSQL would not overflow (SUM(bigint) is NUMERIC), but one portable form keeps the code simple.
+_SPLIT = 2**32
+
+
+def exact_sum(column) -> tuple:
+    """SUM(column) as two SQL expressions (high, low) that cannot overflow; join with from_parts."""
+    return func.sum(column // _SPLIT), func.sum(column % _SPLIT)
+
+
+def from_parts(high: int | Decimal | None, low: int | Decimal | None) -> int:
+    return as_int(high) * _SPLIT + as_int(low)
+
+
+def as_int(value: int | Decimal | None) -> int:
+    """An SQL SUM as an exact int (PostgreSQL answers SUM(bigint) with a NUMERIC → Decimal)."""
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        result = int(value)
+        if result != value:  # a sum of integers is integral; anything else is a bug, not a rounding
+            raise ValueError(f"non-integral sum {value!r}")
+        return result
+    return int(value)
+
+
+def month_bounds(month: str, start_day: int, field: str = "month") -> tuple[date, date]:
+    """First and last day (inclusive) of the accounting month; 422 on `field` when it does not exist."""
+    try:
+        return month_range(*parse_month(month), start_day)
+    except ValueError as error:
+        # e.g. "0001-01" with month_start_day 25 would begin in year 0.
+        raise ValidationFailed(errors={field: [f"Month out of range: {error}"]}) from None
+
+
+def budget_lines(user_id: int, month: str, first: date, last: date) -> list[BudgetLine]:
+    """The month's budgets with their spending (category + children), in ONE statement."""
+    high, low = exact_sum(Entry.amount)
+    spent = (select(Entry.category_id, high.label("high"), low.label("low"))
+             .where(Entry.user_id == user_id, Entry.type == "expense", Entry.occurred_on.between(first, last))
+             .group_by(Entry.category_id)
+             .subquery())
+    budgeted = aliased(Category)
+    member = aliased(Category)  # the budgeted category itself and each of its children
+    rows = db.session.execute(
+        select(Budget.category_id, budgeted.parent_id, Budget.amount, func.sum(spent.c.high), func.sum(spent.c.low))
+        .join(budgeted, and_(budgeted.id == Budget.category_id, budgeted.user_id == user_id))
+        .outerjoin(member, and_(member.user_id == user_id,
+                                or_(member.id == Budget.category_id, member.parent_id == Budget.category_id)))
+        .outerjoin(spent, spent.c.category_id == member.id)
+        .where(Budget.user_id == user_id, Budget.month == month)
+        .group_by(Budget.id, Budget.category_id, budgeted.parent_id, Budget.amount)
+        .order_by(Budget.category_id)
+    ).all()
+    return [BudgetLine(category_id, parent_id, amount, from_parts(high, low))
+            for category_id, parent_id, amount, high, low in rows]
+
+
+def totals(lines: list[BudgetLine]) -> dict:
+    """Sum of the outermost budgeted categories: a child under a budgeted parent is already inside it."""
+    budgeted = {line.category_id for line in lines}
+    outer = [line for line in lines if line.parent_id is None or line.parent_id not in budgeted]
+    amount = sum(line.amount for line in outer)
+    spent = sum(line.spent for line in outer)
+    return {"amount": amount, "spent": spent, "remaining": amount - spent}
+
+
+def get_budget(user: User, month: str) -> dict:
+    """The month's limits, what was spent against each, and the totals."""
+    first, last = month_bounds(month, user.month_start_day)
+    lines = budget_lines(user.id, month, first, last)
+    items = [{"category_id": line.category_id, "amount": line.amount, "spent": line.spent,
+              "remaining": line.remaining} for line in lines]
+    return {"month": month, "items": items, "total": totals(lines)}
+
+
+def _check_items(user_id: int, items: list[dict]) -> None:
+    """Each category once, the user's own, of kind expense; errors by item index, like marshmallow's."""
+    errors: dict[int, dict] = {}
+    seen: set[int] = set()
+    for index, item in enumerate(items):
+        if item["category_id"] in seen:
+            errors[index] = {"category_id": ["This category is already listed in items."]}
+        seen.add(item["category_id"])
+    kinds: dict[int, str] = {}
+    if seen:
+        kinds = {category_id: kind for category_id, kind in db.session.execute(
+            select(Category.id, Category.kind).where(Category.user_id == user_id, Category.id.in_(seen)))}
+    for index, item in enumerate(items):
+        kind = kinds.get(item["category_id"])
+        if kind is None:
+            errors.setdefault(index, {"category_id": ["No such category."]})
+        elif kind != "expense":
+            errors.setdefault(index, {"category_id": ["Budgets are for expense categories only."]})
+    if errors:
+        raise ValidationFailed(errors={"items": {str(index): errors[index] for index in sorted(errors)}})
+
+
+def set_budget(user: User, month: str, items: list[dict]) -> dict:
+    """Replace the month's whole set of limits in one transaction."""
+    month_bounds(month, user.month_start_day)
+    _check_items(user.id, items)
+    db.session.execute(delete(Budget).where(Budget.user_id == user.id, Budget.month == month))
+    if items:
+        db.session.execute(insert(Budget), [{"user_id": user.id, "month": month, "category_id": item["category_id"],
+                                             "amount": item["amount"]} for item in items])
+    db.session.commit()
+    return get_budget(user, month)

@@ -1,0 +1,155 @@
+"""Load and dump schemas of /api/v1/entries (the list filters are shared with the CSV export)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from ledger.auth.tokens import current_auth
+from ledger.entries.models import ENTRY_TYPES
+from ledger.money import MAX_AMOUNT
+from ledger.schemas import Amount, BaseSchema, Month, StrictInt, Text, Timestamp
+
+MAX_ID = 2**31 - 1  # INTEGER columns: a larger id cannot exist (and must not overflow PostgreSQL)
+MEMO_MAX = 500
+TAG_MAX = 50
+TAGS_MAX = 20
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class IsoDate(fields.Date):
+    """A calendar date as exactly YYYY-MM-DD, years 0001..9999; impossible dates (02-30) are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date:
+        if not isinstance(value, str) or not _DATE_RE.match(value):
+            raise ValidationError("Must be a date as YYYY-MM-DD.")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError("Not a valid calendar date.") from None
+
+
+class Tag(Text):
+    """A tag: trimmed, then 1..50 characters."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        result = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not 1 <= len(result) <= TAG_MAX:
+            raise ValidationError(f"Length must be between 1 and {TAG_MAX} after trimming.")
+        return result
+
+
+class Tags(fields.List):
+    """Up to 20 tags, deduplicated (first occurrence wins); null means none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Tag(), validate=validate.Length(max=TAGS_MAX), allow_none=True,
+                         metadata={"description": f"≤ {TAGS_MAX} tags of 1..{TAG_MAX} characters, "
+                                                  "trimmed and deduplicated"}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> list[str]:
+        return list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))
+
+
+def _id(**kwargs) -> StrictInt:
+    return StrictInt(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class _EntryFields(BaseSchema):
+    type = fields.String(validate=validate.OneOf(ENTRY_TYPES))
+    amount = Amount()
+    occurred_on = IsoDate(metadata={"example": "2026-11-20"})
+    account_id = _id()
+    to_account_id = _id(allow_none=True, metadata={"description": "transfers only: the receiving account"})
+    category_id = _id(allow_none=True, metadata={"description": "income/expense only: a category of the "
+                                                                "same kind"})
+    memo = Text(allow_none=True, validate=validate.Length(max=MEMO_MAX))
+    tags = Tags()
+
+
+class EntryCreateSchema(_EntryFields):
+    """POST /entries. Archived accounts and categories cannot receive new entries."""
+
+    type = fields.String(required=True, validate=validate.OneOf(ENTRY_TYPES))
+    amount = Amount(required=True)
+    occurred_on = IsoDate(required=True, metadata={"example": "2026-11-20"})
+    account_id = _id(required=True)
+
+
+class EntryPatchSchema(_EntryFields):
+    """PATCH /entries/{id}: any writable field; the merged entry is validated as a whole."""
+
+
+class EntrySchema(Schema):
+    id = fields.Integer()
+    type = fields.String(metadata={"enum": list(ENTRY_TYPES)})
+    amount = fields.Integer(metadata={"description": "positive integer minor units; `type` gives the direction"})
+    # Entries carry no currency of their own: they are in the (requesting) user's currency.
+    currency = fields.Function(lambda entry: current_auth().user.currency, dump_only=True,
+                               metadata={"type": "string", "description": "the user's ISO 4217 currency",
+                                         "example": "KRW"})
+    occurred_on = IsoDate()
+    account_id = fields.Integer()
+    to_account_id = fields.Integer(allow_none=True)
+    category_id = fields.Integer(allow_none=True)
+    memo = fields.String()
+    # Sorted here, by code point: ORDER BY tag would follow each database's collation.
+    tags = fields.Function(lambda entry: sorted(entry.tags), metadata={"type": "array", "items": {"type": "string"}})
+    created_at = Timestamp()
+    updated_at = Timestamp()
+
+
+class EntryPageSchema(Schema):
+    items = fields.List(fields.Nested(EntrySchema))
+    next_cursor = fields.String(allow_none=True, metadata={"description": "null on the last page"})
+
+
+def _query_id(**kwargs) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class EntryFilterSchema(BaseSchema):
+    """The list filters of GET /entries (and GET /entries/export.csv); all are ANDed."""
+
+    date_from = IsoDate(data_key="from", metadata={"description": "first date, inclusive"})
+    date_to = IsoDate(data_key="to", metadata={"description": "last date, inclusive"})
+    month = Month(metadata={"description": "the user's accounting month (honours month_start_day)",
+                            "example": "2026-11"})
+    type = fields.String(validate=validate.OneOf(ENTRY_TYPES))
+    account_id = _query_id(metadata={"description": "entries from or (transfers) to this account"})
+    category_id = _query_id(metadata={"description": "this category and its children"})
+    tag = Tag(metadata={"description": "exact tag"})
+    q = Text(validate=validate.Length(max=200),
+             metadata={"description": "case-insensitive substring of the memo (% and _ are literal)"})
+    min_amount = fields.Integer(validate=validate.Range(min=0, max=MAX_AMOUNT), metadata={"description": "inclusive"})
+    max_amount = fields.Integer(validate=validate.Range(min=0, max=MAX_AMOUNT), metadata={"description": "inclusive"})
+
+    @validates_schema
+    def _check_ranges(self, data: dict, **kwargs) -> None:
+        if "date_from" in data and "date_to" in data and data["date_from"] > data["date_to"]:
+            raise ValidationError("Must not be before `from`.", "to")
+        if "min_amount" in data and "max_amount" in data and data["min_amount"] > data["max_amount"]:
+            raise ValidationError("Must not be less than `min_amount`.", "max_amount")
+
+
+class EntryListQuerySchema(EntryFilterSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(validate=validate.Length(max=1000),
+                           metadata={"description": "opaque `next_cursor` of the previous page"})
+
+
+class _Headers(Schema):
+    class Meta:
+        unknown = EXCLUDE  # every other request header is none of our business
+
+
+class IdempotencyHeaderSchema(_Headers):
+    idempotency_key = Text(data_key="Idempotency-Key", validate=validate.Length(min=1, max=255),
+                           metadata={"description": "makes a retried POST return the first response "
+                                                    "instead of creating a duplicate"})
+
+
+class IfMatchHeaderSchema(_Headers):
+    if_match = fields.String(data_key="If-Match", validate=validate.Length(max=1000),
+                             metadata={"description": "the entry's ETag; 412 when it no longer matches"})

@@ -1,0 +1,113 @@
+"""Monthly dashboard and multi-month trend: exact integer sums, in a fixed number of statements."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+
+from ledger.auth.models import User
+from ledger.budgets import services as budgets
+from ledger.budgets.services import exact_sum, from_parts, month_bounds
+from ledger.categories.models import Category
+from ledger.entries.models import Entry
+from ledger.extensions import db
+from ledger.months import format_month, month_of, months_between, parse_month
+
+# Transfers move money between accounts: never income, never expense.
+COUNTED_TYPES = ("income", "expense")
+KIND_ORDER = ("expense", "income")
+
+
+def _daily_sums(user_id: int, first: date, last: date) -> list[tuple[date, str, int]]:
+    """(day, "income" | "expense", total) for days with entries, in ONE grouped statement."""
+    rows = db.session.execute(
+        select(Entry.occurred_on, Entry.type, *exact_sum(Entry.amount))
+        .where(Entry.user_id == user_id, Entry.type.in_(COUNTED_TYPES), Entry.occurred_on.between(first, last))
+        .group_by(Entry.occurred_on, Entry.type)
+    ).all()
+    return [(day, type_, from_parts(high, low)) for day, type_, high, low in rows]
+
+
+def _category_rows(user_id: int, first: date, last: date, kind_totals: dict[str, int]) -> list[dict]:
+    """by_category: top-level rows rolled up, each followed by its children (see MonthlyReportSchema)."""
+    category = aliased(Category)
+    parent = aliased(Category)
+    rows = db.session.execute(
+        select(Entry.type, Entry.category_id, category.name, category.parent_id, parent.name,
+               *exact_sum(Entry.amount), func.count())
+        .select_from(Entry)
+        .outerjoin(category, and_(category.id == Entry.category_id, category.user_id == user_id))
+        .outerjoin(parent, and_(parent.id == category.parent_id, parent.user_id == user_id))
+        .where(Entry.user_id == user_id, Entry.type.in_(COUNTED_TYPES), Entry.occurred_on.between(first, last))
+        .group_by(Entry.type, Entry.category_id, category.name, category.parent_id, parent.name)
+    ).all()
+
+    def row(kind: str, category_id: int | None, name: str | None, parent_id: int | None) -> dict:
+        return {"category_id": category_id, "name": name, "parent_id": parent_id, "kind": kind,
+                "total": 0, "count": 0}
+
+    tops: dict[tuple[str, int | None], dict] = {}
+    children: dict[tuple[str, int | None], list[dict]] = defaultdict(list)
+    for kind, category_id, name, parent_id, parent_name, high, low, count in rows:
+        total = from_parts(high, low)
+        top_id, top_name = (parent_id, parent_name) if parent_id is not None else (category_id, name)
+        top = tops.get((kind, top_id))
+        if top is None:
+            top = tops[(kind, top_id)] = row(kind, top_id, top_name, None)
+        if parent_id is None:
+            top["name"] = name
+        else:
+            child = row(kind, category_id, name, parent_id)
+            child["total"], child["count"] = total, count
+            children[(kind, top_id)].append(child)
+        top["total"] += total
+        top["count"] += count
+
+    def order(item: dict) -> tuple:
+        return -item["total"], item["name"] or "", item["category_id"] or 0
+
+    result: list[dict] = []
+    for kind in KIND_ORDER:
+        for top in sorted((t for (k, _), t in tops.items() if k == kind), key=order):
+            result.append(top)
+            result.extend(sorted(children[(kind, top["category_id"])], key=order))
+    for item in result:
+        whole = kind_totals[item["kind"]]
+        item["share"] = round(item["total"] / whole, 4) if whole else 0.0
+    return result
+
+
+def monthly_report(user: User, month: str) -> dict:
+    """One accounting month: totals, by category (rolled up), every day, and the budget totals."""
+    first, last = month_bounds(month, user.month_start_day)
+    days = {first + timedelta(days=offset): {"income": 0, "expense": 0} for offset in range((last - first).days + 1)}
+    for day, type_, total in _daily_sums(user.id, first, last):
+        days[day][type_] += total
+    income = sum(sums["income"] for sums in days.values())
+    expense = sum(sums["expense"] for sums in days.values())
+    lines = budgets.budget_lines(user.id, month, first, last)
+    return {
+        "month": month, "from": first, "to": last, "currency": user.currency,
+        "income": income, "expense": expense, "net": income - expense,
+        "by_category": _category_rows(user.id, first, last, {"income": income, "expense": expense}),
+        "by_day": [{"date": day, **sums} for day, sums in days.items()],
+        "budget": budgets.totals(lines) if lines else None,
+    }
+
+
+def trend(user: User, start: str, end: str) -> dict:
+    """Income, expense and net per accounting month from `start` to `end`, zeros included.
+
+    One statement grouped by day over the whole range (at most ~3,700 days); the days are bucketed
+    into accounting months here, since with month_start_day they are not calendar months.
+    """
+    first, _ = month_bounds(start, user.month_start_day, field="from")
+    _, last = month_bounds(end, user.month_start_day, field="to")
+    buckets = {month: {"income": 0, "expense": 0} for month in months_between(parse_month(start), parse_month(end))}
+    start_day = user.month_start_day
+    for day, type_, total in _daily_sums(user.id, first, last):
+        buckets[month_of(day, start_day)][type_] += total
+    return {"items": [{"month": format_month(*month), "income": sums["income"], "expense": sums["expense"],
+                       "net": sums["income"] - sums["expense"]} for month, sums in buckets.items()]}

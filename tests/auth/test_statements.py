@@ -1,0 +1,37 @@
+"""The check on every authenticated request costs exactly one SQL statement (§2)."""
+from tests.auth.helpers import SESSIONS
+
+
+def test_me_costs_one_statement(client, logged_in, count_statements):
+    with count_statements() as statements:
+        response = client.get("/api/v1/me", headers=logged_in.headers)
+
+    assert response.status_code == 200
+    assert len(statements) == 1, statements
+
+
+def test_sessions_list_costs_the_auth_check_plus_one_query(client, logged_in, count_statements):
+    with count_statements() as statements:
+        response = client.get(SESSIONS, headers=logged_in.headers)
+
+    assert response.status_code == 200 and len(response.get_json()["items"]) == 1
+    assert len(statements) == 2, statements
+    assert "sessions" in statements[0].lower() and "users" in statements[0].lower()
+
+
+def test_a_revoked_token_is_refused_after_one_statement(client, logged_in, count_statements):
+    client.post("/api/v1/auth/logout", headers=logged_in.headers)
+
+    with count_statements() as statements:
+        response = client.get("/api/v1/me", headers=logged_in.headers)
+
+    assert response.status_code == 401
+    assert len(statements) == 1, statements
+
+
+def test_a_badly_signed_token_is_refused_without_touching_the_database(client, logged_in, count_statements):
+    with count_statements() as statements:
+        response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {logged_in.access_token}x"})
+
+    assert response.status_code == 401
+    assert statements == []

@@ -1,0 +1,144 @@
+"""Configuration (§6): production fails fast without its secrets; names and flags of the production cookies."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import ConfigError, ProductionConfig, get_config
+from ledger import create_app
+from ledger.extensions import db
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRETS = {
+    "SECRET_KEY": "a-flask-secret-key-for-the-production-tests",
+    "JWT_SECRET_KEY": "a-dedicated-jwt-key-of-more-than-32-bytes-0123456789",
+    "DATABASE_URL": "sqlite://",
+}
+
+
+@pytest.fixture
+def production_env(monkeypatch):
+    """A production environment with every secret set; tests remove or spoil one."""
+    monkeypatch.setenv("LEDGER_ENV", "production")
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+def test_production_config_with_every_secret_is_valid(production_env):
+    config = get_config()
+
+    config.validate()
+    assert isinstance(config, ProductionConfig)
+
+
+@pytest.mark.parametrize("missing", sorted(SECRETS))
+def test_production_without_a_secret_refuses_to_start(production_env, missing):
+    production_env.delenv(missing)
+
+    with pytest.raises(ConfigError, match=missing):
+        create_app("production")
+
+
+@pytest.mark.parametrize("missing", sorted(SECRETS))
+def test_production_with_an_empty_secret_refuses_to_start(production_env, missing):
+    production_env.setenv(missing, "")
+
+    with pytest.raises(ConfigError, match=missing):
+        ProductionConfig().validate()
+
+
+def test_production_with_a_short_jwt_key_refuses_to_start(production_env):
+    production_env.setenv("JWT_SECRET_KEY", "x" * 31)
+
+    with pytest.raises(ConfigError, match="32 bytes"):
+        create_app("production")
+
+
+def test_production_with_a_jwt_key_of_exactly_32_bytes_starts(production_env):
+    production_env.setenv("JWT_SECRET_KEY", "x" * 32)
+
+    assert create_app("production").config["JWT_SECRET_KEY"] == "x" * 32
+
+
+def test_production_with_the_jwt_key_equal_to_the_secret_key_refuses_to_start(production_env):
+    production_env.setenv("SECRET_KEY", SECRETS["JWT_SECRET_KEY"])
+
+    with pytest.raises(ConfigError, match="differ"):
+        create_app("production")
+
+
+def test_unknown_ledger_env_is_a_config_error(monkeypatch):
+    monkeypatch.setenv("LEDGER_ENV", "staging")
+
+    with pytest.raises(ConfigError, match="LEDGER_ENV"):
+        get_config()
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("ACCESS_TOKEN_TTL", "fifteen minutes"), ("ACCESS_TOKEN_TTL", "0"), ("SESSION_MAX_AGE", "-1"),
+    ("REFRESH_TOKEN_TRANSPORT", "header"), ("COOKIE_SECURE", "maybe"), ("REFRESH_REUSE_GRACE_SECONDS", "-1"),
+    ("DEFAULT_CURRENCY", "EURO"),
+])
+def test_a_malformed_setting_is_a_config_error(production_env, name, value):
+    production_env.setenv(name, value)
+
+    with pytest.raises(ConfigError, match=name):
+        create_app("production")
+
+
+def test_settings_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ACCESS_TOKEN_TTL", "60")
+    monkeypatch.setenv("CORS_ORIGINS", "https://a.example.com/, https://b.example.com")
+    monkeypatch.setenv("REGISTRATION_OPEN", "false")
+
+    config = get_config("development")
+
+    assert config.ACCESS_TOKEN_TTL == 60
+    assert config.CORS_ORIGINS == ["https://a.example.com", "https://b.example.com"]
+    assert config.REGISTRATION_OPEN is False
+
+
+def test_importing_wsgi_in_production_without_secrets_exits_1_with_one_line():
+    env = {"PATH": os.environ.get("PATH", ""), "LEDGER_ENV": "production", "PYTHON_DOTENV_DISABLED": "1"}
+
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "SECRET_KEY" in lines[0] and "configuration error" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_production_defaults_are_secure(production_env):
+    app = create_app("production")
+
+    assert app.config["COOKIE_SECURE"] is True
+    assert app.config["RATELIMIT_ENABLED"] is True
+    assert app.config["REFRESH_TOKEN_TRANSPORT"] == "cookie"
+    assert app.config["JWT_DECODE_ALGORITHMS"] == ["HS256"]
+    assert app.config["JWT_TOKEN_LOCATION"] == ["headers"]
+    assert app.config["REFRESH_COOKIE_NAME"].startswith("__Secure-")
+    assert app.config["CSRF_COOKIE_NAME"].startswith("__Secure-")
+
+
+def test_production_login_sets_secure_prefixed_cookies(production_env, database_url, make_user):
+    production_env.setenv("DATABASE_URL", database_url)
+    user = make_user()
+    app = create_app("production")
+
+    response = app.test_client().post("/api/v1/auth/login", json={"email": user.email, "password": user.password})
+    with app.app_context():
+        db.engine.dispose()  # a pooled PostgreSQL connection must not outlive the test
+
+    assert response.status_code == 200
+    headers = response.headers.getlist("Set-Cookie")
+    refresh = next(h for h in headers if h.startswith("__Secure-refresh_token="))
+    csrf = next(h for h in headers if h.startswith("__Secure-csrf_refresh_token="))
+    assert "Secure" in refresh and "HttpOnly" in refresh and "SameSite=Strict" in refresh
+    assert "Secure" in csrf and "HttpOnly" not in csrf
+    assert not any(h.startswith("refresh_token=") for h in headers)

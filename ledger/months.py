@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# ASCII digits only (\d would take "２０２６"), and \Z, not $ (which allows a trailing newline).
+MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])\Z")
 
 
 def parse_month(value: str) -> tuple[int, int]:

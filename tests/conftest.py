@@ -54,19 +54,40 @@ def backend(database_url) -> str:
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
 
 
+@pytest.fixture(scope="session")
+def _shared_apps():
+    """One default-config app per database for the whole run: building an app (its OpenAPI document)
+    costs ~0.2 s, more than most tests. Tests that need other settings get a fresh app from make_app."""
+    apps: dict[str, object] = {}
+    yield apps
+    for app in apps.values():
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture
-def make_app(database_url):
+def make_app(database_url, _shared_apps):
     """Build apps with config overrides; every table is emptied after the test."""
-    apps = []
+    fresh = []
+    shared_config = None
 
     def factory(**overrides):
+        nonlocal shared_config
+        if not overrides:
+            if database_url not in _shared_apps:
+                _shared_apps[database_url] = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+            app = _shared_apps[database_url]
+            if shared_config is None:
+                shared_config = dict(app.config)  # restored after the test, whatever it changed
+            return app
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, **overrides)
-        apps.append(app)
+        fresh.append(app)
         return app
 
     yield factory
-    if apps:
-        with apps[0].app_context(), db.engine.begin() as conn:
+    used = fresh + ([_shared_apps[database_url]] if shared_config is not None else [])
+    if used:
+        with used[0].app_context(), db.engine.begin() as conn:
             if database_url.startswith("postgresql"):
                 conn.execute(text("TRUNCATE " + ", ".join(_tables_in_delete_order())
                                   + " RESTART IDENTITY CASCADE"))
@@ -75,7 +96,11 @@ def make_app(database_url):
                     if table == "categories":  # children first: parent_id is ON DELETE RESTRICT, checked per row
                         conn.execute(text("DELETE FROM categories WHERE parent_id IS NOT NULL"))
                     conn.execute(text(f"DELETE FROM {table}"))
-    for app in apps:
+    if shared_config is not None:
+        app = _shared_apps[database_url]
+        app.config.clear()
+        app.config.update(shared_config)
+    for app in fresh:
         with app.app_context():
             db.engine.dispose()
 

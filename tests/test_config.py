@@ -8,7 +8,8 @@ import pytest
 
 from config import ConfigError, ProductionConfig, get_config
 from ledger import create_app
-from ledger.extensions import db
+from ledger.auth.passwords import hash_password
+from ledger.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRETS = {
@@ -16,6 +17,14 @@ SECRETS = {
     "JWT_SECRET_KEY": "a-dedicated-jwt-key-of-more-than-32-bytes-0123456789",
     "DATABASE_URL": "sqlite://",
 }
+
+
+@pytest.fixture(autouse=True)
+def _limiter_left_as_found():
+    """Production apps switch the process-wide limiter on; the shared test app must not inherit that."""
+    enabled = limiter.enabled
+    yield
+    limiter.enabled = enabled
 
 
 @pytest.fixture
@@ -124,6 +133,17 @@ def test_production_defaults_are_secure(production_env):
     assert app.config["JWT_TOKEN_LOCATION"] == ["headers"]
     assert app.config["REFRESH_COOKIE_NAME"].startswith("__Secure-")
     assert app.config["CSRF_COOKIE_NAME"].startswith("__Secure-")
+
+
+def test_production_hashes_passwords_with_at_least_owasps_argon2id_parameters(production_env):
+    app = create_app("production")
+
+    with app.app_context():
+        stored = hash_password("a production password, long")
+
+    assert stored.startswith("$argon2id$v=19$")
+    params = dict(item.split("=") for item in stored.split("$")[3].split(","))
+    assert int(params["m"]) >= 19456 and int(params["t"]) >= 2 and int(params["p"]) >= 1
 
 
 def test_production_login_sets_secure_prefixed_cookies(production_env, database_url, make_user):

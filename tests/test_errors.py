@@ -99,7 +99,8 @@ def test_validation_error_lists_each_field(client):
 
 
 def test_unexpected_exception_is_500_internal_error_without_details(make_app, app):
-    fresh = make_app()
+    # A fresh app (routes cannot be added to one that has served requests), with production's TESTING=False.
+    fresh = make_app(TESTING=False)
 
     @fresh.route("/boom")
     def boom():

@@ -29,6 +29,7 @@ auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="L
 me_blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The current user")
 
 REFRESH_COOKIE_PATH = "/api/v1/auth"
+MAX_SESSION_ID = 2**31 - 1  # sessions.id is INTEGER: PostgreSQL refuses a larger parameter (500)
 
 
 def _login_limit() -> str:
@@ -182,7 +183,8 @@ def end_session(session_id: str):
     ctx = current_auth()
     if session_id == "current":
         target = ctx.session_id
-    elif session_id.isascii() and session_id.isdigit() and len(session_id) < 12:  # not "²" nor "١"
+    elif session_id.isascii() and session_id.isdigit() and len(session_id) < 12 \
+            and int(session_id) <= MAX_SESSION_ID:  # not "²" nor "١", nor beyond the INTEGER column
         target = int(session_id)
     else:
         raise NotFound("No such session.")

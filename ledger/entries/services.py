@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.http import parse_etags
 
 from ledger.accounts.models import Account
 from ledger.auth.models import User
@@ -131,8 +132,6 @@ def check_if_match(entry: Entry, if_match: str | None) -> None:
     """PreconditionFailed unless If-Match is absent, `*`, or lists the entry's current ETag."""
     if if_match is None:
         return
-    from werkzeug.http import parse_etags
-
     if not parse_etags(if_match).contains(etag(entry).strip('"')):
         raise PreconditionFailed("The entry has changed since you read it; fetch it again.")
 

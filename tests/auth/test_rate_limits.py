@@ -1,10 +1,20 @@
 """Login is rate limited per client address and per account."""
 import pytest
 
+from ledger.extensions import limiter
 from tests.auth.helpers import LOGIN
 from tests.conftest import assert_problem
 
 WRONG = "a wrong password, long enough"
+
+
+@pytest.fixture(autouse=True)
+def _limiter_left_as_found():
+    """The limiter is one object for every app of the process and init_app switches it on for all of them:
+    switch it back, or the shared test app would start limiting the tests that follow."""
+    enabled = limiter.enabled
+    yield
+    limiter.enabled = enabled
 
 
 @pytest.fixture

@@ -1,8 +1,14 @@
-"""Fixtures of the entries tests: the logged-in user's default ids and a POST helper."""
+"""Fixtures of the entries tests: the logged-in user's default ids, a POST helper, bulk inserts."""
 from __future__ import annotations
 
-import pytest
+import random
+from datetime import date, timedelta
 
+import pytest
+from sqlalchemy import func, insert, select
+
+from ledger.entries.models import Entry, EntryTag
+from ledger.extensions import db
 from tests.conftest import default_ids
 
 URL = "/api/v1/entries"
@@ -10,7 +16,7 @@ URL = "/api/v1/entries"
 
 @pytest.fixture
 def ids(sql, user) -> dict:
-    """The logged-in user's cash account, default categories by name, and one more bank account."""
+    """The logged-in user's cash account and default categories by name."""
     return default_ids(sql, user)
 
 
@@ -31,3 +37,21 @@ def post_entry(client, logged_in, ids):
         return client.post(URL, json=body, headers={**logged_in.headers, **(headers or {})})
 
     return post
+
+
+def bulk_entries(app, user_id: int, account_id: int, category_id: int, count: int, *,
+                 days: int = 30, tags: bool = False, seed: int = 7) -> list[int]:
+    """Insert `count` expenses over `days` dates (many per date, in shuffled order) → their ids."""
+    rng = random.Random(seed)
+    start = date(2026, 1, 1)
+    rows = [{"user_id": user_id, "type": "expense", "amount": rng.randint(1, 100_000),
+             "occurred_on": start + timedelta(days=rng.randrange(days)), "account_id": account_id,
+             "category_id": category_id, "memo": f"entry {i}"} for i in range(count)]
+    with app.app_context():
+        before = db.session.execute(select(func.coalesce(func.max(Entry.id), 0))).scalar_one()
+        db.session.execute(insert(Entry), rows)
+        ids = list(db.session.execute(select(Entry.id).where(Entry.user_id == user_id, Entry.id > before)).scalars())
+        if tags:
+            db.session.execute(insert(EntryTag), [{"entry_id": i, "tag": t} for i in ids for t in ("a", "b")])
+        db.session.commit()
+    return ids

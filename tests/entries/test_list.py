@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import assert_problem
-from tests.entries.conftest import URL
+from tests.entries.conftest import URL, bulk_entries
 
 
 @pytest.fixture
@@ -70,8 +70,6 @@ def test_limit_caps_the_page(listing, expense):
 
 
 def test_default_limit_is_50(listing, app, user, ids):
-    from tests.entries.test_pagination import bulk_entries
-
     bulk_entries(app, user.id, ids["cash"], ids["categories"]["Food"], 60)
     assert len(listing()) == 50
 

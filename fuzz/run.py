@@ -1,0 +1,214 @@
+"""`make fuzz`: schemathesis against a real gunicorn, every check on, a fixed seed; exit 1 on any finding.
+
+1. A fresh database: SQLite in a temporary folder, or, when TEST_DATABASE_URL is set, a PostgreSQL
+   database of its own (`ledger_fuzz` on the same server, dropped and re-created) so that it never
+   clashes with the test database.
+2. `flask db upgrade`, then `gunicorn -w 2` on a free loopback port in the production config with fresh
+   random secrets, REFRESH_TOKEN_TRANSPORT=body (refresh tokens in JSON, no cookie/CSRF dance) and
+   RATELIMIT_ENABLED=false: the fuzzer sends thousands of requests from one address, and the limits
+   themselves are covered by tests/auth and tests/integration.
+3. Two users, alice and bob, are registered. schemathesis logs in as them itself (a Web Fuzzing Commons
+   auth file, fuzz/schemathesis.toml): every operation runs as alice, and bob is her peer for the
+   `object_level_authorization` check (alice's objects must be 404 for bob).
+4. Run 1: every operation but the four that revoke the caller's tokens. Run 2: those four
+   (POST /auth/logout, DELETE /auth/sessions/{session_id}, POST /me/password, DELETE /me), at the end,
+   so that revoking alice's tokens cannot disturb the rest; schemathesis logs in again after a 401.
+5. gunicorn is always stopped; its log is printed when something was found.
+
+    .venv/bin/python fuzz/run.py [--max-examples N] [--seed S] [--workers W] [-- extra schemathesis args]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CONFIG = ROOT / "fuzz" / "schemathesis.toml"
+FUZZ_DATABASE = "ledger_fuzz"
+PASSWORD = "fuzzing passphrase 2026 {name}"
+USERS = ("alice", "bob")
+# They revoke the caller's tokens (or the caller): run last, on their own.
+TOKEN_DESTROYING = [
+    ("POST", "/api/v1/auth/logout"),
+    ("DELETE", "/api/v1/auth/sessions/{session_id}"),
+    ("POST", "/api/v1/me/password"),
+    ("DELETE", "/api/v1/me"),
+]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_postgres(url: str) -> str:
+    """Drop and re-create `ledger_fuzz` next to the test database; its URL."""
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {FUZZ_DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {FUZZ_DATABASE}")
+    return urlunsplit(parts._replace(path="/" + FUZZ_DATABASE))
+
+
+def server_env(database_url: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "LEDGER_ENV": "production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+        "REFRESH_TOKEN_TRANSPORT": "body",
+        # One client address sends thousands of requests; the limits are tested elsewhere.
+        "RATELIMIT_ENABLED": "false",
+        "REGISTRATION_OPEN": "true",
+        "LOG_LEVEL": "WARNING",
+        # Empty means "the default" to config.py, and a stray .env file cannot fill these in.
+        "TRUSTED_PROXY_COUNT": "",
+        "RATELIMIT_STORAGE_URI": "",
+        "CORS_ORIGINS": "",
+    }
+
+
+def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--workers", "2",
+             "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            if requests.get(base + "/readyz", timeout=2).status_code == 200:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not become ready within 30 s")
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+
+
+def register(base: str, name: str) -> None:
+    response = requests.post(base + "/api/v1/auth/register", timeout=10,
+                             json={"email": f"{name}@fuzz.example", "password": PASSWORD.format(name=name),
+                                   "display_name": name})
+    if response.status_code != 201:
+        raise RuntimeError(f"registering {name}: {response.status_code} {response.text}")
+
+
+def wfc_document() -> dict:
+    """Web Fuzzing Commons auth: schemathesis logs in as each user and sends `Authorization: Bearer`."""
+    return {
+        "schemaVersion": "0.1.0",
+        "auth": [{
+            "name": name,
+            "loginEndpointAuth": {
+                "endpoint": "/api/v1/auth/login",
+                "verb": "POST",
+                "contentType": "application/json",
+                "payloadUserPwd": {"username": f"{name}@fuzz.example", "usernameField": "email",
+                                   "password": PASSWORD.format(name=name), "passwordField": "password"},
+                "token": {"extractFrom": "body", "extractSelector": "/access_token", "sendIn": "header",
+                          "sendName": "Authorization", "sendTemplate": "Bearer {token}"},
+            },
+        } for name in USERS],
+    }
+
+
+def schemathesis(base: str, args: argparse.Namespace, workdir: Path, label: str, filters: list[str],
+                 env: dict[str, str]) -> int:
+    command = [
+        str(BIN / "schemathesis"), "--config-file", str(CONFIG), "run", f"{base}/openapi.json",
+        "--checks", "all", "--max-examples", str(args.max_examples), "--seed", str(args.seed),
+        "--workers", str(args.workers), "--generation-database", "none",
+        "--report", "junit", "--report-dir", str(workdir / f"report-{label}"),
+        *filters, *args.extra,
+    ]
+    print(f"\n=== fuzz {label}: {' '.join(command[1:])}", flush=True)
+    return subprocess.run(command, cwd=workdir, env=env, check=False).returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "25")))
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "42")))
+    parser.add_argument("--workers", default=os.environ.get("FUZZ_WORKERS", "2"))
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs, reports)")
+    parser.add_argument("extra", nargs="*", help="more schemathesis arguments (after --)")
+    args = parser.parse_args()
+
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="ledger-fuzz-"))
+    pg_url = os.environ.get("TEST_DATABASE_URL")
+    database_url = fresh_postgres(pg_url) if pg_url else f"sqlite:///{workdir / 'fuzz.db'}"
+    print(f"fuzz: database {urlsplit(database_url).scheme} {urlsplit(database_url).path}", flush=True)
+    env = server_env(database_url)
+    subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env={**env, "FLASK_APP": "wsgi"}, check=True,
+                   stdout=subprocess.DEVNULL)
+
+    log = workdir / "gunicorn.log"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = start_gunicorn(env, port, log)
+    results: dict[str, int] = {}
+    try:
+        for name in USERS:
+            register(base, name)
+        wfc = workdir / "wfc-auth.json"
+        wfc.write_text(json.dumps(wfc_document(), indent=2))
+        st_env = {**os.environ, "LEDGER_FUZZ_WFC": str(wfc), "NO_COLOR": "1"}
+        names = "^(" + "|".join(re.escape(f"{method} {path}") for method, path in TOKEN_DESTROYING) + ")$"
+        results["main"] = schemathesis(base, args, workdir, "main", ["--exclude-name-regex", names], st_env)
+        results["token-destroying"] = schemathesis(base, args, workdir, "token-destroying",
+                                                   ["--include-name-regex", names], st_env)
+    finally:
+        stop_gunicorn(process)
+    failed = any(results.values())
+    if failed:
+        print("\n--- gunicorn log (last 60 lines) ---")
+        print("\n".join(log.read_text(errors="replace").splitlines()[-60:]))
+    if failed or args.keep:
+        print(f"fuzz: logs and reports kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    elapsed = time.monotonic() - started
+    print(f"\nfuzz: {'FOUND PROBLEMS' if failed else 'nothing found'} "
+          f"({', '.join(f'{k}: exit {v}' for k, v in results.items())}; seed {args.seed}, "
+          f"max-examples {args.max_examples}, {elapsed:.0f} s)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -327,6 +327,7 @@ class Timing:
     label: str
     path: str
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     sql_seconds: list[float] = field(default_factory=list)
     statements: set[int] = field(default_factory=set)
     size: int = 0
@@ -340,6 +341,7 @@ class ExportRun:
     rows: int
     statements: int
     sql_seconds: float = 0.0
+    cpu_seconds: float = 0.0
     rss_before: int = 0        # bytes, /proc/self/statm
     rss_peak: int = 0          # bytes, highest sample taken after each chunk
     maxrss_before: int = 0     # bytes, getrusage ru_maxrss (the process's high-water mark)
@@ -386,16 +388,19 @@ class Bench:
             raise SystemExit(f"login of {email} failed: {response.status_code} {response.get_data()[:300]!r}")
         return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
 
-    def get(self, path: str, headers: dict[str, str]) -> tuple[float, bytes, tuple[int, float, list]]:
+    def get(self, path: str, headers: dict[str, str]) -> tuple[float, float, bytes, tuple[int, float, list]]:
+        """(wall seconds, this process's CPU seconds, body, statements) of one GET."""
         self.sql.take()
+        cpu = time.process_time()
         started = time.perf_counter()
         response = self.client.get(path, headers=headers)
         body = response.get_data()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         response.close()
         if response.status_code != 200:
             raise SystemExit(f"GET {path}: {response.status_code} {body[:300]!r}")
-        return elapsed, body, self.sql.take()
+        return elapsed, cpu, body, self.sql.take()
 
     def export(self, headers: dict[str, str], *, sample_rss: bool = False, traced: bool = False) -> ExportRun:
         """GET /entries/export.csv read chunk by chunk, never held whole."""
@@ -405,6 +410,7 @@ class Bench:
         run.rss_peak = run.rss_before
         if traced:
             tracemalloc.start()
+        cpu = time.process_time()
         started = time.perf_counter()
         response = self.client.get("/api/v1/entries/export.csv", headers=headers)
         if response.status_code != 200:
@@ -417,6 +423,7 @@ class Bench:
                 run.rss_peak = max(run.rss_peak, rss_bytes())
         response.close()
         run.seconds = time.perf_counter() - started
+        run.cpu_seconds = time.process_time() - cpu
         if traced:
             run.traced_peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
@@ -475,6 +482,7 @@ def interleaved(timings: list[Timing], runs: int, warmups: int, call: Callable[[
             call(timing)
     for timing in timings:
         timing.seconds.clear()
+        timing.cpu_seconds.clear()
         timing.sql_seconds.clear()
         timing.statements.clear()
     for _ in range(runs):
@@ -520,14 +528,15 @@ def measure(args: argparse.Namespace) -> int:
         Timing("list, first page", "/api/v1/entries?limit=50"),
         Timing(f"list, page after {deep:,} entries", f"/api/v1/entries?limit=50&cursor={cursor}"),
     ]
-    _, body, _ = bench.get(timings[3].path, main_headers)
+    _, _, body, _ = bench.get(timings[3].path, main_headers)
     first_item = json.loads(body)["items"][0]["id"]
     if first_item != expected_next:
         raise SystemExit(f"the deep page starts at entry {first_item}, expected {expected_next}")
 
     def call(timing: Timing) -> None:
-        elapsed, body, (count, sql_seconds, statements) = bench.get(timing.path, main_headers)
+        elapsed, cpu, body, (count, sql_seconds, statements) = bench.get(timing.path, main_headers)
         timing.seconds.append(elapsed)
+        timing.cpu_seconds.append(cpu)
         timing.sql_seconds.append(sql_seconds)
         timing.statements.add(count)
         timing.size = len(body)
@@ -581,23 +590,25 @@ def render(args, facts, timings, exports, rss_runs, traced_runs, plans, load_bef
         f"* {args.runs} runs after {args.warmups} warm-ups (interleaved); the export: {len(exports)} runs after "
         "4 memory runs; p50/p95 by nearest rank",
         "",
-        "| request | p50 ms | p95 ms | min ms | SQL statements | of which in SQL execute, p50 ms | "
+        "| request | p50 ms | p95 ms | min ms | SQL statements | SQL execute p50 ms | app CPU p50 ms | "
         "response bytes |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for timing in timings:
         lines.append(f"| `GET {timing.path if 'cursor' not in timing.path else '/api/v1/entries?limit=50&cursor=…'}`"
                      f" ({timing.label}) | {ms(percentile(timing.seconds, 50))} | "
                      f"{ms(percentile(timing.seconds, 95))} | {ms(min(timing.seconds))} | "
                      f"{'/'.join(map(str, sorted(timing.statements)))} | "
-                     f"{ms(percentile(timing.sql_seconds, 50))} | {timing.size:,} |")
+                     f"{ms(percentile(timing.sql_seconds, 50))} | {ms(percentile(timing.cpu_seconds, 50))} | "
+                     f"{timing.size:,} |")
     export_seconds = [run.seconds for run in exports]
     size = exports[0].size if exports else rss_runs[1].size
     if exports:
         lines.append(f"| `GET /api/v1/entries/export.csv` ({exports[0].rows:,} rows, streamed) | "
                      f"{ms(percentile(export_seconds, 50))} | {ms(percentile(export_seconds, 95))} | "
                      f"{ms(min(export_seconds))} | {exports[0].statements} | "
-                     f"{ms(percentile([run.sql_seconds for run in exports], 50))} | {size:,} |")
+                     f"{ms(percentile([run.sql_seconds for run in exports], 50))} | "
+                     f"{ms(percentile([run.cpu_seconds for run in exports], 50))} | {size:,} |")
     lines += [
         "",
         "Export memory (same process; RSS sampled after every chunk; tracemalloc in a separate run):",

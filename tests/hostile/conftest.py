@@ -1,0 +1,106 @@
+"""Fixtures of the hostile-input tests: a logged-in user with one of everything, and table snapshots."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from ledger import create_app
+from ledger.extensions import db
+from tests.conftest import PASSWORD, AuthActions, Sql, TestUser, default_ids
+
+API = "/api/v1"
+
+# Every table of the schema: a hostile request must leave each one exactly as it was.
+TABLES = ("users", "sessions", "refresh_tokens", "accounts", "categories", "entries", "entry_tags", "budgets",
+          "idempotency_keys")
+
+
+def snapshot(sql: Sql) -> dict[str, tuple[int, list[str]]]:
+    """table → (row count, every row): equal snapshots mean nothing was added, removed or changed."""
+    result = {}
+    for table in TABLES:
+        rows = sorted(repr(tuple(row)) for row in sql.rows(f"SELECT * FROM {table}"))
+        result[table] = (len(rows), rows)
+    return result
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A placeholder in a request body or path, filled from World.ids when the request is built."""
+
+    name: str
+
+
+@dataclass
+class World:
+    """A logged-in user who owns one of everything a hostile request could aim at."""
+
+    client: Any
+    auth: AuthActions
+    user: TestUser
+    sql: Sql
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> dict:
+        return self.auth.headers
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, Ref):
+            return self.ids[value.name]
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+    def path(self, template: str) -> str:
+        return API + template.format(**self.ids)
+
+
+@pytest.fixture
+def world(client, logged_in, user, sql, make_account, make_category) -> World:
+    """The user's Cash and a Bank account, Food (expense) and Salary (income), a `Spare` expense category
+    without entries, one entry (posted with an Idempotency-Key, so that table has a row too), one budget."""
+    defaults = default_ids(sql, user)
+    ids: dict[str, Any] = {"cash": defaults["cash"], "food": defaults["categories"]["Food"],
+                           "salary": defaults["categories"]["Salary"], "email": user.email,
+                           "bank": make_account(user, name="Bank"), "spare": make_category(user, name="Spare")}
+    response = client.post(f"{API}/entries", headers={**logged_in.headers, "Idempotency-Key": "seed-1"},
+                           json={"type": "expense", "amount": 1000, "occurred_on": "2026-11-20",
+                                 "account_id": ids["cash"], "category_id": ids["food"], "memo": "seed",
+                                 "tags": ["seed"]})
+    assert response.status_code == 201, response.get_json()
+    ids["entry"] = response.get_json()["id"]
+    response = client.put(f"{API}/budgets/2026-11", headers=logged_in.headers,
+                          json={"items": [{"category_id": ids["food"], "amount": 5000}]})
+    assert response.status_code == 200, response.get_json()
+    ids["session"] = sql.scalar("SELECT id FROM sessions WHERE user_id = :u", u=user.id)
+    return World(client=client, auth=logged_in, user=user, sql=sql, ids=ids)
+
+
+@pytest.fixture(scope="module")
+def _body_apps():
+    apps: dict[str, Any] = {}
+    yield apps
+    for app in apps.values():
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def body_client(app, database_url, _body_apps):
+    """A client of an app with REFRESH_TOKEN_TRANSPORT=body (one app per module: building one costs ~0.2 s).
+    `app` comes first so that its teardown empties the tables this client wrote to."""
+    if database_url not in _body_apps:
+        _body_apps[database_url] = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
+                                              REFRESH_TOKEN_TRANSPORT="body")
+    return _body_apps[database_url].test_client()
+
+
+def body_login(client, user: TestUser) -> dict:
+    response = client.post(f"{API}/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()

@@ -35,7 +35,8 @@ the report queries and one export batch are printed (EXPLAIN (ANALYZE, BUFFERS) 
 EXPLAIN QUERY PLAN on SQLite).
 
 THE DATABASE IS EMPTIED (every table) before seeding: use a database of its own. Its name must contain
-"bench" unless --force is given.
+"bench" unless --force is given. With --fresh-schema the schema itself is dropped and migrated from nothing
+(for when a migration was edited in place since the last run).
 
 Usage (from the repository root):
     .venv/bin/python benchmarks/ledger_scale.py                  # SQLite file /tmp/ledger_bench.db
@@ -243,7 +244,25 @@ def insert_entries(conn, rows: Iterator[tuple[dict, list[str]]], first_id: int) 
     return entries, tags
 
 
-def seed(url: str, main_entries: int, other_users: int, other_entries: int) -> None:
+def drop_schema(url: str) -> None:
+    """Everything gone, migrations' bookkeeping included: the next upgrade builds today's schema from nothing."""
+    if backend_of(url) == "postgresql":
+        app = build_app(url)
+        with app.app_context(), db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        with app.app_context():
+            db.engine.dispose()
+        return
+    path = make_url(url).database
+    for suffix in ("", "-wal", "-shm"):
+        if path and os.path.exists(path + suffix):
+            os.remove(path + suffix)
+
+
+def seed(url: str, main_entries: int, other_users: int, other_entries: int, fresh_schema: bool) -> None:
+    if fresh_schema:
+        drop_schema(url)
     app = build_app(url)
     with app.app_context():
         started = time.perf_counter()
@@ -663,6 +682,9 @@ def main() -> int:
                         help=f"SQLAlchemy URL of a database of its own (EMPTIED); default {DEFAULT_DATABASE_URL}")
     parser.add_argument("--force", action="store_true", help="allow a database whose name lacks 'bench'")
     parser.add_argument("--skip-seed", action="store_true", help="measure the data already seeded")
+    parser.add_argument("--fresh-schema", action="store_true",
+                        help="drop the whole schema (PostgreSQL) or file (SQLite) first, then migrate from nothing "
+                             "(needed when a migration was edited in place)")
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--warmups", type=int, default=3)
@@ -686,13 +708,15 @@ def main() -> int:
     os.environ["DATABASE_URL"] = args.database_url
 
     if args.seed_only:
-        seed(args.database_url, args.main_entries, args.other_users, args.other_entries)
+        seed(args.database_url, args.main_entries, args.other_users, args.other_entries, args.fresh_schema)
         return 0
     if not args.skip_seed:
         log(f"seeding {args.database_url} in a child process")
         child = [sys.executable, __file__, "--seed-only", "--force", "--database-url", args.database_url,
                  "--main-entries", str(args.main_entries), "--other-users", str(args.other_users),
                  "--other-entries", str(args.other_entries), "--deep-offset", str(args.deep_offset)]
+        if args.fresh_schema:
+            child.append("--fresh-schema")
         if subprocess.run(child, check=False).returncode != 0:
             return 1
     return measure(args)

@@ -128,6 +128,38 @@ def register(base: str, name: str) -> None:
         raise RuntimeError(f"registering {name}: {response.status_code} {response.text}")
 
 
+def seed(base: str, name: str) -> None:
+    """A little of everything, so that reads have objects to return (and bob's to refuse to alice):
+    a card account, a category with a child, an expense (memo and tags null), an income with tags, a
+    transfer, and this month's budget. schemathesis then takes ids from the responses it sees."""
+    token = requests.post(base + "/api/v1/auth/login", timeout=10, json={
+        "email": f"{name}@fuzz.example", "password": PASSWORD.format(name=name)}).json()["access_token"]
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token}"
+
+    def call(method: str, path: str, body: dict) -> dict:
+        response = api.request(method, base + "/api/v1" + path, json=body, timeout=10)
+        if response.status_code not in (200, 201):
+            raise RuntimeError(f"seeding {name}: {method} {path}: {response.status_code} {response.text}")
+        return response.json()
+
+    cash = next(a["id"] for a in api.get(base + "/api/v1/accounts", timeout=10).json()["items"])
+    card = call("POST", "/accounts", {"name": "Card", "type": "credit_card", "opening_balance": -5000})["id"]
+    hobby = call("POST", "/categories", {"name": "Hobby", "kind": "expense", "color": "#336699"})["id"]
+    books = call("POST", "/categories", {"name": "Books", "kind": "expense", "parent_id": hobby})["id"]
+    salary = call("POST", "/categories", {"name": "Bonus", "kind": "income"})["id"]
+    month = time.strftime("%Y-%m")
+    day = time.strftime("%Y-%m-%d")
+    call("POST", "/entries", {"type": "expense", "amount": 12000, "occurred_on": day, "account_id": card,
+                              "category_id": books, "memo": None, "tags": None})
+    call("POST", "/entries", {"type": "income", "amount": 300000, "occurred_on": day, "account_id": cash,
+                              "category_id": salary, "memo": f"{name}'s bonus", "tags": ["work", "2026"]})
+    call("POST", "/entries", {"type": "transfer", "amount": 5000, "occurred_on": day, "account_id": cash,
+                              "to_account_id": card})
+    call("PUT", f"/budgets/{month}", {"items": [{"category_id": hobby, "amount": 50000},
+                                                {"category_id": books, "amount": 20000}]})
+
+
 def wfc_document() -> dict:
     """Web Fuzzing Commons auth: schemathesis logs in as each user and sends `Authorization: Bearer`."""
     return {
@@ -186,6 +218,7 @@ def main() -> int:
     try:
         for name in USERS:
             register(base, name)
+            seed(base, name)
         wfc = workdir / "wfc-auth.json"
         wfc.write_text(json.dumps(wfc_document(), indent=2))
         st_env = {**os.environ, "LEDGER_FUZZ_WFC": str(wfc), "NO_COLOR": "1"}

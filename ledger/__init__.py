@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Config, ConfigError, get_config
 from ledger.errors import Api, register_error_handlers
 from ledger.extensions import cors, db, jwt, limiter, migrate
-from ledger.http import register_request_hooks
+from ledger.http import register_converters, register_request_hooks
 from ledger.logs import configure_logging
 
 
@@ -90,6 +90,7 @@ def register_extensions(app: Flask) -> None:
                       expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location"])
     api = Api(app)  # one per app: it holds the app's OpenAPI document
     app.extensions["ledger-api"] = api
+    register_converters(app, api)  # `<id:...>` path segments, before any blueprint
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
                                                        "bearerFormat": "JWT"})
 

@@ -229,6 +229,9 @@ class Api(_SmorestApi):
     """flask-smorest's Api, documenting and answering errors as problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
+    # No catch-all `default` response: every status an operation can answer is listed (documented_errors), so
+    # a client (and `make fuzz`'s status_code_conformance check) can rely on the list.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def init_app(self, app, *, spec_kwargs=None):
         super().init_app(app, spec_kwargs=spec_kwargs)
@@ -237,6 +240,15 @@ class Api(_SmorestApi):
         # flask-smorest has usually registered it already, as the ERROR_SCHEMA of its default responses.
         if "Problem" not in self.spec.components.schemas:
             self.spec.components.schema("Problem", schema=ProblemSchema)
+
+    def _register_responses(self):
+        """flask-smorest's per-status response components (@arguments refers to UNPROCESSABLE_ENTITY), with
+        errors as application/problem+json: that is what every error response of the app is."""
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_MIMETYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            self.spec.components.response(status.name, response, lazy=True)
 
     def handle_http_exception(self, error):  # noqa: D401 - flask-smorest hook
         return handle_http_exception(error)

@@ -3,12 +3,53 @@ from __future__ import annotations
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import BaseConverter
 
 from ledger.errors import ApiError
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Endpoints whose body is not JSON (they check their own media type).
 NON_JSON_ENDPOINTS: set[str] = set()
+
+
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger one cannot exist
+
+
+def _up_to(limit: int) -> str:
+    """A regex matching exactly the decimal numbers 1..limit, in ASCII digits, without leading zeros."""
+    digits = str(limit)
+    choices = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        low = "1" if i == 0 else "0"
+        if digit > low:
+            rest = len(digits) - i - 1
+            choices.append(f"{digits[:i]}[{low}-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    choices.append(digits)
+    return "(?:" + "|".join(choices) + ")"
+
+
+class IdConverter(BaseConverter):
+    """`<id:name>`: an integer id 1..MAX_ID.
+
+    werkzeug's `int(min=, max=)` answers an out-of-range value with 405 (listing the methods of the
+    other rules on that path) instead of 404; this regex never matches such a value, so the router
+    answers 404 not_found. It also refuses non-ASCII digits ("١") and leading zeros.
+    """
+
+    regex = _up_to(MAX_ID)
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
+
+
+def register_converters(app: Flask, api) -> None:
+    """Before any blueprint: the router and the OpenAPI document both need to know `<id:...>`."""
+    app.url_map.converters["id"] = IdConverter
+    api.register_converter(IdConverter, lambda converter: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
 
 
 def client_address() -> str:

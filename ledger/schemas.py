@@ -13,8 +13,33 @@ class BaseSchema(Schema):
         unknown = RAISE
 
 
+# OpenAPI `pattern`s (ECMA-262 and Python `re` read them alike).
+NO_NUL_PATTERN = r"^[^\x00]*$"
+# YYYY-MM, years 0001..9998 (parse_month); 0001-01 is left out because with a month_start_day above 1 it would
+# begin in year 0 (422), so it is valid only for some users.
+MONTH_PATTERN = r"^(?!0000|9999|0001-01)[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+# The characters str.strip() removes (str.isspace()), spelled out: `\s` means other sets in other regex engines.
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def trimmed_pattern(max_length: int) -> str:
+    """Text with 1..max_length characters once str.strip() has trimmed it, and no NUL."""
+    return rf"^[{_SPACE}]*[^{_SPACE}\x00](?:[^\x00]{{0,{max_length - 2}}}[^{_SPACE}\x00])?[{_SPACE}]*$"
+
+
+def _has_pattern(field: fields.Field) -> bool:
+    return "pattern" in field.metadata or any(hasattr(v, "regex") for v in field.validators)
+
+
 class Text(fields.String):
-    """A string without NUL characters (PostgreSQL cannot store them)."""
+    """A string without NUL characters (PostgreSQL cannot store them); the OpenAPI pattern says so."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if not _has_pattern(self):
+            self.metadata = {**self.metadata, "pattern": NO_NUL_PATTERN}
 
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
@@ -59,6 +84,10 @@ class Amount(StrictInt):
 class Month(fields.String):
     """An accounting month, YYYY-MM (honours the user's month_start_day where used)."""
 
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": MONTH_PATTERN, "example": "2026-11", **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         from ledger.months import parse_month
 
@@ -80,13 +109,20 @@ class StrictBool(fields.Boolean):
 
 
 class Name(Text):
-    """A display name: surrounding whitespace is dropped; 1..100 characters remain."""
+    """A display name: surrounding whitespace is dropped; 1..100 characters remain.
+
+    The length is checked after trimming, so it is documented as a pattern (a maxLength would count the
+    whitespace that is dropped).
+    """
+
+    MAX_LENGTH = 100
 
     def __init__(self, **kwargs):
-        from marshmallow import validate
-
-        kwargs.setdefault("validate", validate.Length(min=1, max=100))
+        kwargs["metadata"] = {"pattern": trimmed_pattern(self.MAX_LENGTH), **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        result = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not 1 <= len(result) <= self.MAX_LENGTH:
+            raise ValidationError(f"Length must be between 1 and {self.MAX_LENGTH}.")
+        return result

@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, text
 
 from ledger import create_app
-from ledger.extensions import db
+from ledger.extensions import db, limiter
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -70,6 +70,7 @@ def make_app(database_url, _shared_apps):
     """Build apps with config overrides; every table is emptied after the test."""
     fresh = []
     shared_config = None
+    limiter_enabled = limiter.enabled
 
     def factory(**overrides):
         nonlocal shared_config
@@ -85,6 +86,8 @@ def make_app(database_url, _shared_apps):
         return app
 
     yield factory
+    # The limiter is one object per process: an app built with other settings re-initialised it.
+    limiter.enabled = limiter_enabled
     used = fresh + ([_shared_apps[database_url]] if shared_config is not None else [])
     if used:
         with used[0].app_context(), db.engine.begin() as conn:
@@ -93,8 +96,6 @@ def make_app(database_url, _shared_apps):
                                   + " RESTART IDENTITY CASCADE"))
             else:
                 for table in _tables_in_delete_order():
-                    if table == "categories":  # children first: parent_id is ON DELETE RESTRICT, checked per row
-                        conn.execute(text("DELETE FROM categories WHERE parent_id IS NOT NULL"))
                     conn.execute(text(f"DELETE FROM {table}"))
     if shared_config is not None:
         app = _shared_apps[database_url]

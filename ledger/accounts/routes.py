@@ -17,7 +17,7 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1/accounts",
                 description="Accounts (payment methods) and their balances")
 
 # Ids beyond the INTEGER column's range cannot exist: the router answers 404 before any query.
-ACCOUNT_ID = "<int(min=1, max=2147483647):account_id>"
+ACCOUNT_ID = "<id:account_id>"
 
 
 @blp.route("", methods=["GET"])
@@ -51,7 +51,7 @@ def get_account(account_id: int):
 
 @blp.route(f"/{ACCOUNT_ID}", methods=["PATCH"])
 @auth_required
-@blp.arguments(AccountPatchSchema)
+@blp.arguments(AccountPatchSchema, required=False)  # no body: nothing changes
 @blp.response(200, AccountSchema)
 @documented_errors(blp, 400, 404, 409, 413, 415, 422, auth=True)
 def update_account(args, account_id: int):

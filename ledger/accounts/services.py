@@ -122,6 +122,6 @@ def delete_account(user_id: int, account_id: int) -> None:
     ).first()
     if in_use is not None:
         raise Conflict("Entries still use this account; delete or move them first.")
-    # A concurrent new entry makes the RESTRICT foreign key fail: IntegrityError → 409.
+    # A concurrent new entry makes the foreign key fail: IntegrityError → 409.
     db.session.execute(delete(Account).where(Account.user_id == user_id, Account.id == account_id))
     db.session.commit()

@@ -29,6 +29,11 @@ auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="L
 me_blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The current user")
 
 REFRESH_COOKIE_PATH = "/api/v1/auth"
+SESSION_ID_PARAMETER = {
+    "in": "path", "name": "session_id", "required": True,
+    "description": "a session id from GET /auth/sessions, or `current` for the caller's own session",
+    "schema": {"type": "string", "pattern": "^(current|[0-9]{1,11})$", "example": "current"},
+}
 MAX_SESSION_ID = 2**31 - 1  # sessions.id is INTEGER: PostgreSQL refuses a larger parameter (500)
 
 
@@ -132,7 +137,7 @@ def login(args):
 
 @auth_blp.route("/refresh", methods=["POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_REFRESH"])
-@auth_blp.arguments(RefreshBodySchema)
+@auth_blp.arguments(RefreshBodySchema, required=False)  # the cookie transport sends none
 @auth_blp.response(200, TokenSchema)
 @documented_errors(auth_blp, 400, 401, 413, 415, 422, 429)
 def refresh(args):
@@ -174,7 +179,7 @@ def list_sessions():
     return {"items": items}
 
 
-@auth_blp.route("/sessions/<string:session_id>", methods=["DELETE"])
+@auth_blp.route("/sessions/<string:session_id>", methods=["DELETE"], parameters=[SESSION_ID_PARAMETER])
 @auth_required
 @auth_blp.response(204)
 @documented_errors(auth_blp, 404, auth=True)
@@ -204,7 +209,7 @@ def get_me():
 
 @me_blp.route("", methods=["PATCH"])
 @auth_required
-@me_blp.arguments(ProfilePatchSchema)
+@me_blp.arguments(ProfilePatchSchema, required=False)  # no body: nothing changes
 @me_blp.response(200, UserSchema)
 @documented_errors(me_blp, 400, 413, 415, 422, auth=True)
 def patch_me(args):

@@ -1,11 +1,14 @@
 """Load and dump schemas of the auth and /me endpoints."""
 from marshmallow import fields, validate
 
-from ledger.auth.passwords import MAX_LENGTH
+from ledger.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from ledger.money import CURRENCIES
 from ledger.schemas import BaseSchema, StrictInt, Text, Timestamp
 
 # Longer inputs are refused before any hashing work is done.
 _PASSWORD_FIELD_MAX = 1024
+# The known codes, case-insensitively ("usd" is USD): exactly what registration accepts.
+_CURRENCY_PATTERN = "^(?:" + "|".join("".join(f"[{c}{c.lower()}]" for c in code) for code in CURRENCIES) + ")$"
 
 
 class UserSchema(BaseSchema):
@@ -20,9 +23,12 @@ class UserSchema(BaseSchema):
 class RegisterSchema(BaseSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = Text(required=True, load_only=True,
-                    metadata={"description": f"12..{MAX_LENGTH} characters, not a common password"})
+                    metadata={"description": f"{MIN_LENGTH}..{MAX_LENGTH} characters, not a common password, "
+                                             "not the email", "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH})
     display_name = Text(validate=validate.Length(min=1, max=100))
-    currency = Text(validate=validate.Regexp(r"^[A-Za-z]{3}$"), metadata={"example": "KRW"})
+    currency = Text(validate=validate.Regexp(r"^[A-Za-z]{3}$"),
+                    metadata={"example": "KRW", "pattern": _CURRENCY_PATTERN,
+                              "description": "an ISO 4217 code of GET /currencies, in any case (default from config)"})
 
 
 class LoginSchema(BaseSchema):
@@ -63,7 +69,9 @@ class ProfilePatchSchema(BaseSchema):
 
 class PasswordChangeSchema(BaseSchema):
     current_password = Text(required=True, load_only=True, validate=validate.Length(max=_PASSWORD_FIELD_MAX))
-    new_password = Text(required=True, load_only=True, validate=validate.Length(max=_PASSWORD_FIELD_MAX))
+    new_password = Text(required=True, load_only=True, validate=validate.Length(max=_PASSWORD_FIELD_MAX),
+                        metadata={"description": f"{MIN_LENGTH}..{MAX_LENGTH} characters, not a common password, "
+                                                 "not the email", "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH})
 
 
 class DeleteMeSchema(BaseSchema):

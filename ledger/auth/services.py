@@ -291,16 +291,12 @@ def set_active(user: User, active: bool) -> None:
 
 
 def delete_user(user: User) -> None:
-    """Delete the user and, through ON DELETE CASCADE, all their data."""
-    from ledger.categories.models import Category
-    from ledger.entries.models import Entry
+    """Delete the user and, through ON DELETE CASCADE, all their data.
 
+    The ledger's own references (entries → accounts/categories, child → parent category) are
+    NO ACTION, checked at the end of the statement, so the cascade's order does not matter.
+    """
     user_id = user.id
-    # Entries and sub-categories hold ON DELETE RESTRICT references (to accounts and categories), which
-    # SQLite enforces row by row while it cascades: a parent category can go before its children and fail.
-    # Deleting the referencing rows first makes the cascade order irrelevant on every database.
-    db.session.execute(delete(Entry).where(Entry.user_id == user_id))
-    db.session.execute(delete(Category).where(Category.user_id == user_id, Category.parent_id.is_not(None)))
     db.session.execute(delete(User).where(User.id == user_id))
     db.session.commit()
     db.session.expunge_all()

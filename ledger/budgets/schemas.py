@@ -1,10 +1,9 @@
 """Load and dump schemas of /api/v1/budgets."""
 from marshmallow import fields, validate
 
-from ledger.schemas import Amount, BaseSchema, StrictInt
+from ledger.schemas import MONTH_PATTERN, Amount, BaseSchema, StrictInt
 
 MAX_BUDGET_ITEMS = 500
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 # The path parameter {month}, documented once for both operations.
 MONTH_PATH_PARAMETER = {

@@ -24,7 +24,7 @@ class Category(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(10))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"),
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"),
                                                   nullable=True, index=True)
     parent_key: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     color: Mapped[str | None] = mapped_column(String(7), nullable=True)

@@ -18,7 +18,7 @@ blp = Blueprint("categories", __name__, url_prefix="/api/v1/categories",
                 description="Two-level income and expense categories")
 
 # Ids beyond the INTEGER column's range cannot exist: the router answers 404 before any query.
-CATEGORY_ID = "<int(min=1, max=2147483647):category_id>"
+CATEGORY_ID = "<id:category_id>"
 
 
 @blp.route("", methods=["GET"])
@@ -58,7 +58,7 @@ def get_category(category_id: int):
 
 @blp.route(f"/{CATEGORY_ID}", methods=["PATCH"])
 @auth_required
-@blp.arguments(CategoryPatchSchema)
+@blp.arguments(CategoryPatchSchema, required=False)  # no body: nothing changes
 @blp.response(200, CategorySchema)
 @documented_errors(blp, 400, 404, 409, 413, 415, 422, auth=True)
 def update_category(args, category_id: int):

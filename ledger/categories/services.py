@@ -130,7 +130,7 @@ def delete_category(user_id: int, category_id: int, reassign_to: int | None = No
             .values(category_id=target.id, version=Entry.version + 1, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount
-    # An entry added meanwhile makes the RESTRICT foreign key fail: IntegrityError → 409, nothing changed.
+    # An entry added meanwhile makes the foreign key fail: IntegrityError → 409, nothing changed.
     db.session.execute(delete(Category).where(Category.user_id == user_id, Category.id == category.id))
     db.session.commit()
     return moved

@@ -13,6 +13,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from ledger.errors import ValidationFailed
 
 _SALT = "ledger.entries.cursor"
+_MAX_ID = 2**31 - 1  # entries.id is INTEGER
 
 
 def _serializer() -> URLSafeSerializer:
@@ -29,7 +30,8 @@ def decode_cursor(cursor: str) -> tuple[date, int]:
     try:
         payload = _serializer().loads(cursor)
         day, entry_id = payload
-        if not isinstance(entry_id, int) or isinstance(entry_id, bool) or not isinstance(day, str):
+        if not isinstance(entry_id, int) or isinstance(entry_id, bool) or not isinstance(day, str) \
+                or not 1 <= entry_id <= _MAX_ID:  # a larger id overflows SQLite (and is no row's id)
             raise ValueError
         return date.fromisoformat(day), entry_id
     except (BadData, ValueError, TypeError):

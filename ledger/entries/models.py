@@ -37,10 +37,10 @@ class Entry(db.Model):
     type: Mapped[str] = mapped_column(String(10))
     amount: Mapped[int] = mapped_column(BigInteger)
     occurred_on: Mapped[date] = mapped_column(Date)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), index=True)
-    to_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"),
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    to_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"),
                                                       nullable=True, index=True)
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"),
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"),
                                                     nullable=True, index=True)
     memo: Mapped[str] = mapped_column(String(500), default="", server_default=text("''"))
     # Incremented on every change; the ETag, and the optimistic lock behind If-Match.

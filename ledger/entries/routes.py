@@ -21,7 +21,7 @@ from ledger.errors import documented_errors
 
 blp = Blueprint("entries", __name__, url_prefix="/api/v1/entries", description="Entries")
 
-ENTRY_ID = "<int(max=2147483647):entry_id>"
+ENTRY_ID = "<id:entry_id>"
 _ETAG_HEADER = {"ETag": {"description": "the entry's version; send it back in If-Match",
                          "schema": {"type": "string"}}}
 
@@ -85,7 +85,7 @@ def get_entry(entry_id: int):
 @blp.route(f"/{ENTRY_ID}", methods=["PATCH"])
 @auth_required
 @blp.arguments(IfMatchHeaderSchema, location="headers", as_kwargs=True)
-@blp.arguments(EntryPatchSchema)
+@blp.arguments(EntryPatchSchema, required=False)  # no body: nothing changes
 @blp.response(200, EntrySchema, headers=_ETAG_HEADER)
 @documented_errors(blp, 400, 404, 409, 412, 413, 415, 422, auth=True)
 def update_entry(args, entry_id: int, if_match=None):

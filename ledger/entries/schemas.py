@@ -9,7 +9,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from ledger.auth.tokens import current_auth
 from ledger.entries.models import ENTRY_TYPES
 from ledger.money import MAX_AMOUNT
-from ledger.schemas import Amount, BaseSchema, Month, StrictInt, Text, Timestamp
+from ledger.schemas import Amount, BaseSchema, Month, StrictInt, Text, Timestamp, trimmed_pattern
 
 MAX_ID = 2**31 - 1  # INTEGER columns: a larger id cannot exist (and must not overflow PostgreSQL)
 MEMO_MAX = 500
@@ -32,6 +32,10 @@ class IsoDate(fields.Date):
 
 class Tag(Text):
     """A tag: trimmed, then 1..50 characters."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": trimmed_pattern(TAG_MAX), **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         result = super()._deserialize(value, attr, data, **kwargs).strip()

@@ -45,7 +45,7 @@ def upgrade():
     sa.Column('archived', sa.Boolean(), server_default=sa.text("false"), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('income', 'expense')", name=op.f('ck_categories_kind')),
-    sa.ForeignKeyConstraint(['parent_id'], ['categories.id'], name=op.f('fk_categories_parent_id_categories'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['parent_id'], ['categories.id'], name=op.f('fk_categories_parent_id_categories')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_categories_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
     sa.UniqueConstraint('user_id', 'kind', 'parent_key', 'name', name='uq_categories_user_kind_parent_name')
@@ -98,9 +98,9 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("type IN ('income', 'expense', 'transfer')", name=op.f('ck_entries_type')),
     sa.CheckConstraint('amount > 0', name=op.f('ck_entries_amount_positive')),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_entries_account_id_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_entries_category_id_categories'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['to_account_id'], ['accounts.id'], name=op.f('fk_entries_to_account_id_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_entries_account_id_accounts')),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_entries_category_id_categories')),
+    sa.ForeignKeyConstraint(['to_account_id'], ['accounts.id'], name=op.f('fk_entries_to_account_id_accounts')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_entries_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_entries'))
     )

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
 
 from ledger import create_app
+from ledger.accounts.models import Account
+from ledger.budgets.models import Budget
+from ledger.categories.models import Category
+from ledger.entries.models import Entry, EntryTag, IdempotencyKey
 from ledger.extensions import db
 from tests.conftest import PASSWORD, AuthActions, Sql, TestUser, default_ids
 
@@ -61,22 +66,24 @@ class World:
 
 
 @pytest.fixture
-def world(client, logged_in, user, sql, make_account, make_category) -> World:
+def world(app, client, logged_in, user, sql) -> World:
     """The user's Cash and a Bank account, Food (expense) and Salary (income), a `Spare` expense category
-    without entries, one entry (posted with an Idempotency-Key, so that table has a row too), one budget."""
+    without entries, one tagged entry, one stored Idempotency-Key and one budget: every table has a row.
+    Inserted directly, in one transaction (a request and a commit each would double the cost of a case)."""
     defaults = default_ids(sql, user)
     ids: dict[str, Any] = {"cash": defaults["cash"], "food": defaults["categories"]["Food"],
-                           "salary": defaults["categories"]["Salary"], "email": user.email,
-                           "bank": make_account(user, name="Bank"), "spare": make_category(user, name="Spare")}
-    response = client.post(f"{API}/entries", headers={**logged_in.headers, "Idempotency-Key": "seed-1"},
-                           json={"type": "expense", "amount": 1000, "occurred_on": "2026-11-20",
-                                 "account_id": ids["cash"], "category_id": ids["food"], "memo": "seed",
-                                 "tags": ["seed"]})
-    assert response.status_code == 201, response.get_json()
-    ids["entry"] = response.get_json()["id"]
-    response = client.put(f"{API}/budgets/2026-11", headers=logged_in.headers,
-                          json={"items": [{"category_id": ids["food"], "amount": 5000}]})
-    assert response.status_code == 200, response.get_json()
+                           "salary": defaults["categories"]["Salary"], "email": user.email}
+    with app.app_context():
+        bank = Account(user_id=user.id, name="Bank", type="bank", opening_balance=0)
+        spare = Category(user_id=user.id, name="Spare", kind="expense", parent_key=0)
+        entry = Entry(user_id=user.id, type="expense", amount=1000, occurred_on=date(2026, 11, 20),
+                      account_id=ids["cash"], category_id=ids["food"], memo="seed", tag_rows=[EntryTag(tag="seed")])
+        db.session.add_all([bank, spare, entry,
+                            IdempotencyKey(user_id=user.id, key="seed-1", request_hash="0" * 64, status_code=201,
+                                           response_body="{}"),
+                            Budget(user_id=user.id, month="2026-11", category_id=ids["food"], amount=5000)])
+        db.session.commit()
+        ids.update(bank=bank.id, spare=spare.id, entry=entry.id)
     ids["session"] = sql.scalar("SELECT id FROM sessions WHERE user_id = :u", u=user.id)
     return World(client=client, auth=logged_in, user=user, sql=sql, ids=ids)
 

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test install install-dev migrate lint clean
+.PHONY: run test fuzz install install-dev migrate lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ run: migrate
 ## make test: venv, dev install, the whole pytest suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make fuzz: schemathesis, every check, fixed seed, against gunicorn -w 2 (fuzz/run.py; on PostgreSQL when
+## TEST_DATABASE_URL is set, in a database of its own); fails when anything is found
+fuzz: install-dev
+	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -39,7 +39,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CONFIG = ROOT / "fuzz" / "schemathesis.toml"
-FUZZ_DATABASE = "ledger_fuzz"
+FUZZ_DATABASE = os.environ.get("FUZZ_DATABASE", "ledger_fuzz")
 PASSWORD = "fuzzing passphrase 2026 {name}"
 USERS = ("alice", "bob")
 # They revoke the caller's tokens (or the caller): run last, on their own.
@@ -196,7 +196,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "25")))
     parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "42")))
-    parser.add_argument("--workers", default=os.environ.get("FUZZ_WORKERS", "2"))
+    parser.add_argument("--workers", default=os.environ.get("FUZZ_WORKERS", "1"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs, reports)")
     parser.add_argument("extra", nargs="*", help="more schemathesis arguments (after --)")
     args = parser.parse_args()

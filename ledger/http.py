@@ -1,7 +1,7 @@
 """Request plumbing shared by every feature: client address, body checks, response headers."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter
 
@@ -65,9 +65,28 @@ def _has_body() -> bool:
     return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
 
 
+def _json_body_endpoints(app: Flask) -> frozenset[str]:
+    """The endpoints that read a JSON body: those with `@blp.arguments(Schema)` (location "json").
+
+    flask-smorest keeps what the decorators declared in the view's `_apidoc` (the OpenAPI document is built
+    from it), so this is the same list as the documented request bodies.
+    """
+    found = set()
+    for endpoint, view in app.view_functions.items():
+        parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+        if any(parameter.get("in") == "json" for parameter in parameters):
+            found.add(endpoint)
+    return frozenset(found)
+
+
 def check_json_body() -> None:
-    """415 for a non-JSON body, 400 invalid_json for one that does not parse, before any view runs."""
-    if request.method not in BODY_METHODS or request.endpoint in NON_JSON_ENDPOINTS or not _has_body():
+    """415 for a non-JSON body, 400 invalid_json for one that does not parse, before any view runs.
+
+    Only where a JSON body is read: an operation without a request body (logout, DELETE /accounts/1) ignores
+    whatever is sent, and an unknown route or method is 404/405 whatever the body.
+    """
+    if request.method not in BODY_METHODS or request.endpoint in NON_JSON_ENDPOINTS or not _has_body() \
+            or request.endpoint not in current_app.extensions["ledger-json-endpoints"]:
         return
     if not request.is_json:
         raise ApiError("The body must be application/json.", status=415, code="unsupported_media_type")
@@ -93,11 +112,11 @@ def security_headers(response):
 
 
 def _hsts_seconds() -> int:
-    from flask import current_app
-
     return current_app.config["HSTS_SECONDS"]
 
 
 def register_request_hooks(app: Flask) -> None:
+    """After the blueprints: check_json_body needs to know which endpoints take a JSON body."""
+    app.extensions["ledger-json-endpoints"] = _json_body_endpoints(app)
     app.before_request(check_json_body)
     app.after_request(security_headers)

@@ -242,7 +242,7 @@ def wrong_types(field: fields.Field) -> list[Any]:
         values = [123, 1.5, True, [], {}]
     else:
         raise AssertionError(f"no wrong types known for {field!r}")
-    if not field.allow_none and not isinstance(field, fields.List):
+    if not field.allow_none:
         values.append(None)
     return values
 
@@ -767,3 +767,22 @@ def test_like_wildcards_in_q_match_only_themselves(world, make_entry, where):
     found = {q: _found(world, where, q) for q in Q_EXPECTED}
 
     assert found == Q_EXPECTED
+
+
+# --- accounting months at the edge of the calendar -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("endpoint", "path", "query", "field"), [
+    ("monthly", None, {"month": "0001-01"}, "month"),
+    ("trend", None, {"from": "0001-01", "to": "0001-02"}, "from"),
+    ("entry_list", None, {"month": "0001-01"}, "month"),
+    ("export", None, {"month": "0001-01"}, "month"),
+    ("budget_get", "/budgets/0001-01", None, "month"),
+    ("budget_put", "/budgets/0001-01", None, "month"),
+], ids=["monthly", "trend", "entries", "export", "budget-get", "budget-put"])
+def test_a_month_that_would_begin_before_year_1_is_422(world, request, endpoint, path, query, field):
+    # With month_start_day 25, "0001-01" would run from 0000-12-25: no such date.
+    world.sql.execute("UPDATE users SET month_start_day = 25 WHERE id = :u", u=world.user.id)
+    reqs = {"0001-01": Req(endpoint, path=path, query=(lambda world: dict(query)) if query else None)}
+
+    assert_refused_without_effect(world, request, endpoint, reqs, 422, "validation_error", field)

@@ -1,6 +1,8 @@
 """Schema building blocks shared by every feature."""
 from __future__ import annotations
 
+import re
+
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from ledger.database import iso_utc
@@ -126,3 +128,18 @@ class Name(Text):
         if not 1 <= len(result) <= self.MAX_LENGTH:
             raise ValidationError(f"Length must be between 1 and {self.MAX_LENGTH}.")
         return result
+
+
+class QueryInt(fields.Integer):
+    """An integer from a query string: ASCII digits with an optional minus, nothing else.
+
+    Python's int() would also take "1_000", " 5" and other scripts' digits; a malformed filter is 422.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and not _QUERY_INT.fullmatch(value):
+            raise ValidationError("Not a valid integer.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+_QUERY_INT = re.compile(r"-?[0-9]{1,30}")

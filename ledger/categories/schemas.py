@@ -2,7 +2,7 @@
 from marshmallow import fields, validate
 
 from ledger.categories.models import CATEGORY_KINDS
-from ledger.schemas import BaseSchema, Name, StrictBool, StrictInt, Text, Timestamp
+from ledger.schemas import BaseSchema, Name, QueryInt, StrictBool, StrictInt, Text, Timestamp
 
 MAX_ID = 2**31 - 1  # the INTEGER id column's range
 
@@ -55,7 +55,7 @@ class CategoryPatchSchema(BaseSchema):
 
 
 class CategoryDeleteQuerySchema(BaseSchema):
-    reassign_to = fields.Integer(
+    reassign_to = QueryInt(
         validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "move this category's entries to that category first: one of the user's, "
                                  "of the same kind, not archived, not this category"})

@@ -9,7 +9,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from ledger.auth.tokens import current_auth
 from ledger.entries.models import ENTRY_TYPES
 from ledger.money import MAX_AMOUNT
-from ledger.schemas import Amount, BaseSchema, Month, StrictInt, Text, Timestamp, trimmed_pattern
+from ledger.schemas import Amount, BaseSchema, Month, QueryInt, StrictInt, Text, Timestamp, trimmed_pattern
 
 MAX_ID = 2**31 - 1  # INTEGER columns: a larger id cannot exist (and must not overflow PostgreSQL)
 MEMO_MAX = 500
@@ -109,8 +109,8 @@ class EntryPageSchema(Schema):
     next_cursor = fields.String(allow_none=True, metadata={"description": "null on the last page"})
 
 
-def _query_id(**kwargs) -> fields.Integer:
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+def _query_id(**kwargs) -> QueryInt:
+    return QueryInt(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class EntryFilterSchema(BaseSchema):
@@ -126,8 +126,8 @@ class EntryFilterSchema(BaseSchema):
     tag = Tag(metadata={"description": "exact tag"})
     q = Text(validate=validate.Length(max=200),
              metadata={"description": "case-insensitive substring of the memo (% and _ are literal)"})
-    min_amount = fields.Integer(validate=validate.Range(min=0, max=MAX_AMOUNT), metadata={"description": "inclusive"})
-    max_amount = fields.Integer(validate=validate.Range(min=0, max=MAX_AMOUNT), metadata={"description": "inclusive"})
+    min_amount = QueryInt(validate=validate.Range(min=0, max=MAX_AMOUNT), metadata={"description": "inclusive"})
+    max_amount = QueryInt(validate=validate.Range(min=0, max=MAX_AMOUNT), metadata={"description": "inclusive"})
 
     @validates_schema
     def _check_ranges(self, data: dict, **kwargs) -> None:
@@ -138,7 +138,7 @@ class EntryFilterSchema(BaseSchema):
 
 
 class EntryListQuerySchema(EntryFilterSchema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = QueryInt(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(validate=validate.Length(max=1000),
                            metadata={"description": "opaque `next_cursor` of the previous page"})
 

@@ -7,6 +7,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count
 # Load the app once in the master: a configuration error stops gunicorn with one line.
 preload_app = True
 timeout = 30
+# gunicorn's largest request line (default 4094): every URL the API documents fits (GET /entries with all
+# its filters at their longest, percent-encoded), so the app, not gunicorn's HTML page, answers them.
+limit_request_line = 8190
 graceful_timeout = 10
 accesslog = None  # the app logs one JSON line per request itself
 errorlog = "-"

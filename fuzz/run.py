@@ -15,7 +15,12 @@
    so that revoking alice's tokens cannot disturb the rest; schemathesis logs in again after a 401.
 5. gunicorn is always stopped; its log is printed when something was found.
 
-    .venv/bin/python fuzz/run.py [--max-examples N] [--seed S] [--workers W] [-- extra schemathesis args]
+One schemathesis worker by default: the runs are then reproducible for a seed, they are no slower on two
+cores (the server has its own two workers), and Python 3.11's ast.parse, which Hypothesis calls to describe
+its strategies, is not thread-safe ("SystemError: AST constructor recursion depth mismatch").
+
+    .venv/bin/python fuzz/run.py [--max-examples N] [--seed S] [--workers W] [--keep] [-- schemathesis args]
+    FUZZ_MAX_EXAMPLES, FUZZ_SEED, FUZZ_WORKERS: the defaults of those options (100, 42, 1)
 """
 from __future__ import annotations
 
@@ -39,7 +44,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CONFIG = ROOT / "fuzz" / "schemathesis.toml"
-FUZZ_DATABASE = os.environ.get("FUZZ_DATABASE", "ledger_fuzz")
+FUZZ_DATABASE = os.environ.get("FUZZ_DATABASE", "ledger_fuzz")  # PostgreSQL only; dropped and re-created
 PASSWORD = "fuzzing passphrase 2026 {name}"
 USERS = ("alice", "bob")
 # They revoke the caller's tokens (or the caller): run last, on their own.
@@ -61,6 +66,8 @@ def fresh_postgres(url: str) -> str:
     """Drop and re-create `ledger_fuzz` next to the test database; its URL."""
     import psycopg
 
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", FUZZ_DATABASE):
+        raise SystemExit(f"FUZZ_DATABASE must be a plain lower-case identifier, not {FUZZ_DATABASE!r}")
     parts = urlsplit(url)
     admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -106,7 +113,8 @@ def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Pope
         except requests.RequestException:
             pass
         time.sleep(0.2)
-    raise RuntimeError("gunicorn did not become ready within 30 s")
+    stop_gunicorn(process)
+    raise RuntimeError(f"gunicorn did not become ready within 30 s:\n{log.read_text(errors='replace')}")
 
 
 def stop_gunicorn(process: subprocess.Popen) -> None:
@@ -194,7 +202,7 @@ def schemathesis(base: str, args: argparse.Namespace, workdir: Path, label: str,
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "25")))
+    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "100")))
     parser.add_argument("--seed", type=int, default=int(os.environ.get("FUZZ_SEED", "42")))
     parser.add_argument("--workers", default=os.environ.get("FUZZ_WORKERS", "1"))
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs, reports)")

@@ -262,6 +262,16 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(Exception, handle_unexpected)
 
 
+# Headers that always come with an error status (see problem() and handle_http_exception()).
+ERROR_HEADERS = {
+    401: {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}, "description":
+                               'Bearer realm="ledger" when no credentials were sent, else '
+                               'Bearer error="invalid_token" (RFC 6750)'}},
+    429: {"Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1},
+                          "description": "seconds until the limit resets"}},
+}
+
+
 def documented_errors(blp, *statuses: int, auth: bool = False):
     """Document problem+json error responses (and bearer security) on an operation."""
     statuses = tuple(sorted(set(statuses) | ({401} if auth else set()) | {500, 503}))
@@ -269,7 +279,8 @@ def documented_errors(blp, *statuses: int, auth: bool = False):
     def decorator(fn):
         for status in statuses:
             fn = blp.alt_response(status, schema={"$ref": "#/components/schemas/Problem"},
-                                  content_type=PROBLEM_MIMETYPE, description=HTTPStatus(status).phrase)(fn)
+                                  content_type=PROBLEM_MIMETYPE, description=HTTPStatus(status).phrase,
+                                  headers=ERROR_HEADERS.get(status))(fn)
         if auth:
             fn = blp.doc(security=[{"bearerAuth": []}])(fn)
         return fn

@@ -130,6 +130,18 @@ class Name(Text):
         return result
 
 
+class QueryBool(fields.Boolean):
+    """A boolean from a query string: true or false (1 or 0), in any case; "yes", "on", "t" are 422."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = value.lower() if isinstance(value, str) else None
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise self.make_error("invalid", input=value)
+
+
 class QueryInt(fields.Integer):
     """An integer from a query string: ASCII digits with an optional minus, nothing else.
 

@@ -73,6 +73,20 @@ def test_every_json_body_operation_documents_the_body_errors(spec):
     assert missing == []
 
 
+@pytest.mark.parametrize(("status", "header"), [("401", "WWW-Authenticate"), ("429", "Retry-After")])
+def test_error_headers_that_always_come_are_documented_as_required(spec, status, header):
+    missing = [label for label, operation in _operations(spec) if status in operation["responses"]
+               and not operation["responses"][status].get("headers", {}).get(header, {}).get("required")]
+
+    assert missing == []
+
+
+def test_every_401_carries_the_documented_www_authenticate_header(client):
+    assert client.get(f"{API}/me").headers["WWW-Authenticate"] == 'Bearer realm="ledger"'
+    assert client.get(f"{API}/me", headers={"Authorization": "Bearer x"}).headers["WWW-Authenticate"] == \
+        'Bearer error="invalid_token"'
+
+
 # --- id path segments -----------------------------------------------------------------------------------------
 
 
@@ -97,6 +111,44 @@ def test_the_largest_id_reaches_the_view(client, logged_in):
 
     assert_problem(response, 404, "not_found")
     assert response.get_json()["detail"] == "No such account."
+
+
+# --- URLs fit through gunicorn -----------------------------------------------------------------------------------
+
+UTF8_PERCENT_ENCODED = 12  # the most bytes one character takes in a URL: 4 UTF-8 bytes, each as %XX
+
+
+def _longest(schema: dict) -> int:
+    """The most bytes a value of a documented query or path parameter takes in the URL."""
+    if "enum" in schema:
+        return max(len(str(value)) for value in schema["enum"])
+    if schema["type"] == "integer":
+        return max(len(str(schema.get(bound, -(2**63)))) for bound in ("minimum", "maximum"))
+    if schema["type"] == "boolean":
+        return len("false")
+    if schema.get("format") == "date":
+        return len("2026-11-20")
+    if schema.get("pattern") == MONTH_PATTERN:
+        return len("2026-11")
+    return schema["maxLength"] * UTF8_PERCENT_ENCODED  # KeyError: a string the URL cannot bound
+
+
+def test_every_documented_url_fits_in_gunicorns_request_line(spec):
+    import runpy
+    from pathlib import Path
+
+    limit = runpy.run_path(str(Path(__file__).parents[1] / "gunicorn.conf.py"))["limit_request_line"]
+    longest = {}
+    for label, operation in _operations(spec):
+        method, path = label.split(" ", 1)
+        item = spec["paths"][path]
+        parameters = [p for p in item.get("parameters", []) + operation.get("parameters", [])
+                      if p["in"] in ("path", "query")]
+        query = sum(len(p["name"]) + 2 + _longest(p["schema"]) for p in parameters if p["in"] == "query")
+        path_length = len(path) + sum(_longest(p["schema"]) for p in parameters if p["in"] == "path")
+        longest[label] = len(f"{method}  HTTP/1.1") + path_length + query
+
+    assert max(longest.values()) <= limit, sorted(longest.items(), key=lambda item: -item[1])[:3]
 
 
 # --- request bodies -------------------------------------------------------------------------------------------
@@ -200,6 +252,27 @@ def test_every_month_the_pattern_allows_exists_for_every_month_start_day(month):
 def test_the_month_pattern_leaves_out_the_months_that_exist_only_for_some_users():
     assert [m for m in ("0000-05", "9999-01", "0001-01", "0001-02", "9998-12", "2026-13", "2026-00")
             if re.match(MONTH_PATTERN, m)] == ["0001-02", "9998-12"]
+
+
+@pytest.mark.parametrize(("value", "shown"), [("true", 2), ("FALSE", 1), ("1", 2), ("0", 1)])
+def test_a_query_boolean_is_true_or_false(client, logged_in, user, make_category, sql, value, shown):
+    archived = make_category(user)
+    sql.execute("UPDATE categories SET archived = true WHERE id = :c", c=archived)
+    make_category(user)
+
+    response = client.get(f"{API}/categories", query_string={"include_archived": value, "kind": "expense"},
+                          headers=logged_in.headers)
+
+    assert response.status_code == 200
+    mine = [item for item in response.get_json()["items"] if item["name"].startswith("Category")]
+    assert len(mine) == shown
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "t", "Y", "off", "no", ""])
+def test_a_query_boolean_other_than_true_or_false_is_422(client, logged_in, value):
+    response = client.get(f"{API}/categories", query_string={"include_archived": value}, headers=logged_in.headers)
+
+    assert assert_problem(response, 422, "validation_error")["errors"] == {"include_archived": ["Not a valid boolean."]}
 
 
 def test_a_session_id_is_documented_as_digits_or_current(spec):

@@ -32,7 +32,7 @@ REFRESH_COOKIE_PATH = "/api/v1/auth"
 SESSION_ID_PARAMETER = {
     "in": "path", "name": "session_id", "required": True,
     "description": "a session id from GET /auth/sessions, or `current` for the caller's own session",
-    "schema": {"type": "string", "pattern": "^(current|[0-9]{1,11})$", "example": "current"},
+    "schema": {"type": "string", "pattern": "^(current|[0-9]{1,11})$", "maxLength": 11, "example": "current"},
 }
 MAX_SESSION_ID = 2**31 - 1  # sessions.id is INTEGER: PostgreSQL refuses a larger parameter (500)
 

@@ -2,7 +2,7 @@
 from marshmallow import fields, validate
 
 from ledger.categories.models import CATEGORY_KINDS
-from ledger.schemas import BaseSchema, Name, QueryInt, StrictBool, StrictInt, Text, Timestamp
+from ledger.schemas import BaseSchema, Name, QueryBool, QueryInt, StrictBool, StrictInt, Text, Timestamp
 
 MAX_ID = 2**31 - 1  # the INTEGER id column's range
 
@@ -35,7 +35,7 @@ class CategoryListSchema(BaseSchema):
 
 class CategoryListQuerySchema(BaseSchema):
     kind = fields.String(validate=validate.OneOf(CATEGORY_KINDS), metadata={"description": "only this kind"})
-    include_archived = fields.Boolean(load_default=True,
+    include_archived = QueryBool(load_default=True,
                                       metadata={"description": "false hides archived categories (default true)"})
 
 

@@ -14,7 +14,7 @@ from ledger.entries.schemas import EntryFilterSchema
 from ledger.entries.services import entry_filters
 from ledger.errors import ApiError, documented_errors
 from ledger.http import NON_JSON_ENDPOINTS
-from ledger.schemas import BaseSchema
+from ledger.schemas import BaseSchema, QueryBool
 
 csv_blp = Blueprint("entries_csv", __name__, url_prefix="/api/v1/entries", description="CSV export and import")
 
@@ -52,8 +52,8 @@ without writing anything.
 
 
 class ImportQuerySchema(BaseSchema):
-    dry_run = fields.Boolean(load_default=False,
-                             metadata={"description": "validate and report without writing anything"})
+    dry_run = QueryBool(load_default=False,
+                        metadata={"description": "validate and report without writing anything (true|false|1|0)"})
 
 
 class ImportResultSchema(Schema):

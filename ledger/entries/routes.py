@@ -22,7 +22,7 @@ from ledger.errors import documented_errors
 blp = Blueprint("entries", __name__, url_prefix="/api/v1/entries", description="Entries")
 
 ENTRY_ID = "<id:entry_id>"
-_ETAG_HEADER = {"ETag": {"description": "the entry's version; send it back in If-Match",
+_ETAG_HEADER = {"ETag": {"description": "the entry's version; send it back in If-Match", "required": True,
                          "schema": {"type": "string"}}}
 
 
@@ -48,8 +48,11 @@ def list_entries(args):
 @auth_required
 @blp.arguments(IdempotencyHeaderSchema, location="headers", as_kwargs=True)
 @blp.arguments(EntryCreateSchema)
-@blp.response(201, EntrySchema, headers={"Location": {"description": "the new entry",
-                                                      "schema": {"type": "string"}}})
+@blp.response(201, EntrySchema, headers={
+    "Location": {"description": "the new entry", "required": True, "schema": {"type": "string"}},
+    "Idempotent-Replayed": {"description": "`true` when this is the stored response to an earlier request with "
+                                           "the same Idempotency-Key", "schema": {"type": "string", "enum": ["true"]}},
+})
 @documented_errors(blp, 400, 409, 413, 415, 422, auth=True)
 def create_entry(args, idempotency_key=None):
     """Record an income, expense or transfer; an Idempotency-Key makes retries safe.

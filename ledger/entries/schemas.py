@@ -15,6 +15,7 @@ MAX_ID = 2**31 - 1  # INTEGER columns: a larger id cannot exist (and must not ov
 MEMO_MAX = 500
 TAG_MAX = 50
 TAGS_MAX = 20
+CURSOR_MAX = 200
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -31,14 +32,19 @@ class IsoDate(fields.Date):
 
 
 class Tag(Text):
-    """A tag: trimmed, then 1..50 characters."""
+    """A tag: trimmed, then 1..50 characters. `max_input` also bounds it before trimming (a query filter)."""
 
-    def __init__(self, **kwargs):
-        kwargs["metadata"] = {"pattern": trimmed_pattern(TAG_MAX), **kwargs.get("metadata", {})}
+    def __init__(self, *, max_input: int | None = None, **kwargs):
+        kwargs["metadata"] = {"pattern": trimmed_pattern(TAG_MAX), **({"maxLength": max_input} if max_input else {}),
+                              **kwargs.get("metadata", {})}
+        self.max_input = max_input
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
-        result = super()._deserialize(value, attr, data, **kwargs).strip()
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if self.max_input is not None and len(result) > self.max_input:
+            raise ValidationError(f"Longer than maximum length {self.max_input}.")
+        result = result.strip()
         if not 1 <= len(result) <= TAG_MAX:
             raise ValidationError(f"Length must be between 1 and {TAG_MAX} after trimming.")
         return result
@@ -123,7 +129,7 @@ class EntryFilterSchema(BaseSchema):
     type = fields.String(validate=validate.OneOf(ENTRY_TYPES))
     account_id = _query_id(metadata={"description": "entries from or (transfers) to this account"})
     category_id = _query_id(metadata={"description": "this category and its children"})
-    tag = Tag(metadata={"description": "exact tag"})
+    tag = Tag(max_input=2 * TAG_MAX, metadata={"description": "exact tag"})  # bounded: it is part of the URL
     q = Text(validate=validate.Length(max=200),
              metadata={"description": "case-insensitive substring of the memo (% and _ are literal)"})
     min_amount = QueryInt(validate=validate.Range(min=0, max=MAX_AMOUNT), metadata={"description": "inclusive"})
@@ -139,7 +145,10 @@ class EntryFilterSchema(BaseSchema):
 
 class EntryListQuerySchema(EntryFilterSchema):
     limit = QueryInt(load_default=50, validate=validate.Range(min=1, max=200))
-    cursor = fields.String(validate=validate.Length(max=1000),
+    # A cursor is about 60 characters of base64url and a dot; the bounds keep every URL this operation
+    # documents well inside the HTTP server's request-line limit (gunicorn.conf.py).
+    cursor = fields.String(validate=[validate.Length(max=CURSOR_MAX),
+                                     validate.Regexp(r"^[A-Za-z0-9_.-]*$", error="Not a valid cursor.")],
                            metadata={"description": "opaque `next_cursor` of the previous page"})
 
 

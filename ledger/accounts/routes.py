@@ -1,6 +1,4 @@
 """/api/v1/accounts: thin routes over ledger.accounts.services."""
-from flask_smorest import Blueprint
-from marshmallow import RAISE
 
 from ledger.accounts import services
 from ledger.accounts.schemas import (
@@ -11,6 +9,7 @@ from ledger.accounts.schemas import (
     AccountSchema,
 )
 from ledger.auth.tokens import auth_required, current_auth
+from ledger.blueprint import Blueprint
 from ledger.errors import documented_errors
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1/accounts",
@@ -22,7 +21,7 @@ ACCOUNT_ID = "<id:account_id>"
 
 @blp.route("", methods=["GET"])
 @auth_required
-@blp.arguments(AccountListQuerySchema, location="query", unknown=RAISE)
+@blp.arguments(AccountListQuerySchema, location="query")
 @blp.response(200, AccountListSchema)
 @documented_errors(blp, 422, auth=True)
 def list_accounts(args):

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from flask import after_this_request, current_app, request
 from flask_jwt_extended import decode_token
-from flask_smorest import Blueprint
 
 from ledger.auth import services
 from ledger.auth.schemas import (
@@ -21,6 +20,7 @@ from ledger.auth.schemas import (
     UserSchema,
 )
 from ledger.auth.tokens import TokenPair, auth_required, current_auth
+from ledger.blueprint import Blueprint
 from ledger.errors import AuthorizationRequired, CsrfFailed, NotFound, ValidationFailed, documented_errors
 from ledger.extensions import limiter
 from ledger.http import client_address, user_agent

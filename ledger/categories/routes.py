@@ -1,8 +1,7 @@
 """/api/v1/categories: thin routes over ledger.categories.services."""
-from flask_smorest import Blueprint
-from marshmallow import RAISE
 
 from ledger.auth.tokens import auth_required, current_auth
+from ledger.blueprint import Blueprint
 from ledger.categories import services
 from ledger.categories.schemas import (
     CategoryCreateSchema,
@@ -23,7 +22,7 @@ CATEGORY_ID = "<id:category_id>"
 
 @blp.route("", methods=["GET"])
 @auth_required
-@blp.arguments(CategoryListQuerySchema, location="query", unknown=RAISE)
+@blp.arguments(CategoryListQuerySchema, location="query")
 @blp.response(200, CategoryListSchema)
 @documented_errors(blp, 422, auth=True)
 def list_categories(args):
@@ -68,7 +67,7 @@ def update_category(args, category_id: int):
 
 @blp.route(f"/{CATEGORY_ID}", methods=["DELETE"])
 @auth_required
-@blp.arguments(CategoryDeleteQuerySchema, location="query", unknown=RAISE)
+@blp.arguments(CategoryDeleteQuerySchema, location="query")
 @blp.response(204)
 @documented_errors(blp, 404, 409, 422, auth=True)
 def delete_category(args, category_id: int):

@@ -5,10 +5,10 @@ from datetime import date
 from itertools import chain
 
 from flask import Response, current_app, request, stream_with_context
-from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, fields
+from marshmallow import Schema, fields
 
 from ledger.auth.tokens import auth_required, current_auth
+from ledger.blueprint import Blueprint
 from ledger.entries import csv as csv_service
 from ledger.entries.schemas import EntryFilterSchema
 from ledger.entries.services import entry_filters
@@ -67,7 +67,7 @@ class ImportResultSchema(Schema):
 
 @csv_blp.route("/export.csv", methods=["GET"])
 @auth_required
-@csv_blp.arguments(EntryFilterSchema, location="query", unknown=RAISE)
+@csv_blp.arguments(EntryFilterSchema, location="query")
 @csv_blp.response(200, {"type": "string"}, content_type="text/csv",
                   description="The matching entries, newest first, as a CSV attachment.\n\n" + FORMAT_DOC,
                   headers={"Content-Disposition": {"schema": {"type": "string"}, "description":
@@ -86,7 +86,7 @@ def export_entries(args):
 
 @csv_blp.route("/import", methods=["POST"])
 @auth_required
-@csv_blp.arguments(ImportQuerySchema, location="query", unknown=RAISE)
+@csv_blp.arguments(ImportQuerySchema, location="query")
 @csv_blp.response(200, ImportResultSchema, description="Imported (or, with dry_run, would be).")
 @csv_blp.doc(description=IMPORT_DOC,
              requestBody={"required": True, "description": "the CSV file, in the export's format",

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import current_app, json, request, url_for
-from flask_smorest import Blueprint
-from marshmallow import RAISE
 
 from ledger.auth.tokens import auth_required, current_auth
+from ledger.blueprint import Blueprint
 from ledger.entries import idempotency, services
 from ledger.entries.models import Entry
 from ledger.entries.schemas import (
@@ -32,7 +31,7 @@ def _render(entry: Entry) -> str:
 
 @blp.route("", methods=["GET"])
 @auth_required
-@blp.arguments(EntryListQuerySchema, location="query", unknown=RAISE)
+@blp.arguments(EntryListQuerySchema, location="query")
 @blp.response(200, EntryPageSchema)
 @documented_errors(blp, 422, auth=True)
 def list_entries(args):

@@ -1,10 +1,10 @@
 """/healthz, /readyz and /api/v1/currencies."""
-from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from ledger import money
+from ledger.blueprint import Blueprint
 from ledger.errors import ApiError, documented_errors
 from ledger.extensions import db
 from ledger.schemas import BaseSchema

@@ -1,8 +1,7 @@
 """/api/v1/reports: the month dashboard and the multi-month trend (thin routes over ledger.reports.services)."""
-from flask_smorest import Blueprint
-from marshmallow import RAISE
 
 from ledger.auth.tokens import auth_required, current_auth
+from ledger.blueprint import Blueprint
 from ledger.errors import documented_errors
 from ledger.reports import services
 from ledger.reports.schemas import MonthlyQuerySchema, MonthlyReportSchema, TrendQuerySchema, TrendSchema
@@ -12,8 +11,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 
 @blp.route("/monthly", methods=["GET"])
 @auth_required
-# webargs ignores unknown query parameters by default; the contract wants them refused.
-@blp.arguments(MonthlyQuerySchema, location="query", unknown=RAISE)
+@blp.arguments(MonthlyQuerySchema, location="query")
 @blp.response(200, MonthlyReportSchema)
 @documented_errors(blp, 422, auth=True)
 def monthly(args):
@@ -23,7 +21,7 @@ def monthly(args):
 
 @blp.route("/trend", methods=["GET"])
 @auth_required
-@blp.arguments(TrendQuerySchema, location="query", unknown=RAISE)
+@blp.arguments(TrendQuerySchema, location="query")
 @blp.response(200, TrendSchema)
 @documented_errors(blp, 422, auth=True)
 def trend(args):

@@ -5,7 +5,6 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import wraps
 
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, jwt_required
@@ -105,13 +104,7 @@ def current_auth() -> AuthContext:
 
 def auth_required(fn):
     """Require a valid, unrevoked access token (from the Authorization header only)."""
-    guarded = jwt_required()(fn)
-
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        return guarded(*args, **kwargs)
-
-    return wrapper
+    return jwt_required()(fn)
 
 
 def register_jwt_callbacks() -> None:

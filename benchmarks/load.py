@@ -19,13 +19,9 @@ Prints a table of throughput and p50/p99 per operation; exits 1 if the audit fai
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -39,6 +35,10 @@ import requests
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: the repository root, for tests.support
+    sys.path.insert(0, str(ROOT))
+from tests.support.gunicorn import migrate, running  # noqa: E402
+
 PASSWORD = "load test password 2026"
 TIMEOUT = 15
 
@@ -234,46 +234,15 @@ def report(stats: Stats, elapsed: float) -> str:
     return "\n".join(lines)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(database_url: str, workers: int = 4):
-    """A production-config gunicorn on a free loopback port, migrated first; stopped on exit."""
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "LEDGER_ENV": "production", "DATABASE_URL": database_url,
-           "SECRET_KEY": secrets.token_urlsafe(48), "JWT_SECRET_KEY": secrets.token_urlsafe(48),
-           "REFRESH_TOKEN_TRANSPORT": "body", "RATELIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING"}
-    subprocess.run([str(bin_dir / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    port = _free_port()
-    process = subprocess.Popen([str(bin_dir / "gunicorn"), "--config", "gunicorn.conf.py", "--workers",
-                                str(workers), "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(base_url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
+    """A production-config gunicorn on a free loopback port, migrated first; stopped on exit.
+
+    tests.support.gunicorn starts it (fresh secrets, REFRESH_TOKEN_TRANSPORT=body, RATELIMIT_ENABLED=false).
+    """
+    migrate(database_url)
+    with running(database_url, workers=workers) as server:
+        yield server.base_url
 
 
 def main() -> int:

@@ -28,10 +28,7 @@ import argparse
 import json
 import os
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +39,11 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: the repository root, for tests.support
+    sys.path.insert(0, str(ROOT))
+from tests.support.gunicorn import migrate  # noqa: E402
+from tests.support.gunicorn import start as start_gunicorn  # noqa: E402
+
 BIN = Path(sys.executable).parent
 CONFIG = ROOT / "fuzz" / "schemathesis.toml"
 FUZZ_DATABASE = os.environ.get("FUZZ_DATABASE", "ledger_fuzz")  # PostgreSQL only; dropped and re-created
@@ -54,12 +56,6 @@ TOKEN_DESTROYING = [
     ("POST", "/api/v1/me/password"),
     ("DELETE", "/api/v1/me"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fresh_postgres(url: str) -> str:
@@ -76,56 +72,9 @@ def fresh_postgres(url: str) -> str:
     return urlunsplit(parts._replace(path="/" + FUZZ_DATABASE))
 
 
-def server_env(database_url: str) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "LANG": "C.UTF-8",
-        "LEDGER_ENV": "production",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
-        "REFRESH_TOKEN_TRANSPORT": "body",
-        # One client address sends thousands of requests; the limits are tested elsewhere.
-        "RATELIMIT_ENABLED": "false",
-        "REGISTRATION_OPEN": "true",
-        "LOG_LEVEL": "WARNING",
-        # Empty means "the default" to config.py, and a stray .env file cannot fill these in.
-        "TRUSTED_PROXY_COUNT": "",
-        "RATELIMIT_STORAGE_URI": "",
-        "CORS_ORIGINS": "",
-    }
-
-
-def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            if requests.get(base + "/readyz", timeout=2).status_code == 200:
-                return process
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    stop_gunicorn(process)
-    raise RuntimeError(f"gunicorn did not become ready within 30 s:\n{log.read_text(errors='replace')}")
-
-
-def stop_gunicorn(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(5)
+# On top of tests.support.gunicorn's defaults (production, fresh secrets, REFRESH_TOKEN_TRANSPORT=body,
+# RATELIMIT_ENABLED=false: one client address sends thousands of requests; the limits are tested elsewhere).
+SERVER_ENV = {"REGISTRATION_OPEN": "true"}
 
 
 def register(base: str, name: str) -> None:
@@ -214,14 +163,10 @@ def main() -> int:
     pg_url = os.environ.get("TEST_DATABASE_URL")
     database_url = fresh_postgres(pg_url) if pg_url else f"sqlite:///{workdir / 'fuzz.db'}"
     print(f"fuzz: database {urlsplit(database_url).scheme} {urlsplit(database_url).path}", flush=True)
-    env = server_env(database_url)
-    subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env={**env, "FLASK_APP": "wsgi"}, check=True,
-                   stdout=subprocess.DEVNULL)
+    migrate(database_url, SERVER_ENV)
 
-    log = workdir / "gunicorn.log"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = start_gunicorn(env, port, log)
+    server = start_gunicorn(database_url, env=SERVER_ENV, workers=2, log=workdir / "gunicorn.log")
+    log, base = server.log, server.base_url
     results: dict[str, int] = {}
     try:
         for name in USERS:
@@ -235,7 +180,7 @@ def main() -> int:
         results["token-destroying"] = schemathesis(base, args, workdir, "token-destroying",
                                                    ["--include-name-regex", names], st_env)
     finally:
-        stop_gunicorn(process)
+        server.stop()
     failed = any(results.values())
     if failed:
         print("\n--- gunicorn log (last 60 lines) ---")

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from pathlib import Path
 
 import jwt as pyjwt
 import pytest
@@ -30,9 +24,9 @@ from sqlalchemy import text
 
 from ledger.extensions import db
 from tests.conftest import PG_URL, _reset_schema, _tables_in_delete_order
+from tests.support.gunicorn import GunicornError, Server
+from tests.support.gunicorn import start as start_gunicorn
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 WORKERS = 4
 TIMEOUT = 10  # seconds, on every HTTP request of these tests
 START_TIMEOUT = 20
@@ -56,31 +50,19 @@ def _truncate(app) -> None:
         conn.execute(text("TRUNCATE " + ", ".join(_tables_in_delete_order()) + " RESTART IDENTITY CASCADE"))
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _pgrep(*args: str) -> set[int]:
-    found = subprocess.run(["pgrep", *args], capture_output=True, text=True, check=False).stdout.split()
-    return {int(pid) for pid in found}
-
-
 def new_request_id(tag: str) -> str:
     return f"{tag}-{uuid.uuid4().hex}"
 
 
 class Gunicorn:
-    """One running gunicorn: its base URL, its workers, and who answered which request."""
+    """One running gunicorn (a tests.support.gunicorn.Server): HTTP helpers, and who answered which request."""
 
-    def __init__(self, process: subprocess.Popen, base_url: str, log: Path, access_log: Path,
-                 jwt_secret: str) -> None:
-        self.process = process
-        self.base_url = base_url
-        self.log = log
-        self.access_log = access_log
-        self.jwt_secret = jwt_secret
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.base_url = server.base_url
+        self.log = server.log
+        self.access_log = server.access_log
+        self.jwt_secret = server.env["JWT_SECRET_KEY"]
 
     # -- HTTP, always with a timeout and a request id that the access log records
     def get(self, path: str, *, token: str | None = None, request_id: str | None = None,
@@ -103,10 +85,10 @@ class Gunicorn:
     # -- processes
     @property
     def master_pid(self) -> int:
-        return self.process.pid
+        return self.server.master_pid
 
     def worker_pids(self) -> set[int]:
-        return _pgrep("-P", str(self.master_pid))
+        return self.server.worker_pids()
 
     def served_by(self, request_ids: list[str]) -> dict[str, int]:
         """request id → pid of the worker that answered it (waits for the access log, bounded)."""
@@ -128,25 +110,13 @@ class Gunicorn:
         return pyjwt.decode(token, self.jwt_secret, algorithms=["HS256"], audience="ledger-api", issuer="ledger")
 
     def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return self.server.log_tail(lines)
 
     def stop(self) -> None:
         """SIGTERM to the whole process group, SIGKILL if it lingers; then nothing of it may remain."""
-        group = self.process.pid
-        if self.process.poll() is None:
-            os.killpg(group, signal.SIGTERM)
-            try:
-                self.process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(group, signal.SIGKILL)
-                self.process.wait(5)
-        deadline = time.monotonic() + 5
-        while _pgrep("-g", str(group)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        leftovers = _pgrep("-g", str(group))
+        leftovers = self.server.stop(STOP_TIMEOUT)
         if leftovers:
-            os.killpg(group, signal.SIGKILL)
-            raise AssertionError(f"gunicorn left processes behind: {sorted(leftovers)}")
+            raise AssertionError(f"gunicorn left processes behind: {leftovers}")
 
 
 @pytest.fixture
@@ -156,44 +126,22 @@ def gunicorn(app, tmp_path):
     Each server gets fresh random secrets, shared by its master and all workers (preload_app and the
     environment). `env` adds or overrides settings (e.g. RATELIMIT_ENABLED="true"). Every server is
     stopped, process group and all, after the test, before `make_app` empties the tables.
+    Launched by tests.support.gunicorn (ready = /healthz answers and all 4 workers are forked).
     """
     _truncate(app)
     started: list[Gunicorn] = []
 
     def start(**env: str) -> Gunicorn:
         number = len(started) + 1
-        port = _free_port()
-        jwt_secret = secrets.token_urlsafe(48)
-        settings = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "C.UTF-8",
-            "LEDGER_ENV": "production",
-            "DATABASE_URL": PG_URL,
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "JWT_SECRET_KEY": jwt_secret,
-            "REFRESH_TOKEN_TRANSPORT": "body",
-            "RATELIMIT_ENABLED": "false",
-            # Empty means "the default" to config.py, and a .env file cannot fill it in.
-            "TRUSTED_PROXY_COUNT": "",
-            "REFRESH_REUSE_GRACE_SECONDS": "",
-            "RATELIMIT_STORAGE_URI": "",
-            "RATELIMIT_LOGIN": "",
-            "LOG_LEVEL": "INFO",
-            **env,
-        }
-        log = tmp_path / f"gunicorn-{number}.log"
-        access_log = tmp_path / f"gunicorn-{number}-access.log"
-        access_log.touch()
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                [str(GUNICORN), "--config", "gunicorn.conf.py", "--workers", str(WORKERS),
-                 "--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log),
-                 "--access-logformat", ACCESS_FORMAT, "wsgi:app"],
-                cwd=ROOT, env=settings, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        server = Gunicorn(process, f"http://127.0.0.1:{port}", log, access_log, jwt_secret)
-        started.append(server)
-        _wait_until_ready(server)
-        return server
+        try:
+            server = start_gunicorn(
+                PG_URL, env={"LOG_LEVEL": "INFO", **env}, workers=WORKERS, timeout=START_TIMEOUT,
+                log=tmp_path / f"gunicorn-{number}.log", access_log=tmp_path / f"gunicorn-{number}-access.log",
+                access_log_format=ACCESS_FORMAT)
+        except GunicornError as error:
+            pytest.fail(str(error))
+        started.append(Gunicorn(server))
+        return started[-1]
 
     yield start
     errors = []
@@ -203,23 +151,6 @@ def gunicorn(app, tmp_path):
         except AssertionError as error:
             errors.append(str(error))
     assert not errors, errors
-
-
-def _wait_until_ready(server: Gunicorn) -> None:
-    """/healthz answers and all the workers are forked, within START_TIMEOUT seconds."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if server.process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {server.process.returncode}:\n{server.log_tail()}")
-        try:
-            healthy = requests.get(server.base_url + "/healthz", timeout=1).status_code == 200
-        except requests.ConnectionError:
-            healthy = False
-        if healthy and len(server.worker_pids()) == WORKERS:
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"gunicorn not ready after {START_TIMEOUT} s:\n{server.log_tail()}")
-        time.sleep(0.1)
 
 
 @pytest.fixture

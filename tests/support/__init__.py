@@ -1,0 +1,1 @@
+"""Helpers shared by tests, benchmarks and the fuzzer (no fixtures here; importable from anywhere)."""

@@ -74,6 +74,14 @@ class Config:
 
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+        # While the shared storage (Redis) is unreachable: per-worker limits in memory, one warning, and a
+        # retry of the storage now and then (Flask-Limiter's backoff, at most ~30 s) until it is back.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        # A storage that dies between a request's check and its deduction (failed logins) must not make a 500.
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        # Fail fast when Redis does not answer: a login waits at most this long for the limiter.
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} \
+            if self.RATELIMIT_STORAGE_URI.startswith(("redis", "rediss")) else {}
         self.RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute; 100 per hour")
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "10 per hour")
         self.RATELIMIT_REFRESH = _env("RATELIMIT_REFRESH", "60 per minute")
@@ -120,6 +128,10 @@ class Config:
             raise ConfigError("REFRESH_REUSE_GRACE_SECONDS must not be negative")
         if len(self.DEFAULT_CURRENCY) != 3:
             raise ConfigError("DEFAULT_CURRENCY must be an ISO 4217 code")
+        if self.REFRESH_TOKEN_IDLE < self.ACCESS_TOKEN_TTL:
+            # A session idle for REFRESH_TOKEN_IDLE is dead (not listed, DELETE .../current is 404) while its
+            # access token would still work.
+            raise ConfigError("REFRESH_TOKEN_IDLE must not be shorter than ACCESS_TOKEN_TTL")
 
 
 class DevelopmentConfig(Config):
@@ -166,6 +178,10 @@ class ProductionConfig(Config):
             raise ConfigError("JWT_SECRET_KEY must be at least 32 bytes")
         if self.JWT_SECRET_KEY == self.SECRET_KEY:
             raise ConfigError("JWT_SECRET_KEY must differ from SECRET_KEY")
+        if self.RATELIMIT_ENABLED and not _env("RATELIMIT_STORAGE_URI"):
+            # The default memory:// gives every worker its own counters: the limit times the worker count.
+            raise ConfigError("production needs RATELIMIT_STORAGE_URI (redis://host:6379/0 shared by all "
+                              "workers; memory:// means per-worker limits)")
 
 
 CONFIGS: dict[str, type[Config]] = {

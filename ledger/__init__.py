@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -14,7 +15,6 @@ from ledger.errors import Api, register_error_handlers
 from ledger.extensions import cors, db, jwt, limiter, migrate
 from ledger.http import register_converters, register_request_hooks
 from ledger.logs import configure_logging
-from ledger.spa import register_spa
 
 
 def create_app(config: str | Config | None = None, **overrides) -> Flask:
@@ -23,9 +23,9 @@ def create_app(config: str | Config | None = None, **overrides) -> Flask:
     app = Flask(__name__, static_folder=None)
     configure(app, cfg, overrides)
     configure_logging(app)
+    warn_about_settings(app)
     register_extensions(app)
     register_blueprints(app)
-    register_spa(app)  # web/dist: the SPA and /docs (API.md §4a), outside the OpenAPI document
     register_error_handlers(app)
     register_request_hooks(app)
     register_commands(app)
@@ -53,6 +53,15 @@ def configure(app: Flask, cfg: Config, overrides: dict) -> None:
     if app.config["TRUSTED_PROXY_COUNT"] > 0:
         count = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
+def warn_about_settings(app: Flask) -> None:
+    """Settings that work but are probably not what production wants: one warning at start."""
+    if app.config["ENV_NAME"] == "production" and app.config["RATELIMIT_ENABLED"] \
+            and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        logging.getLogger("ledger").warning(
+            "RATELIMIT_STORAGE_URI=memory:// keeps the rate limits per worker process: each limit is "
+            "multiplied by the number of workers and hosts", extra={"event": "config_warning"})
 
 
 def _development_secrets(app: Flask, cfg: Config) -> None:
@@ -99,7 +108,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from ledger.accounts.routes import blp as accounts_blp
-    from ledger.auth.routes import auth_blp, me_blp
+    from ledger.auth.routes import auth_blp, document_refresh_transport, me_blp
     from ledger.budgets.routes import blp as budgets_blp
     from ledger.categories.routes import blp as categories_blp
     from ledger.entries.csv_routes import csv_blp
@@ -111,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (ops_blp, currencies_blp, auth_blp, me_blp, accounts_blp, categories_blp, csv_blp,
                       entries_blp, budgets_blp, reports_blp):
         api.register_blueprint(blueprint)
+    document_refresh_transport(api, app.config)
 
 
 def register_commands(app: Flask) -> None:

@@ -32,7 +32,7 @@ def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.formatter.converter = time.gmtime
-    for name in ("ledger", "gunicorn.error"):
+    for name in ("ledger", "gunicorn.error", "flask-limiter"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(app.config["LOG_LEVEL"])

@@ -16,6 +16,7 @@ SECRETS = {
     "SECRET_KEY": "a-flask-secret-key-for-the-production-tests",
     "JWT_SECRET_KEY": "a-dedicated-jwt-key-of-more-than-32-bytes-0123456789",
     "DATABASE_URL": "sqlite://",
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -162,3 +163,48 @@ def test_production_login_sets_secure_prefixed_cookies(production_env, database_
     assert "Secure" in refresh and "HttpOnly" in refresh and "SameSite=Strict" in refresh
     assert "Secure" in csrf and "HttpOnly" not in csrf
     assert not any(h.startswith("refresh_token=") for h in headers)
+
+
+def test_production_without_an_explicit_rate_limit_storage_refuses_to_start(production_env):
+    production_env.delenv("RATELIMIT_STORAGE_URI")
+
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        create_app("production")
+
+
+def test_production_with_rate_limits_off_needs_no_storage(production_env):
+    production_env.delenv("RATELIMIT_STORAGE_URI")
+    production_env.setenv("RATELIMIT_ENABLED", "false")
+
+    assert create_app("production").config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_production_with_memory_storage_chosen_explicitly_warns_once_at_start(production_env, capsys):
+    production_env.setenv("RATELIMIT_STORAGE_URI", "memory://")
+
+    create_app("production")
+
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "per worker" in line]
+    assert len(warnings) == 1 and '"level": "warning"' in warnings[0]
+
+
+def test_production_with_redis_storage_does_not_warn(production_env, capsys):
+    create_app("production")
+
+    assert "per worker" not in capsys.readouterr().err
+
+
+def test_a_refresh_token_idle_time_shorter_than_the_access_token_lifetime_is_a_config_error(monkeypatch):
+    monkeypatch.setenv("ACCESS_TOKEN_TTL", "900")
+    monkeypatch.setenv("REFRESH_TOKEN_IDLE", "600")
+
+    with pytest.raises(ConfigError, match="REFRESH_TOKEN_IDLE"):
+        get_config("development").validate()
+
+
+def test_a_redis_rate_limit_storage_falls_back_to_memory_with_short_timeouts(production_env):
+    config = create_app("production").config
+
+    assert config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+    assert config["RATELIMIT_SWALLOW_ERRORS"] is True
+    assert config["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] <= 1

@@ -139,8 +139,8 @@ def test_readyz_is_503_when_the_database_is_unreachable(broken_app):
 
 def test_authenticated_request_is_503_when_the_database_is_unreachable(broken_app):
     issued = int(time.time())
-    token = pyjwt.encode({"sub": "1", "type": "access", "ver": 0, "sid": 1, "jti": "x" * 32, "iat": issued,
-                          "nbf": issued, "exp": issued + 600, "iss": "ledger", "aud": "ledger-api"},
+    token = pyjwt.encode({"sub": "1", "type": "access", "ver": 0, "sid": 1, "sn": "0" * 32, "jti": "x" * 32,
+                          "iat": issued, "nbf": issued, "exp": issued + 600, "iss": "ledger", "aud": "ledger-api"},
                          broken_app.config["JWT_SECRET_KEY"], algorithm="HS256")
 
     response = broken_app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})

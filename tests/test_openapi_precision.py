@@ -184,10 +184,6 @@ def test_a_patch_without_a_body_changes_nothing(client, logged_in, user, sql):
                                                              u=user.id)
 
 
-def test_the_refresh_body_is_optional_because_the_cookie_transport_sends_none(spec):
-    assert spec["paths"][API + "/auth/refresh"]["post"]["requestBody"]["required"] is False
-
-
 # --- string constraints in the document match the server's ---------------------------------------------------
 
 SPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
@@ -280,3 +276,35 @@ def test_a_session_id_is_documented_as_digits_or_current(spec):
 
     assert [value for value in ("current", "17", "0", "x", "-1", "current1")
             if re.match(parameter["schema"]["pattern"], value)] == ["current", "17", "0"]
+
+
+# --- the refresh operation as the configured transport has it (REFRESH_TOKEN_TRANSPORT) --------------------
+
+def _refresh_spec(make_app, transport: str) -> tuple[dict, dict]:
+    app = make_app(REFRESH_TOKEN_TRANSPORT=transport)
+    spec = app.test_client().get("/openapi.json").get_json()
+    return spec, spec["paths"][f"{API}/auth/refresh"]["post"]
+
+
+def test_in_body_mode_the_refresh_body_and_its_token_are_required(app, make_app):
+    spec, operation = _refresh_spec(make_app, "body")
+
+    assert operation["requestBody"]["required"] is True
+    assert spec["components"]["schemas"]["RefreshBody"]["required"] == ["refresh_token"]
+    token = spec["components"]["schemas"]["Token"]
+    assert "refresh_token" in token["properties"] and "csrf_token" not in token["properties"]
+    # and the server agrees: {} is refused as the document says
+    assert_problem(make_app(REFRESH_TOKEN_TRANSPORT="body").test_client().post(f"{API}/auth/refresh", json={}),
+                   422, "validation_error")
+
+
+def test_in_cookie_mode_refresh_takes_the_cookie_and_a_required_csrf_header_and_no_body(app, make_app):
+    spec, operation = _refresh_spec(make_app, "cookie")
+
+    assert "requestBody" not in operation
+    assert operation["security"] == [{"refreshCookie": []}]
+    cookie = spec["components"]["securitySchemes"]["refreshCookie"]
+    assert (cookie["type"], cookie["in"], cookie["name"]) == ("apiKey", "cookie", "refresh_token")
+    assert [(p["in"], p["name"], p["required"]) for p in operation["parameters"]] == [("header", "X-CSRF-TOKEN", True)]
+    token = spec["components"]["schemas"]["Token"]
+    assert "csrf_token" in token["required"] and "refresh_token" not in token["properties"]

@@ -1,6 +1,7 @@
 """User, Session (one login on one device) and RefreshToken (one rotation step)."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, SmallInteger, String, text
@@ -44,6 +45,10 @@ class Session(db.Model):
     # Absolute lifetime (SESSION_MAX_AGE from login); rotation never extends it.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Random, carried in every token of the session as `sn`: ids can be handed out again (SQLite reuses
+    # freed INTEGER PRIMARY KEYs; restores and hand-made rows can too), this value cannot.
+    nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16),
+                                       server_default=text("''"))
 
 
 class RefreshToken(db.Model):

@@ -83,11 +83,13 @@ def _token_body(pair: TokenPair, user=None) -> dict:
     body = {"access_token": pair.access_token, "token_type": "Bearer", "expires_in": pair.expires_in}
     if user is not None:
         body["user"] = user
-    if pair.refresh_token:
-        if _cookie_mode():
+    if _cookie_mode():
+        # An SPA on another origin (CORS_ORIGINS) cannot read the API's csrf cookie; it echoes this instead.
+        body["csrf_token"] = pair.csrf_token
+        if pair.refresh_token:
             _set_refresh_cookies(pair)
-        else:
-            body["refresh_token"] = pair.refresh_token
+    elif pair.refresh_token:
+        body["refresh_token"] = pair.refresh_token
     return body
 
 
@@ -238,3 +240,36 @@ def change_password(args):
     ctx = current_auth()
     pair = services.change_password(ctx.user, ctx.session_id, args["current_password"], args["new_password"])
     return _token_body(pair, ctx.user)
+
+
+def document_refresh_transport(api, config) -> None:
+    """Make the OpenAPI document describe the configured transport, so that a generated client is right.
+
+    The routes are declared once for every app; the transport is per app. flask-smorest has no per-app
+    hook for an operation's documentation, so the finished entries (apispec's components and paths
+    dicts) are rewritten here, after the blueprints are registered.
+    """
+    components, paths = api.spec.components, api.spec._paths
+    token = components.schemas["Token"]
+    operation = paths[REFRESH_COOKIE_PATH + "/refresh"]["post"]
+    if config["REFRESH_TOKEN_TRANSPORT"] == "body":
+        del token["properties"]["csrf_token"]
+        token["properties"]["refresh_token"]["description"] = \
+            "the next refresh token; absent from a refresh answered inside the grace window"
+        components.schemas["RefreshBody"]["required"] = ["refresh_token"]
+        components.schemas["RefreshBody"]["properties"]["refresh_token"].pop("description", None)
+        operation["requestBody"]["required"] = True
+        return
+    del token["properties"]["refresh_token"]
+    token["properties"]["csrf_token"]["description"] = \
+        "send it as X-CSRF-TOKEN on the next refresh (equal to the csrf cookie, for SPAs on another origin)"
+    token["required"] = sorted({*token["required"], "csrf_token"})
+    components.security_scheme("refreshCookie", {
+        "type": "apiKey", "in": "cookie", "name": config["REFRESH_COOKIE_NAME"],
+        "description": f"HttpOnly, SameSite=Strict, Path={REFRESH_COOKIE_PATH}; set by login and refresh"})
+    del operation["requestBody"]  # the cookie carries the token; a body is ignored
+    operation["security"] = [{"refreshCookie": []}]
+    operation["parameters"] = [{
+        "in": "header", "name": "X-CSRF-TOKEN", "required": True, "schema": {"type": "string", "maxLength": 256},
+        "description": "the csrf_token of the last login or refresh (also in the readable cookie "
+                       f"{config['CSRF_COOKIE_NAME']})"}]

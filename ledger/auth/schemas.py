@@ -46,6 +46,9 @@ class TokenSchema(BaseSchema):
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
     refresh_token = fields.String(metadata={"description": "only with REFRESH_TOKEN_TRANSPORT=body"})
+    csrf_token = fields.String(metadata={"description": "only with REFRESH_TOKEN_TRANSPORT=cookie: the value to "
+                                                        "send as X-CSRF-TOKEN on the next refresh (the same as the "
+                                                        "csrf_refresh_token cookie, for SPAs on another origin)"})
     user = fields.Nested(UserSchema)
 
 

@@ -13,12 +13,11 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from ledger import money
 from ledger.auth import passwords
 from ledger.auth.models import RefreshToken, Session, User
-from ledger.auth.tokens import TokenPair, issue_access_token, issue_refresh_token, new_jti, structural_claims
+from ledger.auth.tokens import TokenPair, csrf_for, issue_access_token, issue_refresh_token, new_jti, structural_claims
 from ledger.database import utcnow
 from ledger.errors import (
     Conflict,
     InvalidCredentials,
-    InvalidToken,
     NotFound,
     RefreshTokenReused,
     RegistrationClosed,
@@ -96,8 +95,8 @@ def _issue_pair(user_id: int, version: int, session: Session, now: datetime) -> 
     expires_at = min(now + idle, session.expires_at)
     jti = new_jti()
     db.session.add(RefreshToken(jti=jti, session_id=session.id, issued_at=now, expires_at=expires_at))
-    refresh, csrf = issue_refresh_token(user_id, version, session.id, jti, expires_at, now)
-    access, expires_in = issue_access_token(user_id, version, session.id, session.expires_at, now)
+    refresh, csrf = issue_refresh_token(user_id, version, session, jti, expires_at, now)
+    access, expires_in = issue_access_token(user_id, version, session, now)
     return TokenPair(access, expires_in, refresh, csrf, expires_at)
 
 
@@ -126,16 +125,16 @@ class RefreshResult:
 
 def refresh(claims: dict, user_agent: str, ip: str) -> RefreshResult:
     """Rotate a refresh token atomically, with reuse detection and a grace window."""
-    if claims.get("type") != "refresh":
-        raise InvalidToken("Only refresh tokens are accepted here.")
-    user_id, version, session_id = structural_claims(claims)
+    ident = structural_claims(claims, "refresh")
+    user_id, version, session_id = ident.user_id, ident.version, ident.session_id
     jti = claims["jti"]
     now = utcnow()
     row = db.session.execute(
         select(RefreshToken.used_at, RefreshToken.expires_at, Session, User)
         .join(Session, Session.id == RefreshToken.session_id)
         .join(User, User.id == Session.user_id)
-        .where(RefreshToken.jti == jti, Session.id == session_id, User.id == user_id)
+        .where(RefreshToken.jti == jti, Session.id == session_id, Session.nonce == ident.session_nonce,
+               User.id == user_id)
     ).one_or_none()
     if row is None:
         raise TokenRevoked()
@@ -156,23 +155,26 @@ def refresh(claims: dict, user_agent: str, ip: str) -> RefreshResult:
         db.session.add(RefreshToken(jti=successor, session_id=session.id, issued_at=now,
                                     expires_at=expires_at))
         session.last_used_at, session.ip, session.user_agent = now, ip[:64], user_agent[:512]
-        token, csrf = issue_refresh_token(user.id, version, session.id, successor, expires_at, now)
-        access, expires_in = issue_access_token(user.id, version, session.id, session.expires_at, now)
+        token, csrf = issue_refresh_token(user.id, version, session, successor, expires_at, now)
+        access, expires_in = issue_access_token(user.id, version, session, now)
         db.session.commit()
         events.info("refresh", extra={"event": "refresh", "user_id": user.id, "session_id": session.id})
         return RefreshResult(TokenPair(access, expires_in, token, csrf, expires_at), rotated=True)
 
     # Someone rotated this token before us: another tab (grace) or a thief (reuse).
     # Under READ COMMITTED a new statement sees the winner's committed used_at.
-    first_use = used_at or db.session.execute(
-        select(RefreshToken.used_at).where(RefreshToken.jti == jti)).scalar_one()
+    first_use, successor = db.session.execute(
+        select(RefreshToken.used_at, RefreshToken.replaced_by).where(RefreshToken.jti == jti)).one()
     grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
     if now <= first_use + grace:
-        access, expires_in = issue_access_token(user_id, version, session_id, session.expires_at, now)
+        access, expires_in = issue_access_token(user_id, version, session, now)
         db.session.rollback()
         events.info("refresh within grace", extra={"event": "refresh_grace", "user_id": user_id,
                                                    "session_id": session_id})
-        return RefreshResult(TokenPair(access, expires_in), rotated=False)
+        # The cookies are left alone: they hold the successor (set by the winner's response), so the CSRF
+        # value to use next is the successor's.
+        return RefreshResult(TokenPair(access, expires_in, csrf_token=csrf_for(successor) if successor else None),
+                             rotated=False)
     revoke_session(session_id, now)
     db.session.commit()
     events.warning("refresh token reused; session revoked",

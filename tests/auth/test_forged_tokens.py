@@ -58,6 +58,7 @@ def test_hs512_with_the_right_key_is_invalid_token(client, genuine, forge):
 @pytest.mark.parametrize(("claim", "value"), [
     ("ver", None), ("ver", "0"), ("ver", False), ("ver", 0.0), ("ver", [0]),
     ("sid", None), ("sid", "1"), ("sid", True),
+    ("sn", None), ("sn", 1), ("sn", ""), ("sn", "abc"),
     ("sub", None), ("sub", 1), ("sub", "1x"), ("sub", "\u00b2"), ("sub", "\u0661"),
     ("type", "refresh"), ("type", "id"),
     ("iss", "someone-else"), ("iss", None),

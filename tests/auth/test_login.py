@@ -20,7 +20,8 @@ def test_login_answers_the_token_body(client, user, sql):
 
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"access_token", "token_type", "expires_in", "user"}
+    assert set(body) == {"access_token", "token_type", "expires_in", "user", "csrf_token"}
+    assert body["csrf_token"] == client.get_cookie("csrf_refresh_token").value
     assert body["token_type"] == "Bearer"
     assert type(body["expires_in"]) is int and body["expires_in"] == 900
     assert body["user"]["id"] == user.id and body["user"]["email"] == user.email
@@ -36,6 +37,7 @@ def test_login_access_token_carries_the_contract_claims(client, user, sql):
     session_id = sql.scalar("SELECT id FROM sessions WHERE user_id = :u", u=user.id)
     assert claims["sub"] == str(user.id) and claims["type"] == "access"
     assert claims["ver"] == 0 and claims["sid"] == session_id
+    assert claims["sn"] == sql.scalar("SELECT nonce FROM sessions WHERE id = :s", s=session_id)
     assert claims["iss"] == "ledger" and claims["aud"] == "ledger-api"
     assert {"jti", "iat", "nbf", "exp"} <= set(claims)
     assert claims["exp"] - claims["iat"] == 900

@@ -1,4 +1,6 @@
 """Login is rate limited per client address and per account."""
+import logging
+
 import pytest
 
 from ledger.extensions import limiter
@@ -98,3 +100,53 @@ def test_x_forwarded_for_names_the_client_behind_one_trusted_proxy(app, make_app
 
     assert response.status_code == 200
     assert sql.scalar("SELECT ip FROM sessions") == "192.0.2.2"
+
+
+# --- the shared storage (Redis) is unreachable: limits per worker, never a 500 (API.md §2) -----------------
+
+DEAD_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing listens, the connection is refused at once
+
+
+@pytest.fixture
+def storage_down(app, make_app):
+    # One limiter object serves every app of this process; a previous test may have left it in fallback mode.
+    limiter._storage_dead = False
+    return make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute", RATELIMIT_STORAGE_URI=DEAD_REDIS,
+                    RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
+
+
+def test_login_register_and_refresh_work_while_the_limiter_storage_is_down(storage_down, make_user, sql):
+    client = storage_down.test_client()
+    user = make_user()
+
+    assert client.post("/api/v1/auth/register", json={"email": "new@example.com",
+                                                      "password": "a long passphrase for 2026"}).status_code == 201
+    assert_problem(attempt(client, user.email), 401, "invalid_credentials")
+    login = attempt(client, user.email, user.password)
+    assert login.status_code == 200
+    refresh = client.post("/api/v1/auth/refresh", headers={"X-CSRF-TOKEN": login.get_json()["csrf_token"]})
+    assert refresh.status_code == 200
+    assert sql.count("users") == 2 and sql.count("sessions") == 1
+
+
+def test_limits_still_hold_in_memory_while_the_storage_is_down(storage_down, user):
+    client = storage_down.test_client()
+    for _ in range(3):
+        assert_problem(attempt(client, user.email), 401, "invalid_credentials")
+
+    assert_problem(attempt(client, user.email, user.password), 429, "rate_limited")
+
+
+def test_the_storage_outage_is_logged_once_not_per_request(storage_down, user):
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logging.getLogger("flask-limiter").addHandler(handler)
+    try:
+        client = storage_down.test_client()
+        for _ in range(3):
+            attempt(client, user.email)
+    finally:
+        logging.getLogger("flask-limiter").removeHandler(handler)
+
+    assert len(records) == 1 and "falling back to in-memory" in records[0].getMessage()

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from ledger.auth.models import RefreshToken, Session
-from tests.auth.helpers import COOKIE_PATH, LOGOUT, ME, REFRESH, bearer, claims_of, login_body, now, set_cookies
+from tests.auth.helpers import COOKIE_PATH, LOGIN, LOGOUT, ME, REFRESH, bearer, claims_of, login_body, now, set_cookies
 from tests.conftest import assert_problem
 
 
@@ -36,8 +36,9 @@ def test_refresh_rotates_the_refresh_token(client, logged_in, orm):
 
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert set(body) == {"access_token", "token_type", "expires_in", "csrf_token"}
     new = refresh_cookie(client)
+    assert body["csrf_token"] == claims_of(new)["csrf"] == client.get_cookie("csrf_refresh_token").value
     new_jti = claims_of(new)["jti"]
     assert new_jti != old_jti
     old_row = orm.get(RefreshToken, old_jti)
@@ -97,8 +98,10 @@ def test_reuse_within_the_grace_window_gives_an_access_token_and_no_new_refresh_
 
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert set(body) == {"access_token", "token_type", "expires_in", "csrf_token"}
     assert response.headers.getlist("Set-Cookie") == []  # the cookie is left alone
+    # The browser's cookies hold the successor (the other tab's response set them): its CSRF value is next.
+    assert body["csrf_token"] == claims_of(successor)["csrf"]
     assert claims_of(body["access_token"])["sid"] == claims_of(old)["sid"]
     assert client.get(ME, headers=bearer(body["access_token"])).status_code == 200
     assert sql.count("refresh_tokens") == 2
@@ -393,3 +396,41 @@ def test_concurrent_refreshes_with_one_token_produce_exactly_one_successor(body_
     assert sql.count("refresh_tokens") == 2
     assert sql.scalar("SELECT replaced_by FROM refresh_tokens WHERE jti = :j", j=claims_of(token)["jti"]) == \
         claims_of(successors[0])["jti"]
+
+
+# --- an SPA on another origin (CORS_ORIGINS): it cannot read the API's cookies --------------------------------
+
+SPA_ORIGIN = "https://app.example.com"  # in TestingConfig.CORS_ORIGINS
+
+
+def test_a_cross_origin_spa_refreshes_again_and_again_with_the_csrf_value_of_the_body(client, user):
+    """What fetch(..., {credentials: "include"}) from SPA_ORIGIN does: the browser sends and stores the API's
+    cookies, but the script never sees them; it only has the bodies."""
+    response = client.post(LOGIN, json={"email": user.email, "password": user.password},
+                           headers={"Origin": SPA_ORIGIN})
+    assert response.headers["Access-Control-Allow-Origin"] == SPA_ORIGIN
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    csrf, access = response.get_json()["csrf_token"], response.get_json()["access_token"]
+    seen = {csrf}
+
+    for _ in range(4):
+        response = client.post(REFRESH, headers={"Origin": SPA_ORIGIN, "X-CSRF-TOKEN": csrf})
+        assert response.status_code == 200, response.get_json()
+        assert response.headers["Access-Control-Allow-Origin"] == SPA_ORIGIN
+        body = response.get_json()
+        csrf, access = body["csrf_token"], body["access_token"]
+        assert csrf not in seen  # rotated with the refresh token
+        seen.add(csrf)
+
+    assert client.get(ME, headers={**bearer(access), "Origin": SPA_ORIGIN}).status_code == 200
+
+
+def test_a_cross_origin_refresh_with_a_stale_body_csrf_value_is_csrf_failed(client, user, sql):
+    login = client.post(LOGIN, json={"email": user.email, "password": user.password},
+                        headers={"Origin": SPA_ORIGIN}).get_json()
+    assert client.post(REFRESH, headers={"Origin": SPA_ORIGIN, "X-CSRF-TOKEN": login["csrf_token"]}).status_code == 200
+
+    response = client.post(REFRESH, headers={"Origin": SPA_ORIGIN, "X-CSRF-TOKEN": login["csrf_token"]})
+
+    assert_problem(response, 401, "csrf_failed")
+    assert sql.count("refresh_tokens", "used_at IS NULL") == 1

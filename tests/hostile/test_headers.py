@@ -179,6 +179,7 @@ def production(app, database_url, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "production-secret-key-for-this-test-only-0123456789")
     monkeypatch.setenv("JWT_SECRET_KEY", "production-jwt-key-for-this-test-only-abcdefghijklmn")
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     for name in ("COOKIE_SECURE", "REFRESH_TOKEN_TRANSPORT", "CORS_ORIGINS", "HSTS_SECONDS", "RATELIMIT_ENABLED"):
         monkeypatch.delenv(name, raising=False)
     production_app = create_app(ProductionConfig())

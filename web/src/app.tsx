@@ -1,0 +1,124 @@
+/** Routes (UI.md) and the sign-in gate: signed-out visits to signed-in routes go to /login and,
+ * after sign-in, back to where they were going. */
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { AuthState, SignOutReason } from "./auth/session";
+import { lazy } from "./components/lazy";
+import { PublicFrame, Shell } from "./components/Shell";
+import { applyLang, catalogues, I18nContext, type Lang, saveLang, useI18n } from "./i18n";
+import { Redirect, safeNext, useLocation } from "./router";
+import { Dashboard } from "./screens/Dashboard";
+import { Login } from "./screens/Login";
+import { auth } from "./services";
+
+const Register = lazy(() => import("./screens/Register"));
+const Settings = lazy(() => import("./screens/Settings"));
+const Entries = lazy(() => import("./screens/Entries"));
+const Accounts = lazy(() => import("./screens/Accounts"));
+const Categories = lazy(() => import("./screens/Categories"));
+const Budgets = lazy(() => import("./screens/Budgets"));
+const Reports = lazy(() => import("./screens/Reports"));
+const NotFound = lazy(() => import("./screens/NotFound"));
+
+/** After these the person chose to leave: no "next" page to come back to. */
+const CHOSEN: ReadonlySet<SignOutReason> = new Set(["signed_out", "signed_out_everywhere", "account_deleted"]);
+
+function signedInScreen(path: string, userId: string) {
+  switch (path) {
+    case "/":
+      return <Dashboard userId={userId} />;
+    case "/entries":
+      return <Entries />;
+    case "/accounts":
+      return <Accounts />;
+    case "/categories":
+      return <Categories />;
+    case "/budgets":
+      return <Budgets />;
+    case "/reports":
+      return <Reports />;
+    case "/settings":
+      return <Settings userId={userId} />;
+    default:
+      return <NotFound />;
+  }
+}
+
+export function App({ initialLang }: { initialLang: Lang }) {
+  const [state, setState] = useState<AuthState>(auth.state);
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const { path, query } = useLocation();
+  useEffect(() => auth.subscribe(setState), []);
+  useEffect(() => applyLang(lang), [lang]);
+  const i18n = useMemo(
+    () => ({
+      lang,
+      t: catalogues[lang],
+      setLang: (next: Lang) => {
+        saveLang(next);
+        setLangState(next);
+      },
+    }),
+    [lang],
+  );
+  return <I18nContext.Provider value={i18n}>{route(state, path, query)}</I18nContext.Provider>;
+}
+
+function route(state: AuthState, path: string, query: URLSearchParams) {
+  const isPublic = path === "/login" || path === "/register";
+  switch (state.status) {
+    case "starting":
+      return <Starting />;
+    case "unreachable":
+      return <Unreachable />;
+    case "signed-in":
+      if (isPublic) return <Redirect to={safeNext(query.get("next")) ?? "/"} />;
+      return (
+        <Shell path={path} key={state.userId}>
+          {signedInScreen(path, state.userId)}
+        </Shell>
+      );
+    case "signed-out":
+      if (path === "/register") {
+        return (
+          <PublicFrame>
+            <Register />
+          </PublicFrame>
+        );
+      }
+      if (path === "/login") {
+        return (
+          <PublicFrame>
+            <Login reason={state.reason} next={safeNext(query.get("next"))} created={query.has("created")} />
+          </PublicFrame>
+        );
+      }
+      {
+        const next = state.reason && CHOSEN.has(state.reason) ? null : safeNext(path + (query.toString() ? `?${query}` : ""));
+        return <Redirect to={next && next !== "/" ? `/login?next=${encodeURIComponent(next)}` : "/login"} />;
+      }
+  }
+}
+
+function Starting() {
+  const { t } = useI18n();
+  return (
+    <p class="starting" role="status">
+      {t.loading}
+    </p>
+  );
+}
+
+function Unreachable() {
+  const { t } = useI18n();
+  return (
+    <PublicFrame>
+      <h1>{t.unreachableTitle}</h1>
+      <div role="alert" class="message message--error">
+        {t.unreachableBody}
+      </div>
+      <button type="button" class="button" onClick={() => void auth.start()}>
+        {t.tryAgain}
+      </button>
+    </PublicFrame>
+  );
+}

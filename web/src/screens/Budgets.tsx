@@ -1,0 +1,6 @@
+/** `/budgets`: built in part 2 (issue 9). */
+import { Placeholder } from "./Placeholder";
+
+export default function Budgets() {
+  return <Placeholder title="budgets" />;
+}

@@ -1,0 +1,6 @@
+/** `/reports`: built in part 2 (issue 9). */
+import { Placeholder } from "./Placeholder";
+
+export default function Reports() {
+  return <Placeholder title="reports" />;
+}

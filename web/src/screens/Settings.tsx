@@ -1,0 +1,330 @@
+/** `/settings`: profile, language, devices, password, sign out everywhere, delete account. */
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { Schemas, User } from "../api/client";
+import { type Failure, failureMessage, failureOf, fieldErrors } from "../api/problem";
+import { Field } from "../components/Field";
+import { Alert, Notice } from "../components/Message";
+import { PageTitle } from "../components/PageTitle";
+import { setMe, useMe } from "../data";
+import { formatDateTime, LANG_NAMES, LANGS, type Lang, useI18n } from "../i18n";
+import { api, auth } from "../services";
+import { parseUserAgent } from "../useragent";
+
+type Session = Schemas["Session"];
+
+/** The outcome line of a form: an error (alert) or a notice (status). */
+type Said = { error: string } | { notice: string } | null;
+
+function Said({ said }: { said: Said }) {
+  if (!said) return null;
+  return "error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>;
+}
+
+async function attempt<T>(call: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<{ data: T } | { failure: Failure }> {
+  try {
+    const result = await call();
+    if (result.response.ok) return { data: result.data as T };
+    return { failure: failureOf(result) };
+  } catch (thrown) {
+    return { failure: failureOf({ thrown }) };
+  }
+}
+
+export default function Settings({ userId }: { userId: string }) {
+  const { t } = useI18n();
+  const [me] = useMe(userId);
+  return (
+    <div class="settings">
+      <PageTitle>{t.settingsTitle}</PageTitle>
+      {me.status === "ready" ? <Profile userId={userId} user={me.value} /> : <p class="loading">{t.loading}</p>}
+      <Language />
+      <Devices />
+      <ChangePassword />
+      <SignOutEverywhere />
+      <DeleteAccount />
+    </div>
+  );
+}
+
+function Profile({ userId, user }: { userId: string; user: User }) {
+  const { t } = useI18n();
+  const [name, setName] = useState(user.display_name ?? "");
+  const [startDay, setStartDay] = useState(String(user.month_start_day ?? 1));
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [said, setSaid] = useState<Said>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setBusy(true);
+    setSaid(null);
+    const day = Number(startDay);
+    const result = await attempt(() =>
+      api.PATCH("/api/v1/me", { body: { display_name: name.trim(), month_start_day: Number.isInteger(day) ? day : -1 } }),
+    );
+    setBusy(false);
+    if ("data" in result) {
+      setMe(userId, result.data);
+      setFields({});
+      setSaid({ notice: t.profileSaved });
+      return;
+    }
+    setFields(fieldErrors(result.failure));
+    const message = failureMessage(result.failure, t);
+    if (message) setSaid({ error: message });
+  };
+  return (
+    <section class="card" aria-labelledby="profile-title">
+      <h2 id="profile-title">{t.profile}</h2>
+      <Said said={said} />
+      <form noValidate onSubmit={submit}>
+        <Field id="display_name" label={t.displayName} autoComplete="nickname" maxLength={100} value={name} onValue={setName} error={fields.display_name} />
+        <Field
+          id="month_start_day"
+          label={t.monthStartDay}
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={28}
+          value={startDay}
+          onValue={setStartDay}
+          hint={t.monthStartHelp}
+          error={fields.month_start_day}
+          class="input--short"
+        />
+        <button type="submit" class="button button--primary" disabled={busy}>
+          {t.save}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function Language() {
+  const { t, lang, setLang } = useI18n();
+  return (
+    <section class="card" aria-labelledby="language-title">
+      <h2 id="language-title">{t.language}</h2>
+      <div class="field">
+        <label for="language">{t.language}</label>
+        <select id="language" value={lang} aria-describedby="language-hint" onChange={(event) => setLang(event.currentTarget.value as Lang)}>
+          {LANGS.map((code) => (
+            <option key={code} value={code} lang={code}>
+              {LANG_NAMES[code]}
+            </option>
+          ))}
+        </select>
+        <p id="language-hint" class="hint">
+          {t.languageHelp}
+        </p>
+      </div>
+    </section>
+  );
+}
+
+function Devices() {
+  const { t, lang } = useI18n();
+  const [items, setItems] = useState<Session[] | null>(null);
+  const [said, setSaid] = useState<Said>(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let live = true;
+    attempt(() => api.GET("/api/v1/auth/sessions")).then((result) => {
+      if (!live) return;
+      if ("data" in result) setItems(result.data.items ?? []);
+      else {
+        const message = failureMessage(result.failure, t);
+        if (message) setSaid({ error: message });
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [version]);
+
+  const name = (session: Session) => {
+    const device = parseUserAgent(session.user_agent);
+    return t.deviceName(device.browser, device.os);
+  };
+  const end = async (session: Session) => {
+    setSaid(null);
+    const result = await attempt(() =>
+      api.DELETE("/api/v1/auth/sessions/{session_id}", { params: { path: { session_id: String(session.id) } } }),
+    );
+    if ("data" in result) {
+      setSaid({ notice: t.deviceSignedOut(name(session)) });
+      setItems((list) => list?.filter((s) => s.id !== session.id) ?? null);
+      setVersion((v) => v + 1);
+      return;
+    }
+    const message = failureMessage(result.failure, t);
+    if (message) setSaid({ error: message });
+  };
+
+  const sorted = [...(items ?? [])].sort(
+    (a, b) => Number(b.current) - Number(a.current) || (b.last_used_at ?? "").localeCompare(a.last_used_at ?? ""),
+  );
+  return (
+    <section class="card" aria-labelledby="devices-title">
+      <h2 id="devices-title">{t.devices}</h2>
+      <p class="hint">{t.devicesHelp}</p>
+      <Said said={said} />
+      {items === null ? (
+        !said && <p class="loading">{t.loading}</p>
+      ) : (
+        <ul class="devices">
+          {sorted.map((session) => (
+            <li key={session.id} class="device">
+              <div class="device__text">
+                <span class="device__name">{name(session)}</span>
+                {session.current && <span class="badge">{t.thisDevice}</span>}
+                <span class="device__meta">
+                  {session.last_used_at ? t.lastUsed(formatDateTime(session.last_used_at, lang)) : null}
+                  {session.ip ? ` · ${session.ip}` : null}
+                </span>
+              </div>
+              {!session.current && (
+                <button type="button" class="button button--small" aria-label={t.signOutDevice(name(session))} onClick={() => end(session)}>
+                  {t.signOut}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ChangePassword() {
+  const { t } = useI18n();
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [said, setSaid] = useState<Said>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const missing: Record<string, string> = {};
+    if (!current) missing.current_password = t.fieldRequired;
+    if (!next) missing.new_password = t.fieldRequired;
+    setFields(missing);
+    setSaid(null);
+    if (Object.keys(missing).length) return;
+    setBusy(true);
+    const result = await attempt(() => api.POST("/api/v1/me/password", { body: { current_password: current, new_password: next } }));
+    setBusy(false);
+    if ("data" in result) {
+      // Every other token of the person was revoked: this tab and its siblings take the new pair.
+      auth.adoptPair(result.data);
+      setCurrent("");
+      setNext("");
+      setFields({});
+      setSaid({ notice: t.passwordChanged });
+      return;
+    }
+    const byField = fieldErrors(result.failure);
+    const wrong = result.failure.kind === "problem" && result.failure.problem?.code === "invalid_credentials";
+    if (wrong) byField.current_password = t.wrongPassword;
+    setFields(byField);
+    const message = failureMessage(result.failure, t, { invalid_credentials: t.formHasErrors });
+    if (message) setSaid({ error: message });
+  };
+  return (
+    <section class="card" aria-labelledby="password-title">
+      <h2 id="password-title">{t.changePassword}</h2>
+      <Said said={said} />
+      <form noValidate onSubmit={submit}>
+        <Field id="current_password" label={t.currentPassword} type="password" autoComplete="current-password" value={current} onValue={setCurrent} error={fields.current_password} />
+        <Field
+          id="new_password"
+          label={t.newPassword}
+          type="password"
+          autoComplete="new-password"
+          value={next}
+          onValue={setNext}
+          hint={t.passwordHint}
+          error={fields.new_password}
+        />
+        <button type="submit" class="button button--primary" disabled={busy}>
+          {t.changePassword}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function SignOutEverywhere() {
+  const { t } = useI18n();
+  const [said, setSaid] = useState<Said>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    setSaid(null);
+    try {
+      await auth.signOut("everywhere");
+    } catch {
+      setSaid({ error: t.signOutFailed });
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="everywhere-title">
+      <h2 id="everywhere-title">{t.signOutEverywhere}</h2>
+      <p class="hint">{t.signOutEverywhereHelp}</p>
+      <Said said={said} />
+      <button type="button" class="button" onClick={run} disabled={busy}>
+        {t.signOutEverywhere}
+      </button>
+    </section>
+  );
+}
+
+function DeleteAccount() {
+  const { t } = useI18n();
+  const [password, setPassword] = useState("");
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [said, setSaid] = useState<Said>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setSaid(null);
+    if (!password) {
+      setFields({ password: t.fieldRequired });
+      return;
+    }
+    setBusy(true);
+    const result = await attempt(() => api.DELETE("/api/v1/me", { body: { password } }));
+    setBusy(false);
+    if ("data" in result) {
+      auth.endSession("account_deleted", true);
+      return;
+    }
+    const byField = fieldErrors(result.failure);
+    if (result.failure.kind === "problem" && result.failure.problem?.code === "invalid_credentials") byField.password = t.wrongPassword;
+    setFields(byField);
+    const message = failureMessage(result.failure, t, { invalid_credentials: t.formHasErrors });
+    if (message) setSaid({ error: message });
+  };
+  return (
+    <section class="card card--danger" aria-labelledby="delete-title">
+      <h2 id="delete-title">{t.deleteAccount}</h2>
+      <p class="hint">{t.deleteAccountHelp}</p>
+      <Said said={said} />
+      <form noValidate onSubmit={submit}>
+        <Field
+          id="delete_password"
+          label={t.deleteAccountConfirm}
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onValue={setPassword}
+          error={fields.password}
+        />
+        <button type="submit" class="button button--danger" disabled={busy}>
+          {t.deleteAccountButton}
+        </button>
+      </form>
+    </section>
+  );
+}

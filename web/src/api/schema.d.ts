@@ -622,15 +622,14 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description the csrf_token of the last login or refresh (also in the readable cookie csrf_refresh_token) */
+                    "X-CSRF-TOKEN": string;
+                };
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["RefreshBody"];
-                };
-            };
+            requestBody?: never;
             responses: {
                 /** @description OK */
                 200: {
@@ -3333,12 +3332,10 @@ export interface components {
         };
         Token: {
             access_token: string;
-            /** @description only with REFRESH_TOKEN_TRANSPORT=cookie: the value to send as X-CSRF-TOKEN on the next refresh (the same as the csrf_refresh_token cookie, for SPAs on another origin) */
-            csrf_token?: string;
+            /** @description send it as X-CSRF-TOKEN on the next refresh (equal to the csrf cookie, for SPAs on another origin) */
+            csrf_token: string;
             /** @description seconds */
             expires_in: number;
-            /** @description only with REFRESH_TOKEN_TRANSPORT=body */
-            refresh_token?: string;
             /** @example Bearer */
             token_type: string;
             user?: components["schemas"]["User"];

@@ -128,6 +128,8 @@ export class AuthClient {
   private issuedAt = 0;
   private userId: string | null = null;
   private csrf: string | null = null;
+  /** The CSRF cookie when this tab last took a token: a different value means another tab rotated. */
+  private csrfSeen: string | null = null;
   private pending: Promise<void> | null = null;
   /** Bumped by every token adopted from another tab: "did someone refresh while I waited?" */
   private broadcastVersion = 0;
@@ -159,6 +161,12 @@ export class AuthClient {
   /** Start-up: one refresh restores the session that the cookie holds. A 401 shows the sign-in page
    * without an error (there was no session), except for a detected token reuse, which is news. */
   async start(): Promise<void> {
+    // The CSRF cookie lives exactly as long as the refresh cookie: without it there is no session
+    // to restore, and no need for a request (nor for the 401 a browser logs as a console error).
+    if (this.currentCsrf() === null) {
+      this.setState({ status: "signed-out", reason: null });
+      return;
+    }
     if (this.state.status !== "signed-out") this.setState({ status: "starting" });
     try {
       await this.refresh({ startUp: true });
@@ -275,13 +283,15 @@ export class AuthClient {
   private async refreshAcrossTabs(startUp: boolean): Promise<void> {
     const seen = this.broadcastVersion;
     const epoch = this.epoch;
-    const csrfBefore = readCsrfCookie(this.deps.readCookies());
+    // The cookie as it was when this tab last took a token (or now, at start-up).
+    const baseline = this.csrfSeen ?? readCsrfCookie(this.deps.readCookies());
     await withLock({ locks: this.deps.locks, name: LOCK_NAME, timeoutMs: LOCK_TIMEOUT_MS }, async () => {
       if (this.epoch !== epoch) return; // signed in or out meanwhile: this refresh is moot
       if (this.broadcastVersion !== seen && this.isFresh()) return; // another tab refreshed for us
-      // The cookie changed while we waited: another tab rotated, and its message is on its way.
+      // The cookie changed since: another tab rotated, and its message is on its way. Waiting a
+      // moment for it saves a rotation (spending the new cookie would be legitimate, only wasteful).
       const csrfNow = readCsrfCookie(this.deps.readCookies());
-      if (csrfBefore !== null && csrfNow !== csrfBefore) {
+      if (baseline !== null && csrfNow !== null && csrfNow !== baseline) {
         await this.waitForBroadcast(seen, BROADCAST_WAIT_MS);
         if (this.broadcastVersion !== seen && this.isFresh()) return;
       }
@@ -355,6 +365,7 @@ export class AuthClient {
     this.issuedAt = now;
     this.expiresAt = now + body.expires_in * 1000;
     if (body.csrf_token) this.csrf = body.csrf_token;
+    this.csrfSeen = readCsrfCookie(this.deps.readCookies());
     const changed = this.userId !== userId || this.state.status !== "signed-in";
     this.userId = userId;
     if (changed) this.setState({ status: "signed-in", userId });
@@ -380,6 +391,7 @@ export class AuthClient {
     this.issuedAt = 0;
     this.userId = null;
     this.csrf = null;
+    this.csrfSeen = null;
     clearTimeout(this.timer);
   }
 
@@ -402,6 +414,7 @@ export class AuthClient {
         this.expiresAt = message.expiresAt;
         this.issuedAt = message.issuedAt;
         if (message.csrf) this.csrf = message.csrf;
+        this.csrfSeen = readCsrfCookie(this.deps.readCookies());
         this.userId = message.userId;
         this.broadcastVersion += 1;
         for (const waiter of [...this.broadcastWaiters]) waiter();

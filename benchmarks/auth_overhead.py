@@ -22,7 +22,8 @@ Targets, each `GET /api/v1/me` with one valid ledger access token unless said ot
 How: every target is its own `gunicorn` with 1 sync worker (gunicorn.conf.py, via tests/support/gunicorn.py),
 measured with `wrk -t1 -c4 -d4s`; 3 rounds, the targets interleaved within each round (both databases in the
 same round, the order rotated every round) so that machine noise hits all of them alike; the table gives
-the median of the rounds. Then `me` with 1, 2 and 4 workers (interleaved the same way). Then an in-process
+the median of the rounds, and each ratio is the median of the per-round ratios (target / stateless of the
+same database in the same round). Then `me` with 1, 2 and 4 workers (interleaved the same way). Then an in-process
 cProfile of --profile-requests `GET /api/v1/me` on SQLite (Flask test client), with the PyJWT calls and
 SQL statements per request.
 
@@ -315,10 +316,17 @@ def fmt(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def ratio(values: list[float], limits: list[float]) -> float:
+    """The median of the per-round ratios: each round's target against the same round's reference, measured
+    within a minute of each other, so a slow drift of the machine's load cancels out."""
+    return statistics.median(v / limit for v, limit in zip(values, limits, strict=True))
+
+
 def report(dbs: list[Database], args: argparse.Namespace, command: str, started: float, loads: tuple) -> str:
     lines = [f"Command: `{command}`", "",
              f"Each target: gunicorn, 1 sync worker; `wrk -t{args.threads} -c{args.connections} -d{args.duration}s`; "
-             f"median of {args.rounds} round(s), targets interleaved; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
+             f"req/s: median of {args.rounds} round(s), targets interleaved; ratio: median of the per-round ratios; "
+             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
              f"load average {loads[0]:.2f} before, {os.getloadavg()[0]:.2f} after; "
              f"{time.monotonic() - started:.0f} s.", ""]
     header = "| target |" + "".join(f" {db.name} req/s | ratio |" for db in dbs)
@@ -326,9 +334,8 @@ def report(dbs: list[Database], args: argparse.Namespace, command: str, started:
     for key, label, _, _ in TARGETS:
         row = f"| {label} |"
         for db in dbs:
-            limit = statistics.median(db.results["stateless"])
-            value = statistics.median(db.results[key])
-            row += f" {fmt(value)} | {value / limit:.2f} |"
+            row += (f" {fmt(statistics.median(db.results[key]))} |"
+                    f" {ratio(db.results[key], db.results['stateless']):.2f} |")
         lines.append(row)
     lines += ["", "Every round (req/s):", ""]
     for db in dbs:
@@ -342,9 +349,8 @@ def report(dbs: list[Database], args: argparse.Namespace, command: str, started:
         for workers in args.scaling:
             row = f"| {workers} |"
             for db in dbs:
-                one = statistics.median(db.scaling[args.scaling[0]])
-                value = statistics.median(db.scaling[workers])
-                row += f" {fmt(value)} | {value / one:.2f} |"
+                row += (f" {fmt(statistics.median(db.scaling[workers]))} |"
+                        f" {ratio(db.scaling[workers], db.scaling[args.scaling[0]]):.2f} |")
             lines.append(row)
     problems = [p for db in dbs for p in db.problems]
     lines += ["", "Problems: " + ("; ".join(problems) if problems else "none (every response 2xx)")]

@@ -59,7 +59,10 @@ class Config:
         self.JWT_SECRET_KEY = _env("JWT_SECRET_KEY")
         # None means "SQLite in the instance folder", resolved by create_app.
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # No pre-ping (a round trip on every checkout): the auth check retries once on a fresh connection
+        # after a disconnect, and any other statement that meets a dead connection answers 503 once while
+        # SQLAlchemy invalidates the pool.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
         self.DATABASE_CONNECT_TIMEOUT = _int("DATABASE_CONNECT_TIMEOUT", 5)
 
         self.ACCESS_TOKEN_TTL = _int("ACCESS_TOKEN_TTL", 900)

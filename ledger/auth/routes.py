@@ -5,7 +5,6 @@ import hmac
 from datetime import datetime
 
 from flask import after_this_request, current_app, request
-from flask_jwt_extended import decode_token
 
 from ledger.auth import services
 from ledger.auth.schemas import (
@@ -19,7 +18,7 @@ from ledger.auth.schemas import (
     TokenSchema,
     UserSchema,
 )
-from ledger.auth.tokens import TokenPair, auth_required, current_auth
+from ledger.auth.tokens import TokenPair, auth_required, current_auth, decode
 from ledger.blueprint import Blueprint
 from ledger.errors import AuthorizationRequired, CsrfFailed, NotFound, ValidationFailed, documented_errors
 from ledger.extensions import limiter
@@ -148,12 +147,12 @@ def refresh(args):
     sent = request.headers.get("X-CSRF-TOKEN", "")
     if _cookie_mode() and not sent:
         raise CsrfFailed("A cookie-borne refresh needs the X-CSRF-TOKEN header.")
-    claims = decode_token(token)
+    claims, ident = decode(token, "refresh")
     if _cookie_mode():
         expected = claims.get("csrf")
         if not isinstance(expected, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
             raise CsrfFailed("X-CSRF-TOKEN does not match the csrf_refresh_token cookie.")
-    result = services.refresh(claims, user_agent(), client_address())
+    result = services.refresh(claims, ident, user_agent(), client_address())
     return _token_body(result.pair)
 
 
@@ -164,7 +163,7 @@ def refresh(args):
 def logout():
     """Log out everywhere: every access and refresh token of the user stops working."""
     ctx = current_auth()
-    services.logout(ctx.user, ctx.session_id)
+    services.logout(ctx.user_id, ctx.session_id)
     _clear_refresh_cookies()
 
 
@@ -216,7 +215,7 @@ def get_me():
 @documented_errors(me_blp, 400, 413, 415, 422, auth=True)
 def patch_me(args):
     """Change display name or the day the accounting month starts."""
-    return services.update_profile(current_auth().user, args)
+    return services.update_profile(current_auth().user_id, args)
 
 
 @me_blp.route("", methods=["DELETE"])
@@ -226,7 +225,7 @@ def patch_me(args):
 @documented_errors(me_blp, 400, 413, 415, 422, auth=True)
 def delete_me(args):
     """Delete the account and all its data (the password confirms it)."""
-    services.delete_account(current_auth().user, args["password"])
+    services.delete_account(current_auth().user_id, args["password"])
     _clear_refresh_cookies()
 
 
@@ -238,8 +237,9 @@ def delete_me(args):
 def change_password(args):
     """Change the password: other sessions end, the caller gets a fresh token pair."""
     ctx = current_auth()
-    pair = services.change_password(ctx.user, ctx.session_id, args["current_password"], args["new_password"])
-    return _token_body(pair, ctx.user)
+    user, pair = services.change_password(ctx.user_id, ctx.session_id, args["current_password"],
+                                          args["new_password"])
+    return _token_body(pair, user)
 
 
 def document_refresh_transport(api, config) -> None:

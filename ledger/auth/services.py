@@ -13,7 +13,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from ledger import money
 from ledger.auth import passwords
 from ledger.auth.models import RefreshToken, Session, User
-from ledger.auth.tokens import TokenPair, csrf_for, issue_access_token, issue_refresh_token, new_jti, structural_claims
+from ledger.auth.tokens import TokenIdentity, TokenPair, csrf_for, issue_access_token, issue_refresh_token, new_jti
 from ledger.database import utcnow
 from ledger.errors import (
     Conflict,
@@ -123,9 +123,8 @@ class RefreshResult:
     rotated: bool  # False inside the grace window: no new refresh token
 
 
-def refresh(claims: dict, user_agent: str, ip: str) -> RefreshResult:
+def refresh(claims: dict, ident: TokenIdentity, user_agent: str, ip: str) -> RefreshResult:
     """Rotate a refresh token atomically, with reuse detection and a grace window."""
-    ident = structural_claims(claims, "refresh")
     user_id, version, session_id = ident.user_id, ident.version, ident.session_id
     jti = claims["jti"]
     now = utcnow()
@@ -205,11 +204,11 @@ def revoke_all_tokens(user_id: int, *, keep_session: int | None = None) -> int:
     return version
 
 
-def logout(user: User, session_id: int) -> None:
+def logout(user_id: int, session_id: int) -> None:
     """Every access and refresh token of the user, on every device, stops working."""
-    revoke_all_tokens(user.id)
+    revoke_all_tokens(user_id)
     db.session.commit()
-    events.info("logout", extra={"event": "logout", "user_id": user.id, "session_id": session_id})
+    events.info("logout", extra={"event": "logout", "user_id": user_id, "session_id": session_id})
 
 
 def live_sessions_filter(now: datetime):
@@ -239,7 +238,16 @@ def end_session(user_id: int, session_id: int) -> None:
                                         "session_id": session_id})
 
 
-def update_profile(user: User, changes: dict) -> User:
+def get_user(user_id: int) -> User:
+    """The ORM row of an authenticated caller, for the services that change it."""
+    user = db.session.get(User, user_id)
+    if user is None:  # deleted between the auth check and now
+        raise TokenRevoked()
+    return user
+
+
+def update_profile(user_id: int, changes: dict) -> User:
+    user = get_user(user_id)
     for field in ("display_name", "month_start_day"):
         if field in changes:
             setattr(user, field, changes[field])
@@ -247,8 +255,9 @@ def update_profile(user: User, changes: dict) -> User:
     return user
 
 
-def change_password(user: User, session_id: int, current: str, new: str) -> TokenPair:
+def change_password(user_id: int, session_id: int, current: str, new: str) -> tuple[User, TokenPair]:
     """Change the password; every other token is revoked, the caller gets a fresh pair."""
+    user = get_user(user_id)
     if not passwords.verify_password(user.password_hash, current):
         events.info("password change refused", extra={"event": "password_change_failed", "user_id": user.id})
         raise InvalidCredentials("The current password is wrong.")
@@ -264,7 +273,7 @@ def change_password(user: User, session_id: int, current: str, new: str) -> Toke
     pair = _issue_pair(user.id, version, session, now)
     db.session.commit()
     events.info("password changed", extra={"event": "password_changed", "user_id": user.id})
-    return pair
+    return user, pair
 
 
 def set_password(user: User, new: str) -> None:
@@ -305,7 +314,8 @@ def delete_user(user: User) -> None:
     events.info("user deleted", extra={"event": "user_deleted", "user_id": user_id})
 
 
-def delete_account(user: User, password: str) -> None:
+def delete_account(user_id: int, password: str) -> None:
+    user = get_user(user_id)
     if not passwords.verify_password(user.password_hash, password):
         raise InvalidCredentials("The password is wrong.")
     delete_user(user)

@@ -35,3 +35,27 @@ def test_a_badly_signed_token_is_refused_without_touching_the_database(client, l
 
     assert response.status_code == 401
     assert statements == []
+
+
+def test_me_parses_the_token_once(client, logged_in, monkeypatch):
+    """A regression guard for the lean path: PyJWT decodes (base64 + JSON) the token once per request."""
+    from jwt.api_jws import PyJWS
+
+    loads = []
+    original = PyJWS._load
+    monkeypatch.setattr(PyJWS, "_load", lambda self, token: loads.append(token) or original(self, token))
+
+    response = client.get("/api/v1/me", headers=logged_in.headers)
+
+    assert response.status_code == 200
+    assert loads == [logged_in.access_token]
+
+
+def test_an_authenticated_ledger_read_costs_the_auth_check_plus_its_own_queries(client, logged_in,
+                                                                                 count_statements):
+    with count_statements() as statements:
+        response = client.get("/api/v1/accounts", headers=logged_in.headers)
+
+    assert response.status_code == 200
+    assert len(statements) == 2, statements
+    assert "sessions" in statements[0].lower() and "nonce" in statements[0].lower()

@@ -47,7 +47,10 @@ export function App({ initialLang }: { initialLang: Lang }) {
   const [state, setState] = useState<AuthState>(auth.state);
   const [lang, setLangState] = useState<Lang>(initialLang);
   const { path, query } = useLocation();
-  useEffect(() => auth.subscribe(setState), []);
+  useEffect(() => {
+    setState(auth.state); // it may have changed between the first render and this effect
+    return auth.subscribe(setState);
+  }, []);
   useEffect(() => applyLang(lang), [lang]);
   const i18n = useMemo(
     () => ({

@@ -15,19 +15,30 @@ def directives(policy: str) -> dict[str, list[str]]:
     return {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
 
 
-@pytest.mark.parametrize("path", ["/", "/entries/whatever", "/login", "/settings/sessions"])
-def test_pages_carry_the_strict_csp_and_log_no_console_errors(page, path):
-    response = page.goto(path)
-
+def assert_page_headers(response) -> None:
     assert response.status == 200
     assert response.headers["content-security-policy"] == PAGE_CSP
     policy = directives(response.headers["content-security-policy"])
     assert policy["script-src"] == ["'self'"] and policy["frame-ancestors"] == ["'none'"]
     assert response.headers["cache-control"] == "no-cache"
     assert response.headers["x-content-type-options"] == "nosniff"
-    # Signed out: every route ends on the sign-in form (UI.md), rendered by scripts the CSP allowed.
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/settings"])
+def test_pages_carry_the_strict_csp_and_log_no_console_errors(page, path):
+    assert_page_headers(page.goto(path))
+
+    # Signed out: the route ends on the sign-in form (UI.md), rendered by scripts the CSP allowed.
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
     expect(page).to_have_url(re.compile(r"/login(\?|$)"))  # console_errors: checked after the test
+
+
+@pytest.mark.parametrize("path", ["/entries/whatever", "/settings/sessions/42", "/no/such/page"])
+def test_deep_routes_get_the_page_with_the_csp_and_log_no_console_errors(page, path):
+    assert_page_headers(page.goto(path))
+
+    # Whatever the app makes of the route (sign-in, not found), it renders a heading: its scripts ran.
+    expect(page.get_by_role("heading").first).to_be_visible()
 
 
 def test_the_assets_of_the_page_are_immutable(page, server):

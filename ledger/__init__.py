@@ -11,10 +11,11 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ConfigError, get_config
-from ledger.errors import Api, register_error_handlers
+from ledger.errors import register_error_handlers
 from ledger.extensions import cors, db, jwt, limiter, migrate
 from ledger.http import register_converters, register_request_hooks
 from ledger.logs import configure_logging
+from ledger.openapi import Api
 
 
 def create_app(config: str | Config | None = None, **overrides) -> Flask:

@@ -1,15 +1,17 @@
-"""One problem+json shape (RFC 9457) for every error, from every layer."""
+"""One problem+json shape (RFC 9457) for every error, from every layer: the domain errors, problem(), and the
+handlers that turn every exception into one. Their OpenAPI description is in ledger.openapi."""
 from __future__ import annotations
 
 import logging
+import time
 from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, current_app, g, json, request
-from flask_smorest import Api as _SmorestApi
-from marshmallow import Schema, fields
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from ledger.extensions import db, limiter
 
 log = logging.getLogger("ledger.errors")
 
@@ -102,19 +104,6 @@ class CsrfFailed(ApiError):
     status, code, detail = 401, "csrf_failed", "The CSRF check failed."
 
 
-class ProblemSchema(Schema):
-    """RFC 9457 problem details, with the stable `code`."""
-
-    type = fields.String(required=True, metadata={"example": "about:blank"})
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String()
-    code = fields.String(required=True, metadata={"description": "stable machine-readable reason"})
-    errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
-                         metadata={"description": "field -> list of messages (validation_error)"})
-    request_id = fields.String()
-
-
 def problem(status: int, code: str | None = None, detail: str | None = None, *,
             errors: dict | None = None, headers: dict | None = None) -> Response:
     """Build a problem+json response."""
@@ -181,10 +170,7 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def _retry_after() -> int:
-    import time
-
-    from ledger.extensions import limiter  # the limiter knows when the window resets
-
+    """Seconds until the window of the limit that was hit resets."""
     limit = limiter.current_limit
     if limit is None:
         return 60
@@ -196,8 +182,6 @@ def handle_api_error(error: ApiError) -> Response:
 
 
 def handle_integrity_error(error: IntegrityError) -> Response:
-    from ledger.extensions import db
-
     db.session.rollback()
     log.info("integrity error answered as conflict: %s", error.orig.__class__.__name__)
     return problem(409, "conflict", "The request conflicts with existing data.")
@@ -205,8 +189,6 @@ def handle_integrity_error(error: IntegrityError) -> Response:
 
 def handle_database_error(error: DBAPIError) -> Response:
     """The database is unreachable (or went away mid-request): 503, never a 500."""
-    from ledger.extensions import db
-
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is already broken
@@ -225,64 +207,9 @@ def handle_unexpected(error: Exception) -> Response:
     return problem(500, "internal_error", "Unexpected error; it has been logged.")
 
 
-class Api(_SmorestApi):
-    """flask-smorest's Api, documenting and answering errors as problem+json."""
-
-    ERROR_SCHEMA = ProblemSchema
-    # No catch-all `default` response: every status an operation can answer is listed (documented_errors), so
-    # a client (and `make fuzz`'s status_code_conformance check) can rely on the list.
-    DEFAULT_ERROR_RESPONSE_NAME = None
-
-    def init_app(self, app, *, spec_kwargs=None):
-        super().init_app(app, spec_kwargs=spec_kwargs)
-        # documented_errors refers to this component by name instead of embedding a schema instance in every
-        # operation, which flask-smorest deep-copies for each app (that made create_app about 2x slower).
-        # flask-smorest has usually registered it already, as the ERROR_SCHEMA of its default responses.
-        if "Problem" not in self.spec.components.schemas:
-            self.spec.components.schema("Problem", schema=ProblemSchema)
-
-    def _register_responses(self):
-        """flask-smorest's per-status response components (@arguments refers to UNPROCESSABLE_ENTITY), with
-        errors as application/problem+json: that is what every error response of the app is."""
-        for status in HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
-            if status >= 400:
-                response["content"] = {PROBLEM_MIMETYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-            self.spec.components.response(status.name, response, lazy=True)
-
-    def handle_http_exception(self, error):  # noqa: D401 - flask-smorest hook
-        return handle_http_exception(error)
-
-
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)
-
-
-# Headers that always come with an error status (see problem() and handle_http_exception()).
-ERROR_HEADERS = {
-    401: {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}, "description":
-                               'Bearer realm="ledger" when no credentials were sent, else '
-                               'Bearer error="invalid_token" (RFC 6750)'}},
-    429: {"Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1},
-                          "description": "seconds until the limit resets"}},
-}
-
-
-def documented_errors(blp, *statuses: int, auth: bool = False):
-    """Document problem+json error responses (and bearer security) on an operation."""
-    statuses = tuple(sorted(set(statuses) | ({401} if auth else set()) | {500, 503}))
-
-    def decorator(fn):
-        for status in statuses:
-            fn = blp.alt_response(status, schema={"$ref": "#/components/schemas/Problem"},
-                                  content_type=PROBLEM_MIMETYPE, description=HTTPStatus(status).phrase,
-                                  headers=ERROR_HEADERS.get(status))(fn)
-        if auth:
-            fn = blp.doc(security=[{"bearerAuth": []}])(fn)
-        return fn
-
-    return decorator

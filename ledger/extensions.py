@@ -1,13 +1,15 @@
-"""Extensions, created unbound; create_app binds them to an app."""
+"""Extensions, created unbound; create_app binds them to an app.
+
+This module imports nothing from the app, so that any module of the app can import it at the top.
+"""
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from ledger.http import client_address
 
 # Named constraints so that migrations can alter them on every database.
 NAMING_CONVENTION = {
@@ -27,5 +29,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 jwt = JWTManager()
-limiter = Limiter(key_func=client_address)
+# Keyed by request.remote_addr, which ProxyFix has already rewritten (TRUSTED_PROXY_COUNT): the same address
+# as ledger.http.client_address(). A request without one (no REMOTE_ADDR) is counted under "127.0.0.1"
+# here and stored as "unknown" on its session; either way all such requests share one bucket.
+limiter = Limiter(key_func=get_remote_address)
 cors = CORS()

@@ -10,7 +10,7 @@ from ledger.accounts.schemas import (
 )
 from ledger.auth.tokens import auth_required, current_auth
 from ledger.blueprint import Blueprint
-from ledger.errors import documented_errors
+from ledger.openapi import documented_errors
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1/accounts",
                 description="Accounts (payment methods) and their balances")

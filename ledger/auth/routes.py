@@ -20,9 +20,10 @@ from ledger.auth.schemas import (
 )
 from ledger.auth.tokens import TokenPair, auth_required, current_auth, decode
 from ledger.blueprint import Blueprint
-from ledger.errors import AuthorizationRequired, CsrfFailed, NotFound, ValidationFailed, documented_errors
+from ledger.errors import AuthorizationRequired, CsrfFailed, NotFound, ValidationFailed
 from ledger.extensions import limiter
 from ledger.http import client_address, user_agent
+from ledger.openapi import documented_errors
 
 auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login, tokens and sessions")
 me_blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The current user")

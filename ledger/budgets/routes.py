@@ -3,8 +3,9 @@ from ledger.auth.tokens import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.budgets import services
 from ledger.budgets.schemas import MONTH_PATH_PARAMETER, BudgetPutSchema, BudgetSchema
-from ledger.errors import ValidationFailed, documented_errors
+from ledger.errors import ValidationFailed
 from ledger.months import parse_month
+from ledger.openapi import documented_errors
 
 blp = Blueprint("budgets", __name__, url_prefix="/api/v1/budgets", description="Budgets")
 

@@ -11,7 +11,7 @@ from ledger.categories.schemas import (
     CategoryPatchSchema,
     CategorySchema,
 )
-from ledger.errors import documented_errors
+from ledger.openapi import documented_errors
 
 blp = Blueprint("categories", __name__, url_prefix="/api/v1/categories",
                 description="Two-level income and expense categories")

@@ -12,8 +12,9 @@ from ledger.blueprint import Blueprint
 from ledger.entries import csv as csv_service
 from ledger.entries.schemas import EntryFilterSchema
 from ledger.entries.services import entry_filters
-from ledger.errors import ApiError, documented_errors
+from ledger.errors import ApiError
 from ledger.http import NON_JSON_ENDPOINTS
+from ledger.openapi import documented_errors
 from ledger.schemas import BaseSchema, QueryBool
 
 csv_blp = Blueprint("entries_csv", __name__, url_prefix="/api/v1/entries", description="CSV export and import")

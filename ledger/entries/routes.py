@@ -16,7 +16,7 @@ from ledger.entries.schemas import (
     IdempotencyHeaderSchema,
     IfMatchHeaderSchema,
 )
-from ledger.errors import documented_errors
+from ledger.openapi import documented_errors
 
 blp = Blueprint("entries", __name__, url_prefix="/api/v1/entries", description="Entries")
 

@@ -5,8 +5,9 @@ from sqlalchemy.exc import DBAPIError
 
 from ledger import money
 from ledger.blueprint import Blueprint
-from ledger.errors import ApiError, documented_errors
+from ledger.errors import ApiError
 from ledger.extensions import db
+from ledger.openapi import documented_errors
 from ledger.schemas import BaseSchema
 
 ops_blp = Blueprint("ops", __name__, description="Liveness and readiness")

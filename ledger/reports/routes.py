@@ -2,7 +2,7 @@
 
 from ledger.auth.tokens import auth_required, current_auth
 from ledger.blueprint import Blueprint
-from ledger.errors import documented_errors
+from ledger.openapi import documented_errors
 from ledger.reports import services
 from ledger.reports.schemas import MonthlyQuerySchema, MonthlyReportSchema, TrendQuerySchema, TrendSchema
 

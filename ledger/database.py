@@ -7,6 +7,10 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+# Every id is an INTEGER column: a larger id names no row, and as a query parameter it overflows SQLite and
+# is refused by PostgreSQL (a 500). Requests check ids against this before they reach the database.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -5,15 +5,13 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter
 
+from ledger.database import MAX_ID
 from ledger.errors import ApiError
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Endpoints whose body is not JSON (they check their own media type). check_json_body now only looks at
 # the endpoints that declare a JSON body, so this is redundant; csv_routes.py still registers the import here.
 NON_JSON_ENDPOINTS: set[str] = set()
-
-
-MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger one cannot exist
 
 
 def _up_to(limit: int) -> str:

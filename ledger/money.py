@@ -1,6 +1,10 @@
 """Currencies (ISO 4217) and exact integer money in minor units."""
 from __future__ import annotations
 
+from decimal import Decimal
+
+from sqlalchemy import func
+
 # code, minor-unit exponent, name — the active ISO 4217 currencies.
 _TABLE = """
 AED 2 UAE Dirham|AFN 2 Afghani|ALL 2 Lek|AMD 2 Armenian Dram|ANG 2 Netherlands Antillean Guilder
@@ -54,3 +58,30 @@ def exponent(code: str) -> int:
 
 def currency_list() -> list[dict]:
     return [{"code": code, "name": name, "exponent": exp} for code, (exp, name) in sorted(CURRENCIES.items())]
+
+
+# Sums are taken in two parts, amount // 2^32 and amount % 2^32: SQLite's SUM raises "integer overflow"
+# past 2^63 (about a thousand maximal amounts), while each part stays within 64 bits for 2^31 entries.
+# PostgreSQL would not overflow (SUM(bigint) is NUMERIC), but one portable form keeps the code simple.
+_SPLIT = 2**32
+
+
+def exact_sum(column) -> tuple:
+    """SUM(column) as two SQL expressions (high, low) that cannot overflow; join with from_parts."""
+    return func.sum(column // _SPLIT), func.sum(column % _SPLIT)
+
+
+def from_parts(high: int | Decimal | None, low: int | Decimal | None) -> int:
+    return as_int(high) * _SPLIT + as_int(low)
+
+
+def as_int(value: int | Decimal | None) -> int:
+    """An SQL SUM as an exact int (PostgreSQL answers SUM(bigint) with a NUMERIC → Decimal)."""
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        result = int(value)
+        if result != value:  # a sum of integers is integral; anything else is a bug, not a rounding
+            raise ValueError(f"non-integral sum {value!r}")
+        return result
+    return int(value)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from ledger.errors import ValidationFailed
+
 # ASCII digits only (\d would take "２０２６"), and \Z, not $ (which allows a trailing newline).
 MONTH_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])\Z")
 
@@ -52,3 +54,12 @@ def months_between(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[i
     """Inclusive list of months from start to end."""
     count = (end[0] * 12 + end[1]) - (start[0] * 12 + start[1]) + 1
     return [shift(start[0], start[1], i) for i in range(max(count, 0))]
+
+
+def month_bounds(month: str, start_day: int, field: str = "month") -> tuple[date, date]:
+    """First and last day (inclusive) of the accounting month; 422 on `field` when it does not exist."""
+    try:
+        return month_range(*parse_month(month), start_day)
+    except ValueError as error:
+        # e.g. "0001-01" with month_start_day 25 would begin in year 0.
+        raise ValidationFailed(errors={field: [f"Month out of range: {error}"]}) from None

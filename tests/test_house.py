@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import ledger
+from ledger.database import MAX_ID
 
 LEDGER = Path(ledger.__file__).parent
 
@@ -33,3 +37,27 @@ def test_errors_need_nothing_but_the_extensions():
     """ledger.errors (exceptions, problem(), handlers) imports no feature and no OpenAPI machinery
     (that is ledger.openapi), so that every layer can raise its errors."""
     assert _modules_imported_by("ledger.errors") == ["ledger", "ledger.errors", "ledger.extensions"]
+
+
+def test_max_id_is_defined_once():
+    """The INTEGER id range is ledger.database.MAX_ID everywhere, never spelled out again."""
+    assert MAX_ID == 2**31 - 1
+    spelled = [str(path.relative_to(LEDGER)) for path in LEDGER.rglob("*.py")
+               if re.search(r"2\s*\*\*\s*31|2147483647|MAX_\w*ID\s*=", path.read_text())]
+    assert spelled == ["database.py"]
+
+
+@pytest.mark.parametrize("module, names", [
+    ("ledger.money", ["exact_sum", "from_parts", "as_int"]),
+    ("ledger.months", ["month_bounds"]),
+    ("ledger.schemas", ["MONTH_PATTERN"]),
+])
+def test_shared_helpers_are_defined_in_their_home_only(module, names):
+    pattern = re.compile(r"^(?:def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=", re.M)
+    for path in LEDGER.rglob("*.py"):
+        dotted = "ledger." + ".".join(path.relative_to(LEDGER).with_suffix("").parts)
+        defined = {a or b for a, b in pattern.findall(path.read_text())}
+        if dotted != module:
+            assert not defined & set(names), dotted
+        else:
+            assert set(names) <= defined

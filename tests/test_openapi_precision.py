@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from ledger.auth.schemas import RegisterSchema
+from ledger.database import MAX_ID
 from ledger.entries.schemas import Tag
-from ledger.http import MAX_ID
 from ledger.money import CURRENCIES
 from ledger.months import parse_month
 from ledger.schemas import MONTH_PATTERN, NO_NUL_PATTERN, Name

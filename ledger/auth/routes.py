@@ -20,6 +20,7 @@ from ledger.auth.schemas import (
 )
 from ledger.auth.tokens import TokenPair, auth_required, current_auth, decode
 from ledger.blueprint import Blueprint
+from ledger.database import MAX_ID
 from ledger.errors import AuthorizationRequired, CsrfFailed, NotFound, ValidationFailed
 from ledger.extensions import limiter
 from ledger.http import client_address, user_agent
@@ -34,7 +35,6 @@ SESSION_ID_PARAMETER = {
     "description": "a session id from GET /auth/sessions, or `current` for the caller's own session",
     "schema": {"type": "string", "pattern": "^(current|[0-9]{1,11})$", "maxLength": 11, "example": "current"},
 }
-MAX_SESSION_ID = 2**31 - 1  # sessions.id is INTEGER: PostgreSQL refuses a larger parameter (500)
 
 
 def _login_limit() -> str:
@@ -191,7 +191,7 @@ def end_session(session_id: str):
     if session_id == "current":
         target = ctx.session_id
     elif session_id.isascii() and session_id.isdigit() and len(session_id) < 12 \
-            and int(session_id) <= MAX_SESSION_ID:  # not "²" nor "١", nor beyond the INTEGER column
+            and int(session_id) <= MAX_ID:  # not "²" nor "١", nor beyond the INTEGER column
         target = int(session_id)
     else:
         raise NotFound("No such session.")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import aliased
@@ -14,7 +13,8 @@ from ledger.categories.models import Category
 from ledger.entries.models import Entry
 from ledger.errors import ValidationFailed
 from ledger.extensions import db
-from ledger.months import month_range, parse_month
+from ledger.money import exact_sum, from_parts
+from ledger.months import month_bounds
 
 
 @dataclass(frozen=True)
@@ -27,42 +27,6 @@ class BudgetLine:
     @property
     def remaining(self) -> int:
         return self.amount - self.spent
-
-
-# Sums are taken in two parts, amount // 2^32 and amount % 2^32: SQLite's SUM raises "integer overflow"
-# past 2^63 (about a thousand maximal amounts), while each part stays within 64 bits for 2^31 entries.
-# PostgreSQL would not overflow (SUM(bigint) is NUMERIC), but one portable form keeps the code simple.
-_SPLIT = 2**32
-
-
-def exact_sum(column) -> tuple:
-    """SUM(column) as two SQL expressions (high, low) that cannot overflow; join with from_parts."""
-    return func.sum(column // _SPLIT), func.sum(column % _SPLIT)
-
-
-def from_parts(high: int | Decimal | None, low: int | Decimal | None) -> int:
-    return as_int(high) * _SPLIT + as_int(low)
-
-
-def as_int(value: int | Decimal | None) -> int:
-    """An SQL SUM as an exact int (PostgreSQL answers SUM(bigint) with a NUMERIC → Decimal)."""
-    if value is None:
-        return 0
-    if isinstance(value, Decimal):
-        result = int(value)
-        if result != value:  # a sum of integers is integral; anything else is a bug, not a rounding
-            raise ValueError(f"non-integral sum {value!r}")
-        return result
-    return int(value)
-
-
-def month_bounds(month: str, start_day: int, field: str = "month") -> tuple[date, date]:
-    """First and last day (inclusive) of the accounting month; 422 on `field` when it does not exist."""
-    try:
-        return month_range(*parse_month(month), start_day)
-    except ValueError as error:
-        # e.g. "0001-01" with month_start_day 25 would begin in year 0.
-        raise ValidationFailed(errors={field: [f"Month out of range: {error}"]}) from None
 
 
 def budget_lines(user_id: int, month: str, first: date, last: date) -> list[BudgetLine]:

@@ -2,9 +2,8 @@
 from marshmallow import fields, validate
 
 from ledger.categories.models import CATEGORY_KINDS
+from ledger.database import MAX_ID
 from ledger.schemas import BaseSchema, Name, QueryBool, QueryInt, StrictBool, StrictInt, Text, Timestamp
-
-MAX_ID = 2**31 - 1  # the INTEGER id column's range
 
 
 class Color(Text):

@@ -10,10 +10,10 @@ from datetime import date
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 
+from ledger.database import MAX_ID
 from ledger.errors import ValidationFailed
 
 _SALT = "ledger.entries.cursor"
-_MAX_ID = 2**31 - 1  # entries.id is INTEGER
 
 
 def _serializer() -> URLSafeSerializer:
@@ -31,7 +31,7 @@ def decode_cursor(cursor: str) -> tuple[date, int]:
         payload = _serializer().loads(cursor)
         day, entry_id = payload
         if not isinstance(entry_id, int) or isinstance(entry_id, bool) or not isinstance(day, str) \
-                or not 1 <= entry_id <= _MAX_ID:  # a larger id overflows SQLite (and is no row's id)
+                or not 1 <= entry_id <= MAX_ID:  # a larger id overflows SQLite (and is no row's id)
             raise ValueError
         return date.fromisoformat(day), entry_id
     except (BadData, ValueError, TypeError):

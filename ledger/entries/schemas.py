@@ -7,11 +7,11 @@ from datetime import date
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from ledger.auth.tokens import current_auth
+from ledger.database import MAX_ID
 from ledger.entries.models import ENTRY_TYPES
 from ledger.money import MAX_AMOUNT
 from ledger.schemas import Amount, BaseSchema, Month, QueryInt, StrictInt, Text, Timestamp, trimmed_pattern
 
-MAX_ID = 2**31 - 1  # INTEGER columns: a larger id cannot exist (and must not overflow PostgreSQL)
 MEMO_MAX = 500
 TAG_MAX = 50
 TAGS_MAX = 20

@@ -18,7 +18,7 @@ from werkzeug.http import parse_etags
 from ledger.accounts.models import Account
 from ledger.auth.models import User
 from ledger.categories.models import Category
-from ledger.database import utcnow
+from ledger.database import MAX_ID, utcnow
 from ledger.entries.cursor import decode_cursor, encode_cursor
 from ledger.entries.models import Entry, EntryTag
 from ledger.errors import NotFound, PreconditionFailed, ValidationFailed
@@ -27,7 +27,6 @@ from ledger.months import month_range, parse_month
 
 WRITABLE_FIELDS = ("type", "amount", "occurred_on", "account_id", "to_account_id", "category_id", "memo", "tags")
 REFERENCE_FIELDS = ("account_id", "to_account_id", "category_id")
-MAX_ID = 2**31 - 1
 
 
 def _add(errors: dict[str, list[str]], field: str, message: str) -> None:

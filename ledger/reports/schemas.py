@@ -1,7 +1,7 @@
 """Query and dump schemas of /api/v1/reports."""
 from marshmallow import ValidationError, fields, validates_schema
 
-from ledger.budgets.schemas import MONTH_PATTERN, BudgetTotalSchema
+from ledger.budgets.schemas import BudgetTotalSchema
 from ledger.months import parse_month
 from ledger.schemas import BaseSchema, Month
 
@@ -9,16 +9,16 @@ MAX_TREND_MONTHS = 120
 
 
 class MonthlyQuerySchema(BaseSchema):
-    month = Month(required=True, metadata={"description": "the user's accounting month, YYYY-MM",
-                                           "pattern": MONTH_PATTERN, "example": "2026-11"})
+    month = Month(required=True, metadata={"description": "the user's accounting month, YYYY-MM"})
 
 
 class TrendQuerySchema(BaseSchema):
+    # Month documents MONTH_PATTERN itself.
     from_ = Month(data_key="from", required=True, metadata={"description": "first month, YYYY-MM (inclusive)",
-                                                            "pattern": MONTH_PATTERN, "example": "2026-01"})
+                                                            "example": "2026-01"})
     to = Month(required=True, metadata={"description": f"last month, YYYY-MM (inclusive); at most "
                                                        f"{MAX_TREND_MONTHS} months in all",
-                                       "pattern": MONTH_PATTERN, "example": "2026-12"})
+                                       "example": "2026-12"})
 
     @validates_schema
     def check_span(self, data, **kwargs):

@@ -9,11 +9,11 @@ from sqlalchemy.orm import aliased
 
 from ledger.auth.models import User
 from ledger.budgets import services as budgets
-from ledger.budgets.services import exact_sum, from_parts, month_bounds
 from ledger.categories.models import Category
 from ledger.entries.models import Entry
 from ledger.extensions import db
-from ledger.months import format_month, month_of, months_between, parse_month
+from ledger.money import exact_sum, from_parts
+from ledger.months import format_month, month_bounds, month_of, months_between, parse_month
 
 # Transfers move money between accounts: never income, never expense.
 COUNTED_TYPES = ("income", "expense")

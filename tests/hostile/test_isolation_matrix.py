@@ -15,13 +15,14 @@ import pytest
 from ledger.accounts.models import Account
 from ledger.budgets.models import Budget
 from ledger.categories.models import Category
+from ledger.database import MAX_ID
 from ledger.entries.models import Entry, EntryTag
 from ledger.extensions import db
 from tests.conftest import AuthActions, assert_problem
 from tests.hostile.conftest import World, snapshot
 
 API = "/api/v1"
-MISSING = 2**31 - 1  # a valid id that no row has
+MISSING = MAX_ID  # a valid id that no row has
 THEIR_AMOUNT = 7777  # the other user's entries; no sum of the caller's ever contains it
 
 

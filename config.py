@@ -75,6 +75,10 @@ class Config:
         self.REGISTRATION_OPEN = _bool("REGISTRATION_OPEN", True)
         self.DEFAULT_CURRENCY = (_env("DEFAULT_CURRENCY", "KRW") or "KRW").upper()
 
+        # Optional Redis copy of the auth state (ledger/auth/state.py); a copy lives AUTH_STATE_TTL seconds.
+        self.AUTH_STATE_URL = _env("AUTH_STATE_URL")
+        self.AUTH_STATE_TTL = _int("AUTH_STATE_TTL", 5)
+
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         # While the shared storage (Redis) is unreachable: per-worker limits in memory, one warning, and a
@@ -131,6 +135,11 @@ class Config:
             raise ConfigError("REFRESH_REUSE_GRACE_SECONDS must not be negative")
         if len(self.DEFAULT_CURRENCY) != 3:
             raise ConfigError("DEFAULT_CURRENCY must be an ISO 4217 code")
+        if not 1 <= self.AUTH_STATE_TTL <= 60:
+            # a revocation that cannot reach Redis waits this long before it answers
+            raise ConfigError("AUTH_STATE_TTL must be 1..60 seconds")
+        if self.AUTH_STATE_URL and not self.AUTH_STATE_URL.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("AUTH_STATE_URL must be a redis:// URL")
         if self.REFRESH_TOKEN_IDLE < self.ACCESS_TOKEN_TTL:
             # A session idle for REFRESH_TOKEN_IDLE is dead (not listed, DELETE .../current is 404) while its
             # access token would still work.

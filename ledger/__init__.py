@@ -86,6 +86,7 @@ def _development_secrets(app: Flask, cfg: Config) -> None:
 
 def register_extensions(app: Flask) -> None:
     import ledger.models  # noqa: F401 - every table registered before migrations or queries
+    from ledger.auth import state
     from ledger.auth.tokens import register_jwt_callbacks
 
     db.init_app(app)
@@ -93,6 +94,7 @@ def register_extensions(app: Flask) -> None:
                      compare_type=True, render_as_batch=True)
     jwt.init_app(app)
     register_jwt_callbacks()
+    state.init_app(app)  # the optional Redis copy of the auth state (AUTH_STATE_URL)
     limiter.init_app(app)
     if app.config["CORS_ORIGINS"]:
         cors.init_app(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},

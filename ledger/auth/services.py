@@ -13,6 +13,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from ledger import money
 from ledger.auth import passwords
 from ledger.auth.models import RefreshToken, Session, User
+from ledger.auth.state import auth_state
 from ledger.auth.tokens import TokenIdentity, TokenPair, csrf_for, issue_access_token, issue_refresh_token, new_jti
 from ledger.database import utcnow
 from ledger.errors import (
@@ -176,6 +177,7 @@ def refresh(claims: dict, ident: TokenIdentity, user_agent: str, ip: str) -> Ref
                              rotated=False)
     revoke_session(session_id, now)
     db.session.commit()
+    _publish_sessions([(session_id, session.nonce)])
     events.warning("refresh token reused; session revoked",
                    extra={"event": "reuse_detected", "user_id": user_id, "session_id": session_id, "ip": ip})
     raise RefreshTokenReused()
@@ -204,10 +206,29 @@ def revoke_all_tokens(user_id: int, *, keep_session: int | None = None) -> int:
     return version
 
 
+def _publish_user(user_id: int) -> None:
+    """After a commit: the user's new version, active flag or profile, through to the Redis copy."""
+    state = auth_state()
+    if state is None:
+        return
+    user = db.session.execute(select(User).where(User.id == user_id)
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
+    if user is not None:
+        state.user_changed(user)
+
+
+def _publish_sessions(sessions: list[tuple[int, str]]) -> None:
+    """After a commit: these (id, nonce) sessions are revoked, in the Redis copy too."""
+    state = auth_state()
+    if state is not None:
+        state.sessions_revoked(sessions)
+
+
 def logout(user_id: int, session_id: int) -> None:
     """Every access and refresh token of the user, on every device, stops working."""
     revoke_all_tokens(user_id)
     db.session.commit()
+    _publish_user(user_id)
     events.info("logout", extra={"event": "logout", "user_id": user_id, "session_id": session_id})
 
 
@@ -228,12 +249,13 @@ def end_session(user_id: int, session_id: int) -> None:
     now = utcnow()
     ended = db.session.execute(
         update(Session).where(Session.id == session_id, Session.user_id == user_id,
-                              live_sessions_filter(now)).values(revoked_at=now)
-    ).rowcount
-    if ended != 1:
+                              live_sessions_filter(now)).values(revoked_at=now).returning(Session.nonce)
+    ).scalars().all()
+    if len(ended) != 1:
         db.session.rollback()
         raise NotFound("No such session.")
     db.session.commit()
+    _publish_sessions([(session_id, ended[0])])
     events.info("session ended", extra={"event": "session_ended", "user_id": user_id,
                                         "session_id": session_id})
 
@@ -252,6 +274,7 @@ def update_profile(user_id: int, changes: dict) -> User:
         if field in changes:
             setattr(user, field, changes[field])
     db.session.commit()
+    _publish_user(user.id)
     return user
 
 
@@ -272,6 +295,7 @@ def change_password(user_id: int, session_id: int, current: str, new: str) -> tu
                                                   RefreshToken.used_at.is_(None)).values(used_at=now))
     pair = _issue_pair(user.id, version, session, now)
     db.session.commit()
+    _publish_user(user.id)
     events.info("password changed", extra={"event": "password_changed", "user_id": user.id})
     return user, pair
 
@@ -282,12 +306,14 @@ def set_password(user: User, new: str) -> None:
     user.password_hash = passwords.hash_password(new)
     revoke_all_tokens(user.id)
     db.session.commit()
+    _publish_user(user.id)
     events.info("password set by admin", extra={"event": "password_changed", "user_id": user.id})
 
 
 def admin_logout(user: User) -> None:
     revoke_all_tokens(user.id)
     db.session.commit()
+    _publish_user(user.id)
     events.info("logout by admin", extra={"event": "logout", "user_id": user.id})
 
 
@@ -297,6 +323,7 @@ def set_active(user: User, active: bool) -> None:
     if not active:
         revoke_all_tokens(user.id)
     db.session.commit()
+    _publish_user(user.id)
     events.info("user activated" if active else "user deactivated",
                 extra={"event": "user_activated" if active else "user_deactivated", "user_id": user.id})
 
@@ -308,9 +335,12 @@ def delete_user(user: User) -> None:
     NO ACTION, checked at the end of the statement, so the cascade's order does not matter.
     """
     user_id = user.id
-    db.session.execute(delete(User).where(User.id == user_id))
+    version = db.session.execute(delete(User).where(User.id == user_id).returning(User.token_version)).scalar()
     db.session.commit()
     db.session.expunge_all()
+    state = auth_state()
+    if state is not None and version is not None:
+        state.user_deleted(user_id, version)
     events.info("user deleted", extra={"event": "user_deleted", "user_id": user_id})
 
 

@@ -8,7 +8,7 @@ import hmac
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt as pyjwt
 from flask import current_app, g, request
@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 
 from ledger.auth.models import Session, User
+from ledger.auth.state import auth_state
 from ledger.database import utcnow
 from ledger.errors import AuthorizationRequired, InvalidToken, TokenExpired, TokenRevoked, handle_api_error
 from ledger.extensions import db, jwt
@@ -191,7 +192,16 @@ def authenticate() -> AuthContext:
     """Signature, algorithm, exp/nbf, iss/aud and type (one decode), then user active, `ver` current and
     session live and bound (one statement). The result is `current_auth()` for the rest of the request."""
     claims, ident = decode(_bearer_token(), "access")
+    state = auth_state()
+    cached = state.lookup(ident.user_id, ident.session_id, ident.session_nonce, ident.version) if state else None
+    if cached is not None:
+        user = AuthUser(cached.id, cached.email, cached.display_name, cached.currency, cached.month_start_day,
+                        datetime.fromtimestamp(cached.created_at, UTC))
+        g.auth = AuthContext(user=user, user_id=ident.user_id, session_id=ident.session_id, claims=claims)
+        return g.auth
     row = _auth_row(ident)
+    if row is not None and state is not None:
+        state.fill(row, ident.session_id, ident.session_nonce, row.expires_at, row.revoked_at is not None)
     if row is None or not row.is_active or row.token_version != ident.version or row.revoked_at is not None \
             or row.expires_at <= utcnow():
         raise TokenRevoked()

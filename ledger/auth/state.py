@@ -1,0 +1,207 @@
+"""The optional Redis copy of the auth state (AUTH_STATE_URL, API.md §2): the scale-out mode.
+
+The database stays the truth. Redis holds a copy that the check on every request may use to ACCEPT a
+token in one round trip; anything else (a miss, a mismatch, an error, a copy that could be stale) sends
+the check to the database, never to acceptance.
+
+Keys (hashes), written through after every committed change, before the request answers:
+
+* ``ledger:auth:u:<user id>``: ``ver`` (token_version), ``active``, the profile fields the responses
+  need, and the copy's stamp;
+* ``ledger:auth:s:<session id>``: ``uid``, ``nonce``, ``exp`` (absolute end), ``revoked``, the stamp.
+
+A copy is believed only while its stamp holds: ``until`` (written as now + AUTH_STATE_TTL, so a copy
+that a revoking write could not replace is dead within seconds) and ``run`` (the Redis server's run_id
+when it was written: a server restarted empty or from an old snapshot has a new run_id, and every copy
+from before is ignored). Writes go through one Lua script each that never moves a copy backwards:
+``ver`` only grows and ``revoked`` is never cleared, so a slow reader that fills in what it read
+before a logout cannot bring the old version back.
+
+When a revoking write cannot reach Redis (down, timing out, holding writes), the request waits until
+every copy it could not replace has expired, then answers: "revoked before logout answers" holds on
+every worker and host.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import redis
+from flask import Flask, current_app
+
+log = logging.getLogger("ledger.auth.state")
+
+USER_FIELDS = ("ver", "active", "email", "display_name", "currency", "msd", "created", "until", "run")
+SESSION_FIELDS = ("uid", "nonce", "exp", "revoked", "until", "run")
+
+# KEYS[1]: the user's key. ARGV: mode ("set" for a committed change, "fill" for a copy of a read),
+# now, ttl ms, ver, then field/value pairs. A fill never replaces a live copy nor an equal or newer one.
+_SET_USER = """
+local current = redis.call('HMGET', KEYS[1], 'ver', 'until')
+local ver = tonumber(ARGV[4])
+local have = tonumber(current[1])
+if have then
+  if ver < have then return 0 end
+  if ARGV[1] == 'fill' and ver == have and tonumber(current[2] or '0') > tonumber(ARGV[2]) then return 0 end
+end
+redis.call('HSET', KEYS[1], 'ver', ARGV[4], unpack(ARGV, 5))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+# KEYS[1]: the session's key. ARGV: mode, now, ttl ms, nonce, then field/value pairs (revoked among them).
+# A revoked session stays revoked (for this nonce); a fill never replaces a live copy.
+_SET_SESSION = """
+local current = redis.call('HMGET', KEYS[1], 'nonce', 'revoked', 'until')
+if current[1] == ARGV[4] then
+  if current[2] == '1' then return 0 end
+  if ARGV[1] == 'fill' and tonumber(current[3] or '0') > tonumber(ARGV[2]) then return 0 end
+end
+redis.call('HSET', KEYS[1], 'nonce', ARGV[4], unpack(ARGV, 5))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class CachedUser:
+    id: int
+    email: str
+    display_name: str
+    currency: str
+    month_start_day: int
+    created_at: float  # epoch seconds
+    version: int
+    active: bool
+
+
+class AuthState:
+    """One per app (and process): a redis-py client whose every new connection learns the run_id."""
+
+    def __init__(self, url: str, ttl: float) -> None:
+        self.ttl = ttl
+        self.run_id: str | None = None
+        self._lock = threading.Lock()
+        self._skip_until = 0.0  # after an error, go straight to the database for a moment
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.2, socket_timeout=0.5,
+                                           decode_responses=True, redis_connect_func=self._on_connect,
+                                           retry_on_timeout=False)
+        self._set_user = self.client.register_script(_SET_USER)
+        self._set_session = self.client.register_script(_SET_SESSION)
+
+    # -- the server's identity: a restart (empty, or from a snapshot) drops every connection first
+    def _on_connect(self, connection) -> None:
+        connection.on_connect()
+        connection.send_command("INFO", "server")
+        info = connection.read_response()
+        run_id = next(line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("run_id:"))
+        with self._lock:
+            if run_id != self.run_id:
+                log.info("auth state server", extra={"event": "auth_state_server", "run_id": run_id})
+            self.run_id = run_id
+
+    def _available(self) -> bool:
+        return time.monotonic() >= self._skip_until
+
+    def _failed(self, action: str, error: Exception) -> None:
+        self._skip_until = time.monotonic() + 1.0
+        log.warning("auth state %s failed: %s", action, error.__class__.__name__,
+                    extra={"event": "auth_state_error", "action": action})
+
+    def _live(self, stamp_until: str | None, stamp_run: str | None, now: float) -> bool:
+        return stamp_until is not None and float(stamp_until) > now and stamp_run is not None \
+            and stamp_run == self.run_id
+
+    # -- the check on every request
+    def lookup(self, user_id: int, session_id: int, nonce: str, version: int) -> CachedUser | None:
+        """The caller, when the copy alone proves the token current; None sends the check to the database."""
+        if not self._available():
+            return None
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hmget(f"ledger:auth:u:{user_id}", USER_FIELDS)
+            pipe.hmget(f"ledger:auth:s:{session_id}", SESSION_FIELDS)
+            user, session = pipe.execute()
+        except redis.RedisError as error:
+            self._failed("read", error)
+            return None
+        now = time.time()
+        ver, active, email, display_name, currency, msd, created, u_until, u_run = user
+        uid, s_nonce, exp, revoked, s_until, s_run = session
+        if not (self._live(u_until, u_run, now) and self._live(s_until, s_run, now)):
+            return None
+        if ver != str(version) or active != "1" or uid != str(user_id) or s_nonce != nonce \
+                or revoked != "0" or float(exp) <= now:
+            return None  # maybe revoked, maybe a stale copy: the database decides
+        return CachedUser(user_id, email, display_name, currency, int(msd), float(created), version, True)
+
+    # -- writes
+    def _user_args(self, mode: str, user, now: float) -> list:
+        return [mode, now, int(self.ttl * 10_000), user.token_version,
+                "active", int(bool(user.is_active)), "email", user.email, "display_name", user.display_name,
+                "currency", user.currency, "msd", user.month_start_day, "created", user.created_at.timestamp(),
+                "until", now + self.ttl, "run", self.run_id or ""]
+
+    def fill(self, user, session_id: int, nonce: str, expires_at, revoked: bool) -> None:
+        """Copy what the database just said (best effort: a failure only costs the next request a query)."""
+        if not self._available():
+            return
+        now = time.time()
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            self._set_user(keys=[f"ledger:auth:u:{user.id}"], args=self._user_args("fill", user, now), client=pipe)
+            self._set_session(keys=[f"ledger:auth:s:{session_id}"], client=pipe, args=[
+                "fill", now, int(self.ttl * 10_000), nonce, "uid", user.id, "exp", expires_at.timestamp(),
+                "revoked", int(revoked), "until", now + self.ttl, "run", self.run_id or ""])
+            pipe.execute()
+        except redis.RedisError as error:
+            self._failed("fill", error)
+
+    def _write(self, action: str, write) -> None:
+        """A committed change, through to Redis before the request answers; else outwait every old copy."""
+        try:
+            write()
+        except redis.RedisError as error:
+            self._failed(action, error)
+            log.error("auth state not updated; answering once every copy has expired",
+                      extra={"event": "auth_state_write_failed", "action": action, "wait_s": self.ttl})
+            time.sleep(self.ttl + 0.5)  # + clock differences between hosts
+
+    def user_changed(self, user) -> None:
+        """After a commit that changed the user's version, active flag or profile."""
+        self._write("user", lambda: self._set_user(
+            keys=[f"ledger:auth:u:{user.id}"], args=self._user_args("set", user, time.time())))
+
+    def user_deleted(self, user_id: int, last_version: int) -> None:
+        now = time.time()
+        self._write("user", lambda: self._set_user(
+            keys=[f"ledger:auth:u:{user_id}"],
+            args=["set", now, int(self.ttl * 10_000), last_version + 1, "active", 0, "until", now + self.ttl,
+                  "run", self.run_id or ""]))
+
+    def sessions_revoked(self, sessions: list[tuple[int, str]]) -> None:
+        """After a commit that revoked these (id, nonce) sessions."""
+        if not sessions:
+            return
+        now = time.time()
+
+        def write() -> None:
+            pipe = self.client.pipeline(transaction=False)
+            for session_id, nonce in sessions:
+                self._set_session(keys=[f"ledger:auth:s:{session_id}"], client=pipe, args=[
+                    "set", now, int(self.ttl * 10_000), nonce, "revoked", 1, "uid", "", "exp", 0,
+                    "until", now + self.ttl, "run", self.run_id or ""])
+            pipe.execute()
+
+        self._write("session", write)
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("AUTH_STATE_URL")
+    app.extensions["ledger-auth-state"] = AuthState(url, app.config["AUTH_STATE_TTL"]) if url else None
+
+
+def auth_state() -> AuthState | None:
+    return current_app.extensions.get("ledger-auth-state")

@@ -9,9 +9,6 @@ from ledger.database import MAX_ID
 from ledger.errors import ApiError
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# Endpoints whose body is not JSON (they check their own media type). check_json_body now only looks at
-# the endpoints that declare a JSON body, so this is redundant; csv_routes.py still registers the import here.
-NON_JSON_ENDPOINTS: set[str] = set()
 
 
 def _up_to(limit: int) -> str:
@@ -84,7 +81,7 @@ def check_json_body() -> None:
     Only where a JSON body is read: an operation without a request body (logout, DELETE /accounts/1) ignores
     whatever is sent, and an unknown route or method is 404/405 whatever the body.
     """
-    if request.method not in BODY_METHODS or request.endpoint in NON_JSON_ENDPOINTS or not _has_body() \
+    if request.method not in BODY_METHODS or not _has_body() \
             or request.endpoint not in current_app.extensions["ledger-json-endpoints"]:
         return
     if not request.is_json:

@@ -1,4 +1,4 @@
-"""/api/v1/entries/export.csv and /api/v1/entries/import: thin routes over ledger.entries.csv."""
+"""/api/v1/entries/export.csv and /api/v1/entries/import: thin routes over ledger.entries.csv_format."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 
 from ledger.auth.tokens import auth_required, current_auth
 from ledger.blueprint import Blueprint
-from ledger.entries import csv as csv_service
+from ledger.entries import csv_format
 from ledger.entries.schemas import EntryFilterSchema
 from ledger.entries.services import entry_filters
 from ledger.errors import ApiError
@@ -76,7 +76,7 @@ class ImportResultSchema(Schema):
 def export_entries(args):
     """Download the entries matching the GET /entries filters as CSV (streamed; no pagination)."""
     user = current_auth().user
-    chunks = csv_service.export_csv(user, entry_filters(user, args))
+    chunks = csv_format.export_csv(user, entry_filters(user, args))
     # The first chunk (lookups + header) is made here, so a database failure is still a proper 503.
     first = next(chunks)
     filename = f"ledger-entries-{date.today().isoformat()}.csv"
@@ -99,4 +99,4 @@ def import_entries(args):
     if request.mimetype != "text/csv" or charset not in {"utf-8", "utf8"}:
         raise ApiError("The body must be text/csv in UTF-8.", status=415, code="unsupported_media_type")
     body = request.get_data(cache=False)
-    return csv_service.import_csv(current_auth().user, body, dry_run=args["dry_run"])
+    return csv_format.import_csv(current_auth().user, body, dry_run=args["dry_run"])

@@ -11,8 +11,6 @@ The file format (also in the OpenAPI descriptions, see ledger.entries.csv_routes
 * Formula injection: a text cell that starts with ``=``, ``+``, ``-``, ``@``, TAB or CR (or with ``'``
   followed by one of those or by another ``'``) gets a leading ``'``; import removes exactly that quote.
   ``amount`` is never quoted this way (it is a plain number).
-
-(Note: ``import csv`` below is the standard library's module; imports are absolute.)
 """
 from __future__ import annotations
 

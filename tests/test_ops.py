@@ -52,10 +52,13 @@ def openapi_path(rule: str) -> str:
 
 
 def operations(app) -> list[tuple[str, str, str]]:
-    """(werkzeug rule, OpenAPI path, lower-case method) of every route the app answers."""
+    """(werkzeug rule, OpenAPI path, lower-case method) of every route the API answers.
+
+    The web app's routes (ledger/spa.py: index.html, /assets, /docs) are not API operations (tests/web).
+    """
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith(DOC_ENDPOINT_PREFIX):
+        if rule.endpoint.startswith((DOC_ENDPOINT_PREFIX, "spa.")):
             continue
         for method in sorted(rule.methods - IGNORED_METHODS):
             found.append((rule.rule, openapi_path(rule.rule), method.lower()))

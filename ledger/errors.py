@@ -201,8 +201,15 @@ def handle_database_error(error: DBAPIError) -> Response:
 
 
 def handle_unexpected(error: Exception) -> Response:
+    """A bug: 500 internal_error without details, logged with its traceback.
+
+    Under TESTING it is raised instead (Flask then propagates it to the test client), so that a failing test
+    shows the traceback rather than only a status code. Tests of the 500 itself build an app with TESTING=False.
+    """
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    if current_app.testing:
+        raise error
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem(500, "internal_error", "Unexpected error; it has been logged.")
 

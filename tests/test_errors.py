@@ -114,6 +114,18 @@ def test_unexpected_exception_is_500_internal_error_without_details(make_app, ap
     assert body["request_id"] == "req-500"
 
 
+def test_unexpected_exception_is_raised_under_testing(make_app, app):
+    """Under TESTING a bug fails the test with its traceback, instead of hiding behind a 500."""
+    fresh = make_app(TESTING=True)  # a fresh app: routes cannot be added to one that has served requests
+
+    @fresh.route("/boom")
+    def boom():
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        fresh.test_client().get("/boom")
+
+
 # --- the database is unreachable ------------------------------------------------------------------------------
 
 UNREACHABLE = {

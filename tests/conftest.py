@@ -16,6 +16,7 @@ from sqlalchemy import event, text
 from ledger import create_app
 from ledger.extensions import db, limiter
 
+LOGIN = "/api/v1/auth/login"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 PASSWORD = "correct horse battery staple 42"
@@ -117,6 +118,22 @@ def client(app):
 
 
 @pytest.fixture
+def body_app(app, database_url, _shared_apps):
+    """An app with REFRESH_TOKEN_TRANSPORT=body (native clients), built once per database and shared like the
+    default app. `app` comes first so that its teardown empties the tables this app wrote to."""
+    key = f"{database_url} body"
+    if key not in _shared_apps:
+        _shared_apps[key] = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
+                                       REFRESH_TOKEN_TRANSPORT="body")
+    return _shared_apps[key]
+
+
+@pytest.fixture
+def body_client(body_app):
+    return body_app.test_client()
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 
@@ -170,6 +187,13 @@ def make_user(app):
     return factory
 
 
+def login_body(client, user: TestUser, **kwargs) -> dict:
+    """Log in through the API and return the JSON body (asserting success); kwargs go to client.post."""
+    response = client.post(LOGIN, json={"email": user.email, "password": user.password}, **kwargs)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
 class AuthActions:
     """Log in through the API and keep the tokens (flaskr's AuthActions, for JWTs)."""
 
@@ -178,13 +202,9 @@ class AuthActions:
         self.access_token: str | None = None
         self.body: dict = {}
 
-    def login(self, user: TestUser, **headers):
-        response = self.client.post("/api/v1/auth/login", json={"email": user.email, "password": user.password},
-                                    headers=headers)
-        assert response.status_code == 200, response.get_json()
-        self.body = response.get_json()
+    def login(self, user: TestUser, **headers) -> None:
+        self.body = login_body(self.client, user, headers=headers)
         self.access_token = self.body["access_token"]
-        return response
 
     @property
     def headers(self) -> dict:
@@ -303,8 +323,14 @@ def make_entry(app):
 
 
 def default_ids(sql: Sql, user: TestUser) -> dict:
-    """The new user's cash account id and default category ids by name."""
+    """The new user's cash account id and default category ids by name: {"cash": id, "categories": {name: id}}."""
     cash = sql.scalar("SELECT id FROM accounts WHERE user_id = :u AND type = 'cash'", u=user.id)
     categories = {name: cid for cid, name in sql.rows("SELECT id, name FROM categories WHERE user_id = :u",
                                                       u=user.id)}
     return {"cash": cash, "categories": categories}
+
+
+@pytest.fixture
+def ids(sql, user) -> dict:
+    """default_ids of the `user` fixture."""
+    return default_ids(sql, user)

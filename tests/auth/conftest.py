@@ -1,4 +1,4 @@
-"""Fixtures of the auth tests: the body transport, token forging, ORM access."""
+"""Fixtures of the auth tests: token forging, ORM access (the body transport's body_client is in tests/conftest.py)."""
 from __future__ import annotations
 
 import jwt as pyjwt
@@ -10,17 +10,6 @@ from tests.auth.helpers import Orm
 @pytest.fixture
 def orm(app) -> Orm:
     return Orm(app)
-
-
-@pytest.fixture
-def body_app(app, make_app):
-    """Refresh tokens in the JSON body (native clients); `app` first so that its teardown empties the tables."""
-    return make_app(REFRESH_TOKEN_TRANSPORT="body")
-
-
-@pytest.fixture
-def body_client(body_app):
-    return body_app.test_client()
 
 
 @pytest.fixture

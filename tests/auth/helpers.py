@@ -58,13 +58,6 @@ def fresh_claims(claims: dict, **changes) -> dict:
     return result
 
 
-def login_body(client, user, **kwargs) -> dict:
-    """Log in and return the JSON body (asserting success)."""
-    response = client.post(LOGIN, json={"email": user.email, "password": user.password}, **kwargs)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
 class Orm:
     """Timestamps go through the models' UTCDateTime type, identical on SQLite and PostgreSQL."""
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from ledger.auth.models import RefreshToken, Session
-from tests.auth.helpers import LOGIN, ME, REFRESH, bearer, claims_of, login_body, now
-from tests.conftest import PASSWORD, assert_problem
+from tests.auth.helpers import LOGIN, ME, REFRESH, bearer, claims_of, now
+from tests.conftest import PASSWORD, assert_problem, login_body
 
 NEW_PASSWORD = "set by the admin, long enough"
 

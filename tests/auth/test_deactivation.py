@@ -2,8 +2,8 @@
 import pytest
 
 from ledger.auth import services
-from tests.auth.helpers import LOGIN, ME, REFRESH, bearer, claims_of, fresh_claims, login_body
-from tests.conftest import assert_problem
+from tests.auth.helpers import LOGIN, ME, REFRESH, bearer, claims_of, fresh_claims
+from tests.conftest import assert_problem, login_body
 
 
 @pytest.fixture

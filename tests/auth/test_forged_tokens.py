@@ -6,8 +6,8 @@ import jwt as pyjwt
 import pytest
 from jwt.warnings import InsecureKeyLengthWarning
 
-from tests.auth.helpers import ME, REFRESH, bearer, claims_of, fresh_claims, login_body
-from tests.conftest import assert_problem
+from tests.auth.helpers import ME, REFRESH, bearer, claims_of, fresh_claims
+from tests.conftest import assert_problem, login_body
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """POST /api/v1/auth/logout: every token of the user, on every device, stops working."""
 import pytest
 
-from tests.auth.helpers import COOKIE_PATH, LOGOUT, ME, REFRESH, bearer, login_body, set_cookies
-from tests.conftest import assert_problem
+from tests.auth.helpers import COOKIE_PATH, LOGOUT, ME, REFRESH, bearer, set_cookies
+from tests.conftest import assert_problem, login_body
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """/api/v1/me: profile, password change and account deletion."""
 import pytest
 
-from tests.auth.helpers import ME, REFRESH, bearer, login_body, set_cookies
-from tests.conftest import PASSWORD, assert_problem
+from tests.auth.helpers import ME, REFRESH, bearer, set_cookies
+from tests.conftest import PASSWORD, assert_problem, login_body
 
 PASSWORD_URL = "/api/v1/me/password"
 NEW_PASSWORD = "a brand new passphrase 2026"

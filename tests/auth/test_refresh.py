@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from ledger.auth.models import RefreshToken, Session
-from tests.auth.helpers import COOKIE_PATH, LOGIN, LOGOUT, ME, REFRESH, bearer, claims_of, login_body, now, set_cookies
-from tests.conftest import assert_problem
+from tests.auth.helpers import COOKIE_PATH, LOGIN, LOGOUT, ME, REFRESH, bearer, claims_of, now, set_cookies
+from tests.conftest import assert_problem, login_body
 
 
 def refresh_cookie(client) -> str:

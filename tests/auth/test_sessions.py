@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from ledger.auth.models import Session
-from tests.auth.helpers import ME, REFRESH, SESSIONS, bearer, claims_of, login_body, now
-from tests.conftest import assert_problem
+from tests.auth.helpers import ME, REFRESH, SESSIONS, bearer, claims_of, now
+from tests.conftest import assert_problem, login_body
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from ledger.auth.models import Session, User
 from ledger.extensions import db
-from tests.auth.helpers import ME, REFRESH, SESSIONS, bearer, claims_of, login_body, now
-from tests.conftest import PASSWORD, assert_problem
+from tests.auth.helpers import ME, REFRESH, SESSIONS, bearer, claims_of, now
+from tests.conftest import PASSWORD, assert_problem, login_body
 
 
 def _occupy(app, user_id: int, session_id: int) -> None:

@@ -1,15 +1,7 @@
-"""Fixtures of the budget tests: the logged-in user's ids, a parent/child category pair, the month start day."""
+"""Fixtures of the budget tests: a parent/child category pair, the month start day."""
 from __future__ import annotations
 
 import pytest
-
-from tests.conftest import default_ids
-
-
-@pytest.fixture
-def ids(sql, user) -> dict:
-    """The user's cash account and default category ids by name."""
-    return default_ids(sql, user)
 
 
 @pytest.fixture

@@ -1,14 +1,9 @@
 """DELETE /categories/{id}: 409 while children or entries use it, unless reassign_to moves the entries."""
 import pytest
 
-from tests.conftest import assert_problem, default_ids
+from tests.conftest import assert_problem
 
 URL = "/api/v1/categories"
-
-
-@pytest.fixture
-def ids(sql, user):
-    return default_ids(sql, user)
 
 
 def entry_categories(sql, user) -> dict[int, int]:

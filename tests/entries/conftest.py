@@ -9,15 +9,8 @@ from sqlalchemy import func, insert, select
 
 from ledger.entries.models import Entry, EntryTag
 from ledger.extensions import db
-from tests.conftest import default_ids
 
 URL = "/api/v1/entries"
-
-
-@pytest.fixture
-def ids(sql, user) -> dict:
-    """The logged-in user's cash account and default categories by name."""
-    return default_ids(sql, user)
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 
-from ledger import create_app
 from ledger.accounts.models import Account
 from ledger.budgets.models import Budget
 from ledger.categories.models import Category
 from ledger.entries.models import Entry, EntryTag, IdempotencyKey
 from ledger.extensions import db
-from tests.conftest import PASSWORD, AuthActions, Sql, TestUser, default_ids
+from tests.conftest import AuthActions, Sql, TestUser, default_ids
 
 API = "/api/v1"
 
@@ -87,27 +86,3 @@ def world(app, client, logged_in, user, sql) -> World:
     ids["session"] = sql.scalar("SELECT id FROM sessions WHERE user_id = :u", u=user.id)
     return World(client=client, auth=logged_in, user=user, sql=sql, ids=ids)
 
-
-@pytest.fixture(scope="module")
-def _body_apps():
-    apps: dict[str, Any] = {}
-    yield apps
-    for app in apps.values():
-        with app.app_context():
-            db.engine.dispose()
-
-
-@pytest.fixture
-def body_client(app, database_url, _body_apps):
-    """A client of an app with REFRESH_TOKEN_TRANSPORT=body (one app per module: building one costs ~0.2 s).
-    `app` comes first so that its teardown empties the tables this client wrote to."""
-    if database_url not in _body_apps:
-        _body_apps[database_url] = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
-                                              REFRESH_TOKEN_TRANSPORT="body")
-    return _body_apps[database_url].test_client()
-
-
-def body_login(client, user: TestUser) -> dict:
-    response = client.post(f"{API}/auth/login", json={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()

@@ -38,8 +38,8 @@ from ledger.entries.csv_routes import ImportQuerySchema
 from ledger.entries.schemas import EntryCreateSchema, EntryFilterSchema, EntryListQuerySchema, EntryPatchSchema
 from ledger.reports.schemas import MonthlyQuerySchema, TrendQuerySchema
 from ledger.schemas import Month
-from tests.conftest import PASSWORD, AuthActions, assert_problem
-from tests.hostile.conftest import TABLES, Ref, World, body_login, snapshot
+from tests.conftest import PASSWORD, AuthActions, assert_problem, login_body
+from tests.hostile.conftest import TABLES, Ref, World, snapshot
 
 MIB = 1048576  # MAX_CONTENT_LENGTH of the testing config
 HUGE = 1_000_000  # a 1 MB string still fits in a body under MAX_CONTENT_LENGTH
@@ -139,7 +139,7 @@ def prepare(world: World, request: pytest.FixtureRequest, endpoint: str):
     if not ENDPOINTS[endpoint].refresh:
         return world.client
     client = request.getfixturevalue("body_client")
-    world.ids["refresh_token"] = body_login(client, world.user)["refresh_token"]
+    world.ids["refresh_token"] = login_body(client, world.user)["refresh_token"]
     return client
 
 

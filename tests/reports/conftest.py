@@ -1,4 +1,4 @@
-"""Fixtures of the report tests: the budget tests' ids, categories and month start day, and bulk entries."""
+"""Fixtures of the report tests: the budget tests' categories and month start day, and bulk entries."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +8,7 @@ from sqlalchemy import insert
 
 from ledger.entries.models import Entry
 from ledger.extensions import db
-from tests.budgets.conftest import family, ids, start_day  # noqa: F401 - fixtures shared with tests/budgets
+from tests.budgets.conftest import family, start_day  # noqa: F401 - fixtures shared with tests/budgets
 
 
 @pytest.fixture

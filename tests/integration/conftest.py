@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import threading
 import time
 import uuid
@@ -24,8 +25,9 @@ from sqlalchemy import text
 
 from ledger.extensions import db
 from tests.conftest import PG_URL, _reset_schema, _tables_in_delete_order
-from tests.support.gunicorn import GunicornError, Server
+from tests.support.gunicorn import GunicornError, Server, free_port
 from tests.support.gunicorn import start as start_gunicorn
+from tests.support.redis_server import RedisServer
 
 WORKERS = 4
 TIMEOUT = 10  # seconds, on every HTTP request of these tests
@@ -216,3 +218,14 @@ def assert_http_problem(response: requests.Response, status: int, code: str) -> 
     body = response.json()
     assert body["status"] == status and body["code"] == code, body
     return body
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of the test's own (tests.support.redis_server), stopped after the test."""
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed (apt-get install redis-server)")
+    server = RedisServer(free_port(), tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -38,8 +38,9 @@ def accepted(response) -> None:
     assert response.status_code == 200, response.text
 
 
-def test_logout_revokes_on_every_worker(gunicorn, sql):
-    server = gunicorn()
+@pytest.mark.parametrize("auth_state", [False, True], ids=["database", "redis-auth-state"])
+def test_logout_revokes_on_every_worker(gunicorn, sql, request, auth_state):
+    server = gunicorn(**({"AUTH_STATE_URL": request.getfixturevalue("redis_url")} if auth_state else {}))
     email = "ann@example.com"
     registered = server.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
     assert registered.status_code == 201, registered.text

@@ -23,8 +23,9 @@ export const CHANNEL_NAME = "ledger-auth";
  * before it is sent. The proactive refresh comes earlier (20 %), so normally requests never wait. */
 export const EXPIRY_MARGIN_MS = 5_000;
 export const LOCK_TIMEOUT_MS = 10_000;
-/** How long a refresh call may take before it counts as a network failure. */
-export const REFRESH_TIMEOUT_MS = 15_000;
+/** How long a refresh call may take before it counts as a network failure: shorter than the lock
+ * timeout, so that a tab that holds the lock lets go before the others would steal it. */
+export const REFRESH_TIMEOUT_MS = 8_000;
 /** Inside the lock, when the CSRF cookie shows another tab rotated, how long to wait for its message. */
 export const BROADCAST_WAIT_MS = 1_000;
 /** After a proactive refresh failed for want of a network, when to try again. */

@@ -40,7 +40,7 @@ export default function Settings({ userId }: { userId: string }) {
       {me.status === "ready" ? <Profile userId={userId} user={me.value} /> : <p class="loading">{t.loading}</p>}
       <Language />
       <Devices />
-      <ChangePassword />
+      <ChangePassword email={me.status === "ready" ? (me.value.email ?? "") : ""} />
       <SignOutEverywhere />
       <DeleteAccount />
     </div>
@@ -196,7 +196,7 @@ function Devices() {
   );
 }
 
-function ChangePassword() {
+function ChangePassword({ email }: { email: string }) {
   const { t } = useI18n();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
@@ -235,6 +235,8 @@ function ChangePassword() {
       <h2 id="password-title">{t.changePassword}</h2>
       <Said said={said} />
       <form noValidate onSubmit={submit}>
+        {/* for password managers: which account's password this is */}
+        <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
         <Field id="current_password" label={t.currentPassword} type="password" autoComplete="current-password" value={current} onValue={setCurrent} error={fields.current_password} />
         <Field
           id="new_password"

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ledger.database import iso_utc
+from ledger.money import MAX_AMOUNT
+from ledger.months import parse_month
 
 
 class BaseSchema(Schema):
@@ -73,10 +75,6 @@ class Amount(StrictInt):
     """Money in minor units: a JSON integer, 1 .. 2^53-1 (safe in JavaScript)."""
 
     def __init__(self, **kwargs):
-        from marshmallow import validate
-
-        from ledger.money import MAX_AMOUNT
-
         kwargs.setdefault("validate", validate.Range(min=1, max=MAX_AMOUNT))
         kwargs.setdefault("metadata", {"description": "integer minor units of the user's currency",
                                        "example": 12000})
@@ -91,8 +89,6 @@ class Month(fields.String):
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        from ledger.months import parse_month
-
         result = super()._deserialize(value, attr, data, **kwargs)
         try:
             parse_month(result)

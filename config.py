@@ -57,6 +57,11 @@ class Config:
     def __init__(self) -> None:
         self.SECRET_KEY = _env("SECRET_KEY")
         self.JWT_SECRET_KEY = _env("JWT_SECRET_KEY")
+        # Rotation: newest first; the first signs (its kid in the header), the others still verify.
+        # Replaces JWT_SECRET_KEY when set. Not _list(): a key may end with "/".
+        self.JWT_SECRET_KEYS = [key.strip() for key in (_env("JWT_SECRET_KEYS") or "").split(",") if key.strip()]
+        if self.JWT_SECRET_KEYS:
+            self.JWT_SECRET_KEY = self.JWT_SECRET_KEYS[0]
         # None means "SQLite in the instance folder", resolved by create_app.
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
         # No pre-ping (a round trip on every checkout): the auth check retries once on a fresh connection
@@ -183,13 +188,19 @@ class ProductionConfig(Config):
 
     def validate(self) -> None:
         super().validate()
-        missing = [n for n in ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL") if not _env(n)]
+        missing = [n for n in ("SECRET_KEY", "DATABASE_URL") if not _env(n)]
+        if not self.JWT_SECRET_KEYS and not _env("JWT_SECRET_KEY"):
+            missing.insert(1, "JWT_SECRET_KEY")
         if missing:
             raise ConfigError(f"production needs {', '.join(missing)} in the environment")
-        if len(self.JWT_SECRET_KEY.encode()) < 32:
-            raise ConfigError("JWT_SECRET_KEY must be at least 32 bytes")
-        if self.JWT_SECRET_KEY == self.SECRET_KEY:
-            raise ConfigError("JWT_SECRET_KEY must differ from SECRET_KEY")
+        name = "JWT_SECRET_KEYS" if self.JWT_SECRET_KEYS else "JWT_SECRET_KEY"
+        keys = self.JWT_SECRET_KEYS or [self.JWT_SECRET_KEY]
+        if any(len(key.encode()) < 32 for key in keys):
+            raise ConfigError(f"{name}: every key must be at least 32 bytes")
+        if self.SECRET_KEY in keys:
+            raise ConfigError(f"{name} must differ from SECRET_KEY")
+        if len(set(keys)) != len(keys):
+            raise ConfigError("JWT_SECRET_KEYS lists a key twice")
         if self.RATELIMIT_ENABLED and not _env("RATELIMIT_STORAGE_URI"):
             # The default memory:// gives every worker its own counters: the limit times the worker count.
             raise ConfigError("production needs RATELIMIT_STORAGE_URI (redis://host:6379/0 shared by all "

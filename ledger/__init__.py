@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, ConfigError, get_config
+from ledger.auth.keys import key_id
 from ledger.errors import register_error_handlers
 from ledger.extensions import cors, db, jwt, limiter, migrate
 from ledger.http import register_converters, register_request_hooks
@@ -49,6 +50,10 @@ def configure(app: Flask, cfg: Config, overrides: dict) -> None:
         # Fail fast (→ 503) instead of hanging when the database host does not answer.
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {"connect_timeout": app.config["DATABASE_CONNECT_TIMEOUT"]})
+    # The first key signs; every listed key verifies, found by the token's `kid` (ledger.auth.tokens).
+    keys = list(app.config.get("JWT_SECRET_KEYS") or [app.config["JWT_SECRET_KEY"]])
+    app.config["JWT_SECRET_KEY"] = keys[0]
+    app.config["JWT_VERIFY_KEYS"] = {key_id(key): key for key in keys}
     app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(seconds=app.config["ACCESS_TOKEN_TTL"])
     app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(seconds=app.config["REFRESH_TOKEN_IDLE"])
     if app.config["TRUSTED_PROXY_COUNT"] > 0:

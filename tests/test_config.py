@@ -208,3 +208,27 @@ def test_a_redis_rate_limit_storage_falls_back_to_memory_with_short_timeouts(pro
     assert config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
     assert config["RATELIMIT_SWALLOW_ERRORS"] is True
     assert config["RATELIMIT_STORAGE_OPTIONS"]["socket_timeout"] <= 1
+
+
+def test_production_takes_a_list_of_signing_keys_instead_of_one(production_env):
+    production_env.delenv("JWT_SECRET_KEY")
+    production_env.setenv("JWT_SECRET_KEYS", "n" * 40 + ", " + "o" * 40)
+
+    app = create_app("production")
+
+    assert app.config["JWT_SECRET_KEY"] == "n" * 40 and len(app.config["JWT_VERIFY_KEYS"]) == 2
+
+
+@pytest.mark.parametrize(("keys", "message"), [
+    ("n" * 40 + "," + "o" * 31, "at least 32 bytes"),
+    ("n" * 40 + "," + "n" * 40, "twice"),
+    (SECRETS["SECRET_KEY"] + "-0123456789", None),
+])
+def test_production_refuses_a_weak_or_repeated_signing_key_list(production_env, keys, message):
+    production_env.setenv("JWT_SECRET_KEYS", keys)
+    if message is None:  # SECRET_KEY itself among the keys
+        production_env.setenv("SECRET_KEY", keys)
+        message = "differ from SECRET_KEY"
+
+    with pytest.raises(ConfigError, match=message):
+        create_app("production")

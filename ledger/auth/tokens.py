@@ -16,6 +16,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 
+from ledger.auth.keys import header_kid, key_id
 from ledger.auth.models import Session, User
 from ledger.auth.state import auth_state
 from ledger.database import utcnow
@@ -48,12 +49,18 @@ def csrf_for(jti: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
 
 
+def _kid_header() -> dict:
+    """flask-jwt-extended signs with JWT_SECRET_KEY, the first of JWT_SECRET_KEYS: name it."""
+    return {"kid": key_id(current_app.config["JWT_SECRET_KEY"])}
+
+
 def issue_access_token(user_id: int, version: int, session: Session, now: datetime) -> tuple[str, int]:
     """An access token, never outliving its session."""
     ttl = min(current_app.config["ACCESS_TOKEN_TTL"], int((session.expires_at - now).total_seconds()))
     ttl = max(ttl, 1)
     token = create_access_token(identity=str(user_id), expires_delta=timedelta(seconds=ttl),
-                                additional_claims={**_session_claims(version, session), "jti": new_jti()})
+                                additional_claims={**_session_claims(version, session), "jti": new_jti()},
+                                additional_headers=_kid_header())
     return token, ttl
 
 
@@ -63,7 +70,8 @@ def issue_refresh_token(user_id: int, version: int, session: Session, jti: str,
     csrf = csrf_for(jti)
     token = create_refresh_token(identity=str(user_id), expires_delta=expires_at - now,
                                  additional_claims={**_session_claims(version, session),
-                                                    "jti": jti, "csrf": csrf})
+                                                    "jti": jti, "csrf": csrf},
+                                 additional_headers=_kid_header())
     return token, csrf
 
 
@@ -133,6 +141,22 @@ _AUTH_CHECK = (
 )
 
 
+def _verification_key(token: str) -> str:
+    """The listed key named by the token's `kid`; without a kid, the one key when only one is listed."""
+    keys = current_app.config["JWT_VERIFY_KEYS"]
+    try:
+        kid = header_kid(token)
+    except ValueError as error:
+        raise InvalidToken(f"Invalid token: {error}") from None
+    if kid is None:
+        if len(keys) != 1:
+            raise InvalidToken("Invalid token: no `kid`, and several keys are configured")
+        return next(iter(keys.values()))
+    if kid not in keys:
+        raise InvalidToken("Invalid token: unknown `kid` (its key was removed, or never ours)")
+    return keys[kid]
+
+
 def decode(token: str, token_type: str) -> tuple[dict, TokenIdentity]:
     """Verify a token with ONE PyJWT decode and check its structure, or raise InvalidToken/TokenExpired.
 
@@ -144,7 +168,7 @@ def decode(token: str, token_type: str) -> tuple[dict, TokenIdentity]:
     """
     cfg = current_app.config
     try:
-        claims = pyjwt.decode(token, cfg["JWT_SECRET_KEY"], algorithms=cfg["JWT_DECODE_ALGORITHMS"],
+        claims = pyjwt.decode(token, _verification_key(token), algorithms=cfg["JWT_DECODE_ALGORITHMS"],
                               audience=cfg["JWT_DECODE_AUDIENCE"], issuer=cfg["JWT_DECODE_ISSUER"],
                               options={"require": ["exp", "iat", "nbf", "iss", "aud", "sub", "jti"]})
     except pyjwt.ExpiredSignatureError:

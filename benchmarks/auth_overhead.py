@@ -12,6 +12,13 @@ Targets, each `GET /api/v1/me` with one valid ledger access token unless said ot
 2. `core`: bare Flask + one SQLAlchemy Core statement, user + version (refapps/core_one_statement.py);
 3. `seed`: bare Flask + the seed's decorator, one token row per user, three queries (refapps/seed_decorator.py);
 4. `me`: ledger `GET /api/v1/me`;
+4b. `me_redis`: ledger `GET /api/v1/me` with AUTH_STATE_URL (the optional Redis copy of the auth state,
+   ledger/auth/state.py): a second ledger server of the same database with `--redis-url` (one Redis db
+   number of this benchmark's own, FLUSHED before every measurement of this target, so that the two
+   databases' copies, which share user and session ids, never meet). The first request after the flush
+   misses and fills the copy; every later one is a hit (one pipelined round trip) until the copy's
+   AUTH_STATE_TTL (5 s) runs out, then one request per worker reads the database and fills it again.
+   `--skip-redis` leaves this target out;
 5. `healthz`: ledger `GET /healthz` (no token, no database);
 6. `entries`: ledger `GET /api/v1/entries?limit=50` (a user with --entries entries);
 7. `refresh`: ledger `POST /api/v1/auth/refresh`, body transport, every request a real rotation with a fresh
@@ -80,6 +87,8 @@ TARGETS = [  # key, label, app, path
     ("seed", "bare Flask, the seed's decorator (three queries)", "benchmarks.refapps.seed_decorator:app",
      "/api/v1/me"),
     ("me", "**ledger `GET /api/v1/me`**", "wsgi:app", "/api/v1/me"),
+    ("me_redis", "**ledger `GET /api/v1/me` with `AUTH_STATE_URL`** (Redis copy, hits)", "wsgi:app",
+     "/api/v1/me"),
     ("healthz", "ledger `GET /healthz` (no token, no database)", "wsgi:app", "/healthz"),
     ("entries", "ledger `GET /api/v1/entries?limit=50`", "wsgi:app", "/api/v1/entries?limit=50"),
     ("refresh", "ledger `POST /api/v1/auth/refresh` (a real rotation each)", "wsgi:app", "/api/v1/auth/refresh"),
@@ -94,7 +103,7 @@ def log(message: str) -> None:
 class Database:
     name: str  # "PostgreSQL" / "SQLite"
     url: str
-    servers: dict[str, Server] = field(default_factory=dict)  # "stateless", "core", "seed", "ledger"
+    servers: dict[str, Server] = field(default_factory=dict)  # "stateless", "core", "seed", "ledger", "ledger_redis"
     access: str = ""
     user_id: int = 0
     entries: int = 0
@@ -169,6 +178,31 @@ def seed_token_row(db: Database) -> None:
     engine.dispose()
 
 
+def server_for(db: Database, key: str) -> Server:
+    if key in ("stateless", "core", "seed"):
+        return db.servers[key]
+    return db.servers["ledger_redis" if key == "me_redis" else "ledger"]
+
+
+def flush_redis(url: str) -> None:
+    """Empty the benchmark's own Redis db (only that db number: FLUSHDB, never FLUSHALL)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    client.flushdb()
+    client.close()
+
+
+def redis_keys(url: str) -> int:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    try:
+        return client.dbsize()
+    finally:
+        client.close()
+
+
 # -- measuring --------------------------------------------------------------------------------------------
 
 @dataclass
@@ -204,8 +238,10 @@ def run_wrk(url: str, args: argparse.Namespace, *, token: str | None = None, scr
 
 def measure(db: Database, key: str, args: argparse.Namespace, workdir: Path) -> WrkResult:
     path = next(t[3] for t in TARGETS if t[0] == key)
-    server = db.servers[key if key in ("stateless", "core", "seed") else "ledger"]
+    server = server_for(db, key)
     url = server.base_url + path
+    if key == "me_redis":
+        flush_redis(args.redis_url)
     if key == "healthz":
         return run_wrk(url, args)
     if key == "refresh":
@@ -215,11 +251,13 @@ def measure(db: Database, key: str, args: argparse.Namespace, workdir: Path) -> 
     return run_wrk(url, args, token=db.access)
 
 
-def check_targets(db: Database) -> None:
+def check_targets(db: Database, targets: list, redis_url: str) -> None:
     """Every target answers 200 with our token before anything is measured (a 401 would look fast)."""
     headers = {"Authorization": f"Bearer {db.access}"}
-    for key, _, _, path in TARGETS:
-        server = db.servers[key if key in ("stateless", "core", "seed") else "ledger"]
+    for key, _, _, path in targets:
+        server = server_for(db, key)
+        if key == "me_redis":
+            flush_redis(redis_url)
         if key == "refresh":
             token = login(server.base_url)["refresh_token"]
             response = requests.post(server.base_url + path, json={"refresh_token": token}, timeout=TIMEOUT)
@@ -234,6 +272,10 @@ def check_targets(db: Database) -> None:
             assert response.json()["id"] == db.user_id, (key, response.text)
         if key == "entries":
             assert len(response.json()["items"]) == min(50, db.entries), response.text
+        if key == "me_redis":  # the miss filled the copy: the user's and the session's hash
+            assert redis_keys(redis_url) == 2, (db.name, redis_keys(redis_url))
+            again = requests.get(server.base_url + path, headers=headers, timeout=TIMEOUT)
+            assert again.status_code == 200 and again.json()["id"] == db.user_id, again.text
 
 
 def record(db: Database, bucket: dict, key, result: WrkResult, label: str) -> None:
@@ -255,11 +297,16 @@ PYJWT_FUNCTIONS = [  # (file suffix, function): what to count per request
 ]
 
 
-def profile_me(sqlite_url: str, token: str, jwt_secret: str, requests_count: int) -> str:
-    """cProfile of `GET /api/v1/me` through the Flask test client, in this process, on the run's SQLite file."""
-    os.environ.update({"LEDGER_ENV": "production", "DATABASE_URL": sqlite_url, "SECRET_KEY": secrets.token_urlsafe(48),
+def profile_me(name: str, url: str, token: str, jwt_secret: str, requests_count: int,
+               redis_url: str | None = None) -> str:
+    """cProfile of `GET /api/v1/me` through the Flask test client, in this process, on the run's database
+    (with the Redis copy of the auth state when `redis_url` is given; its db is flushed first)."""
+    os.environ.update({"LEDGER_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(48),
                        "JWT_SECRET_KEY": jwt_secret, "RATELIMIT_ENABLED": "false",
-                       "RATELIMIT_STORAGE_URI": "memory://", "LOG_LEVEL": "WARNING"})
+                       "RATELIMIT_STORAGE_URI": "memory://", "LOG_LEVEL": "WARNING",
+                       "AUTH_STATE_URL": redis_url or ""})
+    if redis_url:
+        flush_redis(redis_url)
     from sqlalchemy import event
 
     from ledger import create_app
@@ -289,7 +336,8 @@ def profile_me(sqlite_url: str, token: str, jwt_secret: str, requests_count: int
     profiled_ms = (time.perf_counter() - started) * 1000 / requests_count
     assert response.status_code == 200
     stats = pstats.Stats(profiler)
-    lines = [f"### cProfile: {requests_count:,} in-process `GET /api/v1/me` on SQLite (Flask test client)", "",
+    title = f"{name}, AUTH_STATE_URL" if redis_url else name
+    lines = [f"### cProfile: {requests_count:,} in-process `GET /api/v1/me` on {title} (Flask test client)", "",
              f"Without the profiler: {plain_ms:.3f} ms per request wall, {plain_cpu_ms:.3f} ms CPU; "
              f"with it: {profiled_ms:.3f} ms. SQL statements per request: {per_request_statements:g} "
              f"({statements[0].split()[0] if statements else '-'} ...).", "",
@@ -300,6 +348,8 @@ def profile_me(sqlite_url: str, token: str, jwt_secret: str, requests_count: int
             short = filename[filename.index("jwt/"):]
             lines.append(f"| `{short}:{name}` | {nc / requests_count:g} | {tt * 1000 / requests_count:.3f} "
                          f"| {ct * 1000 / requests_count:.3f} |")
+    with app.app_context():
+        ledger_db.engine.dispose()
     for order, count in (("cumulative", 40), ("tottime", 25)):
         buffer = io.StringIO()
         pstats.Stats(profiler, stream=buffer).strip_dirs().sort_stats(order).print_stats(count)
@@ -331,7 +381,7 @@ def report(dbs: list[Database], args: argparse.Namespace, command: str, started:
              f"{time.monotonic() - started:.0f} s.", ""]
     header = "| target |" + "".join(f" {db.name} req/s | ratio |" for db in dbs)
     lines += [header, "|---|" + "---:|---:|" * len(dbs)]
-    for key, label, _, _ in TARGETS:
+    for key, label, _, _ in active_targets(args):
         row = f"| {label} |"
         for db in dbs:
             row += (f" {fmt(statistics.median(db.results[key]))} |"
@@ -339,7 +389,7 @@ def report(dbs: list[Database], args: argparse.Namespace, command: str, started:
         lines.append(row)
     lines += ["", "Every round (req/s):", ""]
     for db in dbs:
-        for key, _, _, _ in TARGETS:
+        for key, _, _, _ in active_targets(args):
             lines.append(f"* {db.name} {key}: " + ", ".join(fmt(v) for v in db.results[key]))
     if any(db.scaling for db in dbs):
         lines += ["", f"`GET /api/v1/me` with 1, 2 and 4 gunicorn workers ({os.cpu_count()} CPUs; same wrk; "
@@ -352,9 +402,37 @@ def report(dbs: list[Database], args: argparse.Namespace, command: str, started:
                 row += (f" {fmt(statistics.median(db.scaling[workers]))} |"
                         f" {ratio(db.scaling[workers], db.scaling[args.scaling[0]]):.2f} |")
             lines.append(row)
+    lines += ["", "Issue 10's targets (each a median of the per-round ratios of this run):", "",
+              "| target | " + " | ".join(db.name for db in dbs) + " |", "|---|" + "---|" * len(dbs)]
+    goals = {"PostgreSQL": 0.45, "SQLite": 0.80}
+    row = "| `me` / stateless (≥ 0.45 PostgreSQL, ≥ 0.80 SQLite) |"
+    for db in dbs:
+        value = ratio(db.results["me"], db.results["stateless"])
+        row += f" {value:.2f}: {'met' if value >= goals[db.name] else '**missed**'} |"
+    lines.append(row)
+    row = "| `me` / seed (≥ 2) |"
+    for db in dbs:
+        value = ratio(db.results["me"], db.results["seed"])
+        row += f" {value:.2f}: {'met' if value >= 2 else '**missed**'} |"
+    lines.append(row)
+    if "me_redis" in dbs[0].results:
+        row = "| `me_redis` / stateless (≥ 0.60 PostgreSQL) |"
+        for db in dbs:
+            value = ratio(db.results["me_redis"], db.results["stateless"])
+            verdict = ("met" if value >= 0.60 else "**missed**") if db.name == "PostgreSQL" else "no target"
+            row += f" {value:.2f}: {verdict} |"
+        lines.append(row)
+        row = "| `me_redis` / `me` |"
+        for db in dbs:
+            row += f" {ratio(db.results['me_redis'], db.results['me']):.2f} |"
+        lines.append(row)
     problems = [p for db in dbs for p in db.problems]
     lines += ["", "Problems: " + ("; ".join(problems) if problems else "none (every response 2xx)")]
     return "\n".join(lines)
+
+
+def active_targets(args: argparse.Namespace) -> list:
+    return [t for t in TARGETS if not (t[0] == "me_redis" and args.skip_redis)]
 
 
 def main() -> int:
@@ -364,6 +442,9 @@ def main() -> int:
                         help="smoke run: 1 round of 1 s, 20 entries, 300 profiled requests")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/ledger_auth_bench")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9",
+                        help="the Redis db of the me_redis target: FLUSHED (FLUSHDB) before each of its runs")
+    parser.add_argument("--skip-redis", action="store_true", help="leave the me_redis target out")
     parser.add_argument("--force", action="store_true", help="drop a --pg-url database whose name lacks 'bench'")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
@@ -377,6 +458,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.duration, args.entries, args.profile_requests = 1, 1, 20, 300
+    targets = active_targets(args)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")
     command = "python benchmarks/auth_overhead.py " + " ".join(sys.argv[1:])
@@ -395,17 +477,20 @@ def main() -> int:
                 log(f"{db.name}: migrating, starting 4 servers, seeding {args.entries} entries")
                 migrate(db.url, ledger_env)
                 db.servers["ledger"] = stack.enter_context(running(db.url, env=ledger_env, workers=1))
+                if not args.skip_redis:
+                    db.servers["ledger_redis"] = stack.enter_context(running(
+                        db.url, env={**ledger_env, "AUTH_STATE_URL": args.redis_url}, workers=1))
                 seed_user(db, db.servers["ledger"].base_url, args.entries)
                 seed_token_row(db)
                 for key, _, app, _ in TARGETS[:3]:
                     db.servers[key] = stack.enter_context(running(db.url, env=ledger_env, workers=1, app=app))
-                check_targets(db)
+                check_targets(db, targets, args.redis_url)
             log("warm-up (1 s each, not counted)")
             warm = argparse.Namespace(**{**vars(args), "duration": 1})
             for db in dbs:
-                for key, *_ in TARGETS:
+                for key, *_ in targets:
                     measure(db, key, warm, workdir)
-            runs = [(db, key) for db in dbs for key, *_ in TARGETS]
+            runs = [(db, key) for db in dbs for key, *_ in targets]
             for round_number in range(args.rounds):
                 log(f"round {round_number + 1}/{args.rounds}")
                 shift = round_number * 3 % len(runs)
@@ -428,9 +513,12 @@ def main() -> int:
                         record(db, db.scaling, workers, result, f"me w{workers}")
         output = report(dbs, args, command, started, loads)
         if args.profile_requests:
-            log(f"profiling {args.profile_requests} in-process GET /api/v1/me on SQLite")
-            sqlite = dbs[-1]
-            output += "\n\n" + profile_me(sqlite.url, sqlite.access, jwt_secret, args.profile_requests)
+            for db in dbs:
+                for redis_url in (None,) if args.skip_redis else (None, args.redis_url):
+                    log(f"profiling {args.profile_requests} in-process GET /api/v1/me on {db.name}"
+                        f"{' with AUTH_STATE_URL' if redis_url else ''}")
+                    output += "\n\n" + profile_me(db.name, db.url, db.access, jwt_secret, args.profile_requests,
+                                                   redis_url)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(output)

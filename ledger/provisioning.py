@@ -6,31 +6,33 @@ from ledger.auth.models import User
 from ledger.categories.models import Category
 from ledger.extensions import db
 
-DEFAULT_ACCOUNT = ("Cash", "cash")
-
-# (name, kind, colour): a household's usual categories.
+# The cash account and a household's usual categories, named in the person's language:
+# (English name, Korean name, kind, colour).
+DEFAULT_ACCOUNT = {"en": "Cash", "ko": "현금"}
 DEFAULT_CATEGORIES = [
-    ("Food", "expense", "#e4572e"),
-    ("Cafe & snacks", "expense", "#a0522d"),
-    ("Transport", "expense", "#17bebb"),
-    ("Housing", "expense", "#4e6e81"),
-    ("Utilities", "expense", "#ffc914"),
-    ("Phone & internet", "expense", "#76b041"),
-    ("Health", "expense", "#e84855"),
-    ("Education", "expense", "#2e86ab"),
-    ("Shopping", "expense", "#f18f01"),
-    ("Leisure", "expense", "#9b5de5"),
-    ("Gifts & events", "expense", "#f15bb5"),
-    ("Other expense", "expense", "#8d99ae"),
-    ("Salary", "income", "#2a9d8f"),
-    ("Side income", "income", "#43aa8b"),
-    ("Interest", "income", "#90be6d"),
-    ("Other income", "income", "#577590"),
+    ("Food", "식비", "expense", "#e4572e"),
+    ("Cafe & snacks", "카페·간식", "expense", "#a0522d"),
+    ("Transport", "교통", "expense", "#17bebb"),
+    ("Housing", "주거", "expense", "#4e6e81"),
+    ("Utilities", "공과금", "expense", "#ffc914"),
+    ("Phone & internet", "통신", "expense", "#76b041"),
+    ("Health", "의료", "expense", "#e84855"),
+    ("Education", "교육", "expense", "#2e86ab"),
+    ("Shopping", "쇼핑", "expense", "#f18f01"),
+    ("Leisure", "여가", "expense", "#9b5de5"),
+    ("Gifts & events", "경조사", "expense", "#f15bb5"),
+    ("Other expense", "기타 지출", "expense", "#8d99ae"),
+    ("Salary", "급여", "income", "#2a9d8f"),
+    ("Side income", "부수입", "income", "#43aa8b"),
+    ("Interest", "이자", "income", "#90be6d"),
+    ("Other income", "기타 수입", "income", "#577590"),
 ]
+LOCALES = ("en", "ko")
 
 
-def provision_new_user(user: User) -> None:
-    """A cash account and the default categories for a new user."""
-    db.session.add(Account(user_id=user.id, name=DEFAULT_ACCOUNT[0], type=DEFAULT_ACCOUNT[1]))
-    db.session.add_all(Category(user_id=user.id, name=name, kind=kind, color=color)
-                       for name, kind, color in DEFAULT_CATEGORIES)
+def provision_new_user(user: User, locale: str = "en") -> None:
+    """A cash account and the default categories for a new user, in `locale` ("en" or "ko")."""
+    korean = locale == "ko"
+    db.session.add(Account(user_id=user.id, name=DEFAULT_ACCOUNT[locale if korean else "en"], type="cash"))
+    db.session.add_all(Category(user_id=user.id, name=ko if korean else en, kind=kind, color=color)
+                       for en, ko, kind, color in DEFAULT_CATEGORIES)

@@ -122,7 +122,14 @@ def _refresh_token_from_request(args: dict) -> str:
 def register(args):
     """Create an account (with its default accounts and categories)."""
     return services.create_user(args["email"], args["password"], display_name=args.get("display_name"),
-                                currency=args.get("currency"), check_registration=True)
+                                currency=args.get("currency"), locale=args.get("locale") or _request_locale(),
+                                check_registration=True)
+
+
+def _request_locale() -> str:
+    """Korean when the client's most preferred language is Korean (`ko`, `ko-KR`, ...), else English."""
+    preferred = next(iter(request.accept_languages.values()), "")  # werkzeug sorts them by quality
+    return "ko" if preferred.lower().split("-")[0] == "ko" else "en"
 
 
 @auth_blp.route("/login", methods=["POST"])

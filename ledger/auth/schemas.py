@@ -31,6 +31,11 @@ class RegisterSchema(BaseSchema):
                               "description": "an ISO 4217 code of GET /currencies, in any case (default from config)"})
 
 
+    locale = Text(validate=validate.OneOf(["en", "ko"]),
+                  metadata={"description": "the language of the default account and categories; without it, "
+                                           "Accept-Language decides (Korean for ko*, else English)"})
+
+
 class LoginSchema(BaseSchema):
     email = Text(required=True, validate=validate.Length(min=1, max=254))
     password = Text(required=True, load_only=True, validate=validate.Length(max=_PASSWORD_FIELD_MAX))

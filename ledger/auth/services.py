@@ -57,7 +57,7 @@ def find_user(email: str) -> User:
 
 
 def create_user(email: str, password: str, *, display_name: str | None = None,
-                currency: str | None = None, check_registration: bool = False) -> User:
+                currency: str | None = None, locale: str = "en", check_registration: bool = False) -> User:
     """Create a user with a hashed password and their default ledger data."""
     if check_registration and not current_app.config["REGISTRATION_OPEN"]:
         raise RegistrationClosed()
@@ -75,7 +75,7 @@ def create_user(email: str, password: str, *, display_name: str | None = None,
     db.session.flush()  # a racing duplicate fails here as IntegrityError → 409
     from ledger.provisioning import provision_new_user  # the ledger's defaults for a new user
 
-    provision_new_user(user)
+    provision_new_user(user, locale)
     db.session.commit()
     events.info("user created", extra={"event": "user_created", "user_id": user.id})
     return user

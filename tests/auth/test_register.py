@@ -54,7 +54,7 @@ def test_register_gives_the_new_user_a_cash_account_and_default_categories(clien
     accounts = sql.rows("SELECT name, type FROM accounts WHERE user_id = :u", u=user_id)
     assert [tuple(a) for a in accounts] == [("Cash", "cash")]
     categories = sql.rows("SELECT name, kind FROM categories WHERE user_id = :u", u=user_id)
-    assert sorted(tuple(c) for c in categories) == sorted((n, k) for n, k, _ in DEFAULT_CATEGORIES)
+    assert sorted(tuple(c) for c in categories) == sorted((en, kind) for en, _, kind, _ in DEFAULT_CATEGORIES)
 
 
 def test_register_email_taken_in_another_case_is_conflict(client, make_user, sql):
@@ -132,3 +132,45 @@ def test_register_when_closed_is_403_registration_closed(make_app, sql):
     assert_problem(response, 403, "registration_closed")
     assert sql.count("users") == 0
     assert sql.count("accounts") == 0
+
+
+# --- defaults named in the person's language (API.md §2: `locale`, else Accept-Language) ----------------------
+
+KOREAN_CATEGORIES = {"식비", "카페·간식", "교통", "주거", "공과금", "통신", "의료", "교육", "쇼핑", "여가", "경조사",
+                     "기타 지출", "급여", "부수입", "이자", "기타 수입"}
+
+
+def _defaults(sql, email: str) -> tuple[set[str], set[str]]:
+    user_id = sql.scalar("SELECT id FROM users WHERE email = :e", e=email)
+    accounts = {row[0] for row in sql.rows("SELECT name FROM accounts WHERE user_id = :u", u=user_id)}
+    categories = {row[0] for row in sql.rows("SELECT name FROM categories WHERE user_id = :u", u=user_id)}
+    return accounts, categories
+
+
+@pytest.mark.parametrize(("body", "accept_language", "korean"), [
+    ({"locale": "ko"}, None, True),
+    ({"locale": "en"}, "ko-KR,ko;q=0.9", False),  # the body wins
+    ({}, "ko-KR,ko;q=0.9,en-US;q=0.8", True),
+    ({}, "ko", True),
+    ({}, "en-US,ko;q=0.9", False),  # the most preferred language decides
+    ({}, "*", False),
+    ({}, None, False),
+])
+def test_a_new_user_gets_default_categories_and_a_cash_account_in_their_language(client, sql, body,
+                                                                                  accept_language, korean):
+    email = "lang@example.com"
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+
+    response = client.post(REGISTER, json={"email": email, "password": PASSWORD, **body}, headers=headers)
+
+    assert response.status_code == 201, response.get_json()
+    accounts, categories = _defaults(sql, email)
+    assert accounts == ({"현금"} if korean else {"Cash"})
+    assert (categories == KOREAN_CATEGORIES) is korean and len(categories) == 16
+
+
+def test_an_unknown_locale_is_a_validation_error_and_creates_nothing(client, sql):
+    response = client.post(REGISTER, json={"email": "x@example.com", "password": PASSWORD, "locale": "fr"})
+
+    assert_problem(response, 422, "validation_error")
+    assert "locale" in response.get_json()["errors"] and sql.count("users") == 0

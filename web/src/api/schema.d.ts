@@ -3310,6 +3310,11 @@ export interface components {
             display_name?: string;
             /** Format: email */
             email: string;
+            /**
+             * @description the language of the default account and categories; without it, Accept-Language decides (Korean for ko*, else English)
+             * @enum {string}
+             */
+            locale?: "en" | "ko";
             /** @description 12..256 characters, not a common password, not the email */
             password: string;
         };

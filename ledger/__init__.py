@@ -110,8 +110,11 @@ def register_extensions(app: Flask) -> None:
     api = Api(app)  # one per app: it holds the app's OpenAPI document
     app.extensions["ledger-api"] = api
     register_converters(app, api)  # `<id:...>` path segments, before any blueprint
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
-                                                       "bearerFormat": "JWT"})
+    api.spec.components.security_scheme("bearerAuth", {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+        "description": "An access token from login or refresh (HS256; its header's `kid` names the signing key, "
+                       "JWT_SECRET_KEYS). Refused with 401: `token_expired` (refresh), `token_revoked` (logout, "
+                       "password change, session ended, user deactivated or deleted), `invalid_token`."})
 
 
 def register_blueprints(app: Flask) -> None:

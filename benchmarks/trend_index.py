@@ -269,6 +269,9 @@ def main() -> int:
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
     os.environ.setdefault("JWT_SECRET_KEY", secrets.token_urlsafe(48))
     os.environ["DATABASE_URL"] = url
+    # config.validate() reads these from the environment, before create_app's overrides (the seeding child too)
+    os.environ["RATELIMIT_ENABLED"] = "false"
+    os.environ.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     command = "python benchmarks/trend_index.py " + " ".join(sys.argv[1:])
     started_run, load_before = time.monotonic(), os.getloadavg()
 

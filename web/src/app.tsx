@@ -8,7 +8,10 @@ import { applyLang, catalogues, I18nContext, type Lang, saveLang, useI18n } from
 import { Redirect, safeNext, useLocation } from "./router";
 import { Dashboard } from "./screens/Dashboard";
 import { Login } from "./screens/Login";
+import { forgetLedger } from "./ledger";
 import { auth } from "./services";
+
+let ledgerOf: string | null = null;
 
 const Register = lazy(() => import("./screens/Register"));
 const Settings = lazy(() => import("./screens/Settings"));
@@ -27,15 +30,15 @@ function signedInScreen(path: string, userId: string) {
     case "/":
       return <Dashboard userId={userId} />;
     case "/entries":
-      return <Entries />;
+      return <Entries userId={userId} />;
     case "/accounts":
-      return <Accounts />;
+      return <Accounts userId={userId} />;
     case "/categories":
       return <Categories />;
     case "/budgets":
-      return <Budgets />;
+      return <Budgets userId={userId} />;
     case "/reports":
-      return <Reports />;
+      return <Reports userId={userId} />;
     case "/settings":
       return <Settings userId={userId} />;
     default:
@@ -74,6 +77,10 @@ function route(state: AuthState, path: string, query: URLSearchParams) {
     case "unreachable":
       return <Unreachable />;
     case "signed-in":
+      if (ledgerOf !== state.userId) {
+        forgetLedger(); // nothing of another person's ledger is shown
+        ledgerOf = state.userId;
+      }
       if (isPublic) return <Redirect to={safeNext(query.get("next")) ?? "/"} />;
       return (
         <Shell path={path} key={state.userId}>

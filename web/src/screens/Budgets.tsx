@@ -1,6 +1,202 @@
-/** `/budgets`: built in part 2 (issue 9). */
-import { Placeholder } from "./Placeholder";
+/** `/budgets`: a month's limit per expense category, edited in place; spent and remaining; Copy last month. */
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { Schemas } from "../api/client";
+import { failureMessage } from "../api/problem";
+import { Progress } from "../components/Charts";
+import { amountError } from "../components/EntryForm";
+import { Alert, Notice } from "../components/Message";
+import { MonthNav } from "../components/MonthNav";
+import { PageTitle } from "../components/PageTitle";
+import { useMe } from "../data";
+import { formatMonthLabel, useI18n } from "../i18n";
+import { call, type Category, categoryColor, categoryTree, type Money, useCategories, useMoney } from "../ledger";
+import { formatMoney, minorToInput, parseAmount } from "../money";
+import { formatMonth, monthOf, parseMonth, shiftMonth, type YearMonth } from "../months";
+import { navigate, useLocation } from "../router";
+import { api } from "../services";
 
-export default function Budgets() {
-  return <Placeholder title="budgets" />;
+type Budget = Schemas["Budget"];
+
+export default function Budgets({ userId }: { userId: string }) {
+  const { t } = useI18n();
+  const [me] = useMe(userId);
+  const money = useMoney(userId);
+  const { query } = useLocation();
+  if (me.status !== "ready" || !money) {
+    return (
+      <p role="status" class="loading">
+        {t.loading}
+      </p>
+    );
+  }
+  const current = monthOf(new Date(), me.value.month_start_day ?? 1);
+  const month = parseMonth(query.get("month")) ?? current;
+  return <BudgetMonth key={formatMonth(month)} month={month} current={current} money={money} />;
+}
+
+function BudgetMonth({ month, current, money }: { month: YearMonth; current: YearMonth; money: Money }) {
+  const { t, lang } = useI18n();
+  const [categories] = useCategories();
+  const [budget, setBudget] = useState<Budget | null>(null);
+  const [spentBy, setSpentBy] = useState<Map<number, number>>(new Map());
+  const [inputs, setInputs] = useState<Record<number, string>>({});
+  const [errors, setErrors] = useState<Record<number, string>>({});
+  const [said, setSaid] = useState<{ error: string } | { notice: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const key = formatMonth(month);
+
+  const load = async () => {
+    const [b, r] = await Promise.all([
+      call(() => api.GET("/api/v1/budgets/{month}", { params: { path: { month: key } } })),
+      call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } } })),
+    ]);
+    if ("failure" in b) {
+      setSaid({ error: failureMessage(b.failure, t) ?? t.serverError });
+      return;
+    }
+    setBudget(b.data);
+    setInputs(Object.fromEntries((b.data.items ?? []).map((i) => [i.category_id ?? 0, minorToInput(i.amount ?? 0, money.exponent)])));
+    if ("data" in r) {
+      setSpentBy(new Map((r.data.by_category ?? []).filter((c) => c.kind === "expense" && c.category_id != null).map((c) => [c.category_id ?? 0, c.total ?? 0])));
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, [key]);
+
+  const fmt = (minor: number | undefined) => formatMoney(minor ?? 0, money.currency, lang, money.exponent);
+  const list = categories.status === "ready" ? categories.value : [];
+
+  const put = async (items: { category_id: number; amount: number }[], notice: string) => {
+    setBusy(true);
+    setSaid(null);
+    const outcome = await call(() => api.PUT("/api/v1/budgets/{month}", { params: { path: { month: key } }, body: { items } }));
+    setBusy(false);
+    if ("failure" in outcome) {
+      setSaid({ error: failureMessage(outcome.failure, t) ?? t.serverError });
+      return;
+    }
+    await load();
+    setSaid({ notice });
+  };
+
+  const save = (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const found: Record<number, string> = {};
+    const items: { category_id: number; amount: number }[] = [];
+    for (const [id, text] of Object.entries(inputs)) {
+      if (!text.trim()) continue;
+      const parsed = parseAmount(text, money.exponent, money.currency);
+      if (parsed.ok) items.push({ category_id: Number(id), amount: parsed.minor });
+      else if (parsed.error !== "zero") found[Number(id)] = amountError(parsed.error, t, money.exponent);
+    }
+    setErrors(found);
+    const first = Object.keys(found)[0];
+    if (first) {
+      setSaid({ error: t.formHasErrors });
+      document.getElementById(`budget-${first}`)?.focus();
+      return;
+    }
+    void put(items, t.budgetsSaved);
+  };
+
+  const copyLast = async () => {
+    setSaid(null);
+    const prev = formatMonth(shiftMonth(month, -1));
+    const outcome = await call(() => api.GET("/api/v1/budgets/{month}", { params: { path: { month: prev } } }));
+    if ("failure" in outcome) return setSaid({ error: failureMessage(outcome.failure, t) ?? t.serverError });
+    const items = (outcome.data.items ?? []).map((i) => ({ category_id: i.category_id ?? 0, amount: i.amount ?? 0 }));
+    if (!items.length) return setSaid({ error: t.nothingToCopy });
+    await put(items, t.budgetsCopied(items.length));
+  };
+
+  const byId = new Map((budget?.items ?? []).map((i) => [i.category_id, i]));
+  const row = (category: Category, child: boolean) => {
+    const id = category.id ?? 0;
+    const item = byId.get(id);
+    const spent = item?.spent ?? spentBy.get(id) ?? 0;
+    const over = item ? (item.remaining ?? 0) < 0 : false;
+    const name = category.name ?? "";
+    return (
+      <li key={id} class={`budget-edit${child ? " budget-edit--child" : ""}${over ? " budget-row--over" : ""}`}>
+        <label for={`budget-${id}`} class="budget-edit__name">
+          <svg viewBox="0 0 10 10" width="10" height="10" aria-hidden="true" focusable="false">
+            <circle cx="5" cy="5" r="5" fill={categoryColor(list, id)} />
+          </svg>
+          <span>{name}</span>
+          <span class="visually-hidden"> {t.limit}</span>
+        </label>
+        <span class="budget-edit__input">
+          <input
+            id={`budget-${id}`}
+            value={inputs[id] ?? ""}
+            inputMode="decimal"
+            autoComplete="off"
+            placeholder="0"
+            aria-invalid={errors[id] ? "true" : undefined}
+            aria-describedby={`budget-${id}-spent${errors[id] ? ` budget-${id}-error` : ""}`}
+            onInput={(e) => setInputs((v) => ({ ...v, [id]: e.currentTarget.value }))}
+          />
+          {errors[id] && (
+            <span id={`budget-${id}-error`} class="field-error">
+              {errors[id]}
+            </span>
+          )}
+        </span>
+        <span id={`budget-${id}-spent`} class="budget-edit__numbers">
+          <span data-value={spent}>{t.spentAmount(fmt(spent))}</span>
+          {item && <span class={over ? "negative" : "muted"}>{over ? t.overBy(fmt(-(item.remaining ?? 0))) : t.remainingAmount(fmt(item.remaining))}</span>}
+        </span>
+        {item && <Progress spent={spent} amount={item.amount ?? 0} label={t.budgetOf(name, fmt(spent), fmt(item.amount))} />}
+      </li>
+    );
+  };
+
+  const total = budget?.total;
+  return (
+    <div class="budgets-page">
+      <div class="page-head">
+        <div>
+          <PageTitle>{t.budgets}</PageTitle>
+          <p class="page-sub">{formatMonthLabel(month.year, month.month, lang)}</p>
+        </div>
+        <MonthNav month={month} current={current} onMonth={(m) => navigate(formatMonth(m) === formatMonth(current) ? "/budgets" : `/budgets?month=${formatMonth(m)}`)} />
+      </div>
+      {said && ("error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>)}
+      {total && (total.amount ?? 0) > 0 && (
+        <section class="card" aria-labelledby="budget-total-title">
+          <h2 id="budget-total-title">{t.total}</h2>
+          <p class="big-number">{t.budgetSpent(fmt(total.spent), fmt(total.amount))}</p>
+          <Progress spent={total.spent ?? 0} amount={total.amount ?? 0} label={t.budgetOf(t.total, fmt(total.spent), fmt(total.amount))} />
+          <p class={(total.remaining ?? 0) < 0 ? "negative" : "hint"}>
+            {(total.remaining ?? 0) < 0 ? t.overBy(fmt(-(total.remaining ?? 0))) : t.remainingAmount(fmt(total.remaining))}
+          </p>
+        </section>
+      )}
+      <section class="card" aria-labelledby="limits-title">
+        <div class="section-head">
+          <h2 id="limits-title">{t.monthlyLimits}</h2>
+          <button type="button" class="button button--small" onClick={copyLast} disabled={busy}>
+            {t.copyLastMonth}
+          </button>
+        </div>
+        <p class="hint">{t.budgetsHelp}</p>
+        {budget === null ? (
+          <p class="loading">{t.loading}</p>
+        ) : (
+          <form noValidate onSubmit={save} class="budget-form">
+            <ul class="budget-edit-list">
+              {categoryTree(list, "expense")
+                .filter(({ parent }) => !parent.archived || byId.has(parent.id))
+                .flatMap(({ parent, children }) => [row(parent, false), ...children.filter((c) => !c.archived || byId.has(c.id)).map((c) => row(c, true))])}
+            </ul>
+            <button type="submit" class="button button--primary" disabled={busy}>
+              {t.saveBudgets}
+            </button>
+          </form>
+        )}
+      </section>
+    </div>
+  );
 }

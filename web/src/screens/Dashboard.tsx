@@ -1,23 +1,32 @@
 /** `/`: the accounting month at a glance (GET /reports/monthly), honouring month_start_day. */
 import { useEffect, useState } from "preact/hooks";
 import type { Schemas } from "../api/client";
-import { type Failure, failureMessage, failureOf } from "../api/problem";
-import { Alert } from "../components/Message";
+import { type Failure, failureMessage } from "../api/problem";
+import { CategoryChart, DayChart, Progress, type Slice } from "../components/Charts";
+import { EntryList } from "../components/EntryList";
+import { lazy } from "../components/lazy";
+import { Alert, Notice } from "../components/Message";
+import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
-import { type Loaded, loadExponents, useMe } from "../data";
+import { type Loaded, useMe } from "../data";
 import { formatDate, formatMonthLabel, useI18n } from "../i18n";
+import { accountsStore, call, categoryColor, categoryLabel, type Entry, type Money, useAccounts, useCategories, useMoney } from "../ledger";
 import { formatMoney } from "../money";
-import { formatMonth, monthOf, parseMonth, shiftMonth, type YearMonth } from "../months";
-import { navigate, useLocation } from "../router";
+import { formatMonth, monthOf, parseMonth, type YearMonth } from "../months";
+import { Link, navigate, useLocation } from "../router";
 import { api } from "../services";
 
+const EntryForm = lazy(() => import("../components/EntryForm"));
+
 type Report = Schemas["MonthlyReport"];
+type Budget = Schemas["Budget"];
 
 export function Dashboard({ userId }: { userId: string }) {
   const { t } = useI18n();
   const [me, retryMe] = useMe(userId);
+  const money = useMoney(userId);
   const { query } = useLocation();
-  if (me.status === "loading") {
+  if (me.status === "loading" || (me.status === "ready" && !money)) {
     return (
       <p role="status" class="loading">
         {t.loading}
@@ -27,95 +36,194 @@ export function Dashboard({ userId }: { userId: string }) {
   if (me.status === "failed") return <LoadFailed failure={me.failure} retry={retryMe} />;
   const current = monthOf(new Date(), me.value.month_start_day ?? 1);
   const month = parseMonth(query.get("month")) ?? current;
-  return <MonthView month={month} current={current} currency={me.value.currency ?? "KRW"} />;
+  return <MonthView month={month} current={current} money={money!} />;
 }
 
-function MonthView({ month, current, currency }: { month: YearMonth; current: YearMonth; currency: string }) {
+function MonthView({ month, current, money }: { month: YearMonth; current: YearMonth; money: Money }) {
   const { t, lang } = useI18n();
   const [report, setReport] = useState<Loaded<Report>>({ status: "loading" });
-  const [exponent, setExponent] = useState<number | undefined>(undefined);
+  const [budget, setBudget] = useState<Budget | null>(null);
+  const [recent, setRecent] = useState<Entry[] | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const [adding, setAdding] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [accounts] = useAccounts();
+  const [categories] = useCategories();
   const key = formatMonth(month);
 
   useEffect(() => {
     let live = true;
-    setReport({ status: "loading" });
-    api.GET("/api/v1/reports/monthly", { params: { query: { month: key } } }).then(
-      (result) => {
-        if (!live) return;
-        if (result.data) setReport({ status: "ready", value: result.data });
-        else setReport({ status: "failed", failure: failureOf(result) });
-      },
-      (thrown: unknown) => live && setReport({ status: "failed", failure: failureOf({ thrown }) }),
-    );
+    setReport((r) => (r.status === "ready" && r.value.month === key ? r : { status: "loading" }));
+    void call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } } })).then((outcome) => {
+      if (!live) return;
+      setReport("data" in outcome ? { status: "ready", value: outcome.data } : { status: "failed", failure: outcome.failure });
+    });
+    void call(() => api.GET("/api/v1/budgets/{month}", { params: { path: { month: key } } })).then((outcome) => {
+      if (live) setBudget("data" in outcome ? outcome.data : null);
+    });
+    void call(() => api.GET("/api/v1/entries", { params: { query: { month: key, limit: 5 } } })).then((outcome) => {
+      if (live) setRecent("data" in outcome ? (outcome.data.items ?? []) : []);
+    });
     return () => {
       live = false;
     };
   }, [key, attempt]);
-
-  useEffect(() => {
-    loadExponents().then((map) => setExponent(map.get(currency)));
-  }, [currency]);
 
   const go = (target: YearMonth) => {
     const value = formatMonth(target);
     navigate(value === formatMonth(current) ? "/" : `/?month=${value}`);
   };
   const data = report.status === "ready" ? report.value : null;
-  const money = (minor: number | undefined) => formatMoney(minor ?? 0, data?.currency ?? currency, lang, exponent);
-  const isCurrent = key === formatMonth(current);
+  const money$ = (minor: number | undefined) => formatMoney(minor ?? 0, data?.currency ?? money.currency, lang, money.exponent);
+  const categoryList = categories.status === "ready" ? categories.value : [];
+  const accountList = accounts.status === "ready" ? accounts.value : [];
+
+  const slices: Slice[] = (data?.by_category ?? [])
+    .filter((row) => row.kind === "expense" && row.parent_id == null)
+    .map((row) => ({
+      id: row.category_id ?? null,
+      label: row.name ?? t.uncategorised,
+      value: row.total ?? 0,
+      share: row.share,
+      color: categoryColor(categoryList, row.category_id),
+    }));
+  const budgetTotal = data?.budget && typeof (data.budget as { amount?: unknown }).amount === "number" ? (data.budget as Schemas["BudgetTotal"]) : null;
+  const budgetItems = (budget?.items ?? []).filter((item) => (item.amount ?? 0) > 0);
 
   return (
     <div class="dashboard">
-      <div class="month-header">
+      <div class="page-head">
         <div>
           <PageTitle>{formatMonthLabel(month.year, month.month, lang)}</PageTitle>
-          {data?.from && data.to && <p class="month-range">{t.monthRange(formatDate(data.from, lang), formatDate(data.to, lang))}</p>}
+          {data?.from && data.to && <p class="page-sub">{t.monthRange(formatDate(data.from, lang), formatDate(data.to, lang))}</p>}
         </div>
-        <div class="month-nav">
-          <button type="button" class="button" onClick={() => go(shiftMonth(month, -1))}>
-            <span aria-hidden="true">‹ </span>
-            {t.previousMonth}
-          </button>
-          {!isCurrent && (
-            <button type="button" class="button button--quiet" onClick={() => go(current)}>
-              {t.currentMonth}
-            </button>
-          )}
-          <button type="button" class="button" onClick={() => go(shiftMonth(month, 1))}>
-            {t.nextMonth}
-            <span aria-hidden="true"> ›</span>
-          </button>
-        </div>
+        <MonthNav month={month} current={current} onMonth={go} />
       </div>
 
       {report.status === "failed" && <LoadFailed failure={report.failure} retry={() => setAttempt((a) => a + 1)} />}
+      {notice && <Notice>{notice}</Notice>}
 
-      <section class="card" aria-labelledby="summary-title" aria-busy={report.status === "loading"}>
+      <section class="card summary" aria-labelledby="summary-title" aria-busy={report.status === "loading"}>
         <h2 id="summary-title" class="visually-hidden">
           {t.monthSummary}
         </h2>
         <dl class="totals">
           <div class="total total--income">
             <dt>{t.income}</dt>
-            <dd>{data ? money(data.income) : "—"}</dd>
+            <dd data-value={data?.income}>{data ? money$(data.income) : "—"}</dd>
           </div>
           <div class="total total--expense">
             <dt>{t.expenses}</dt>
-            <dd>{data ? money(data.expense) : "—"}</dd>
+            <dd data-value={data?.expense}>{data ? money$(data.expense) : "—"}</dd>
           </div>
           <div class={`total total--net${data && (data.net ?? 0) < 0 ? " total--negative" : ""}`}>
             <dt>{t.net}</dt>
-            <dd>{data ? money(data.net) : "—"}</dd>
+            <dd data-value={data?.net}>{data ? money$(data.net) : "—"}</dd>
           </div>
         </dl>
-        {data?.budget && "amount" in data.budget && typeof data.budget.amount === "number" && (
-          <p class="budget-line">
-            {t.budget}: {t.budgetSpent(money(data.budget.spent), money(data.budget.amount))}
-          </p>
-        )}
-        {data && !data.income && !data.expense && <p class="empty">{t.nothingYet}</p>}
+        <button type="button" class="button button--primary add-entry" onClick={() => setAdding(true)}>
+          <span aria-hidden="true">+ </span>
+          {t.addEntry}
+        </button>
       </section>
+
+      {data && !data.income && !data.expense && (
+        <p class="empty card">
+          {t.nothingYet} {t.nothingYetHelp}
+        </p>
+      )}
+
+      <div class="dashboard__grid">
+        {(budgetTotal || budgetItems.length > 0) && (
+          <section class="card" aria-labelledby="budget-title">
+            <h2 id="budget-title">{t.budgetProgress}</h2>
+            {budgetTotal && (
+              <div class={`budget-row budget-row--total${(budgetTotal.spent ?? 0) > (budgetTotal.amount ?? 0) ? " budget-row--over" : ""}`}>
+                <div class="budget-row__text">
+                  <span class="budget-row__name">{t.total}</span>
+                  <span>{t.budgetSpent(money$(budgetTotal.spent), money$(budgetTotal.amount))}</span>
+                </div>
+                <Progress spent={budgetTotal.spent ?? 0} amount={budgetTotal.amount ?? 0} label={t.budgetOf(t.total, money$(budgetTotal.spent), money$(budgetTotal.amount))} />
+              </div>
+            )}
+            <ul class="budget-list">
+              {budgetItems.map((item) => {
+                const name = categoryLabel(categoryList, item.category_id);
+                const over = (item.spent ?? 0) > (item.amount ?? 0);
+                return (
+                  <li key={item.category_id} class={over ? "budget-row budget-row--over" : "budget-row"}>
+                    <div class="budget-row__text">
+                      <span class="budget-row__name">{name}</span>
+                      <span>
+                        {t.budgetSpent(money$(item.spent), money$(item.amount))}
+                        {over && <strong class="over-badge">{` ${t.overBy(money$(-(item.remaining ?? 0)))}`}</strong>}
+                      </span>
+                    </div>
+                    <Progress spent={item.spent ?? 0} amount={item.amount ?? 0} label={t.budgetOf(name, money$(item.spent), money$(item.amount))} />
+                  </li>
+                );
+              })}
+            </ul>
+            <Link href="/budgets" class="more-link">
+              {t.editBudgets}
+            </Link>
+          </section>
+        )}
+
+        {slices.length > 0 && (
+          <section class="card" aria-labelledby="by-category-title">
+            <h2 id="by-category-title">{t.spendingByCategory}</h2>
+            <CategoryChart
+              id="by-category"
+              title={t.spendingByCategory}
+              slices={slices}
+              total={data?.expense ?? 0}
+              format={money$}
+              onPick={(id) => id !== null && navigate(`/entries?${new URLSearchParams({ month: key, type: "expense", category_id: String(id) })}`)}
+            />
+          </section>
+        )}
+
+        {data && (data.expense ?? 0) > 0 && (
+          <section class="card" aria-labelledby="by-day-title">
+            <h2 id="by-day-title">{t.spendingByDay}</h2>
+            <DayChart
+              id="by-day"
+              title={t.spendingByDay}
+              days={(data.by_day ?? []).map((d) => ({ date: d.date ?? "", income: d.income ?? 0, expense: d.expense ?? 0 }))}
+              format={money$}
+              formatDay={(d) => formatDate(d, lang)}
+            />
+          </section>
+        )}
+
+        <section class="card" aria-labelledby="recent-title">
+          <h2 id="recent-title">{t.recentEntries}</h2>
+          {recent === null ? (
+            <p class="loading">{t.loading}</p>
+          ) : recent.length === 0 ? (
+            <p class="hint">{t.noEntriesThisMonth}</p>
+          ) : (
+            <EntryList entries={recent} accounts={accountList} categories={categoryList} money={money} label={t.recentEntries} />
+          )}
+          <Link href={key === formatMonth(current) ? "/entries" : `/entries?month=${key}`} class="more-link">
+            {t.allEntries}
+          </Link>
+        </section>
+      </div>
+
+      {adding && (
+        <EntryForm
+          money={money}
+          onClose={() => setAdding(false)}
+          onSaved={() => {
+            setAdding(false);
+            setNotice(t.entryAdded);
+            setAttempt((a) => a + 1);
+            void accountsStore.reload();
+          }}
+        />
+      )}
     </div>
   );
 }

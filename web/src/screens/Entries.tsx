@@ -1,6 +1,314 @@
-/** `/entries`: built in part 2 (issue 9). */
-import { Placeholder } from "./Placeholder";
+/** `/entries`: a month's entries, filters kept in the URL, keyset "Load more", add/edit/delete. */
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { type Failure, failureMessage } from "../api/problem";
+import { Dialog } from "../components/Dialog";
+import { amountError, EntryForm } from "../components/EntryForm";
+import { EntryList } from "../components/EntryList";
+import { Field, SelectField } from "../components/Field";
+import { Alert, Notice } from "../components/Message";
+import { MonthNav } from "../components/MonthNav";
+import { PageTitle } from "../components/PageTitle";
+import { downloadCsv } from "../csv";
+import { useMe } from "../data";
+import { formatMonthLabel, useI18n } from "../i18n";
+import { accountsStore, call, categoryTree, type Entry, type Money, useAccounts, useCategories, useMoney } from "../ledger";
+import { minorToInput, parseAmount } from "../money";
+import { formatMonth, monthOf, parseMonth, type YearMonth } from "../months";
+import { navigate, useLocation } from "../router";
+import { api } from "../services";
 
-export default function Entries() {
-  return <Placeholder title="entries" />;
+const FILTERS = ["type", "account_id", "category_id", "tag", "q", "min_amount", "max_amount"] as const;
+
+/** The API's query for the list (and the export) from the page's URL. */
+export function entryQuery(query: URLSearchParams, month: YearMonth): Record<string, string | number> {
+  const out: Record<string, string | number> = { month: formatMonth(month) };
+  for (const name of FILTERS) {
+    const value = query.get(name);
+    if (!value) continue;
+    out[name] = ["account_id", "category_id", "min_amount", "max_amount"].includes(name) ? Number(value) : value;
+  }
+  return out;
+}
+
+export default function Entries({ userId }: { userId: string }) {
+  const { t } = useI18n();
+  const [me] = useMe(userId);
+  const money = useMoney(userId);
+  if (me.status !== "ready" || !money) {
+    return (
+      <p role="status" class="loading">
+        {t.loading}
+      </p>
+    );
+  }
+  return <EntriesView money={money} startDay={me.value.month_start_day ?? 1} />;
+}
+
+function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
+  const { t, lang } = useI18n();
+  const { query } = useLocation();
+  const current = monthOf(new Date(), startDay);
+  const month = parseMonth(query.get("month")) ?? current;
+  const apiQuery = entryQuery(query, month);
+  const queryKey = JSON.stringify(apiQuery);
+  const [accounts] = useAccounts();
+  const [categories] = useCategories();
+  const [items, setItems] = useState<Entry[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const [moreBusy, setMoreBusy] = useState(false);
+  const [version, setVersion] = useState(0);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [form, setForm] = useState<{ id?: number } | null>(null);
+  const [deleting, setDeleting] = useState<Entry | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    setFailure(null);
+    void call(() => api.GET("/api/v1/entries", { params: { query: { ...apiQuery, limit: 50 } } })).then((outcome) => {
+      if (!live) return;
+      if ("data" in outcome) {
+        setItems(outcome.data.items ?? []);
+        setCursor(outcome.data.next_cursor ?? null);
+      } else setFailure(outcome.failure);
+    });
+    return () => {
+      live = false;
+    };
+  }, [queryKey, version]);
+
+  const loadMore = async () => {
+    if (!cursor) return;
+    setMoreBusy(true);
+    const outcome = await call(() => api.GET("/api/v1/entries", { params: { query: { ...apiQuery, limit: 50, cursor } } }));
+    setMoreBusy(false);
+    if ("data" in outcome) {
+      setItems((list) => [...(list ?? []), ...(outcome.data.items ?? [])]);
+      setCursor(outcome.data.next_cursor ?? null);
+    } else setFailure(outcome.failure);
+  };
+
+  const setQuery = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(query);
+    for (const [name, value] of Object.entries(changes)) {
+      if (value) next.set(name, value);
+      else next.delete(name);
+    }
+    const text = next.toString();
+    navigate(`/entries${text ? `?${text}` : ""}`);
+  };
+
+  const saved = (_entry: Entry, created: boolean) => {
+    setForm(null);
+    setNotice(created ? t.entryAdded : t.entrySaved);
+    setVersion((v) => v + 1);
+    void accountsStore.reload();
+  };
+
+  const confirmDelete = async () => {
+    if (!deleting?.id) return;
+    const id = deleting.id;
+    const outcome = await call(() => api.DELETE("/api/v1/entries/{entry_id}", { params: { path: { entry_id: id } } }));
+    setDeleting(null);
+    if ("failure" in outcome) {
+      setFailure(outcome.failure);
+      return;
+    }
+    setItems((list) => list?.filter((e) => e.id !== id) ?? null);
+    setNotice(t.entryDeleted);
+    void accountsStore.reload();
+  };
+
+  const exportCsv = async () => {
+    const params = new URLSearchParams(Object.entries(apiQuery).map(([k, v]) => [k, String(v)]));
+    const ok = await downloadCsv(params, `ledger-${formatMonth(month)}.csv`);
+    if (!ok) setNotice(t.exportFailed);
+  };
+
+  const filtered = FILTERS.some((name) => query.get(name));
+  const accountList = accounts.status === "ready" ? accounts.value : [];
+  const categoryList = categories.status === "ready" ? categories.value : [];
+
+  return (
+    <div class="entries-page">
+      <div class="page-head">
+        <div>
+          <PageTitle>{t.entries}</PageTitle>
+          <p class="page-sub">{formatMonthLabel(month.year, month.month, lang)}</p>
+        </div>
+        <MonthNav month={month} current={current} onMonth={(m) => setQuery({ month: formatMonth(m) === formatMonth(current) ? null : formatMonth(m) })} />
+      </div>
+      <div class="toolbar">
+        <button type="button" class="button button--primary add-entry" onClick={() => setForm({})}>
+          <span aria-hidden="true">+ </span>
+          {t.addEntry}
+        </button>
+        <button type="button" class="button" onClick={exportCsv}>
+          {t.exportCsv}
+        </button>
+      </div>
+      <Filters query={query} money={money} setQuery={setQuery} open={filtered} accounts={accountList} categories={categoryList} />
+      {notice && <Notice>{notice}</Notice>}
+      {failure && <Alert>{failureMessage(failure, t) ?? t.serverError}</Alert>}
+      {items === null ? (
+        !failure && (
+          <p role="status" class="loading">
+            {t.loading}
+          </p>
+        )
+      ) : items.length === 0 ? (
+        <p class="empty card">{filtered ? t.noMatches : t.noEntriesThisMonth}</p>
+      ) : (
+        <EntryList
+          entries={items}
+          accounts={accountList}
+          categories={categoryList}
+          money={money}
+          label={t.entriesOf(formatMonthLabel(month.year, month.month, lang))}
+          onEdit={(entry) => {
+            setNotice(null);
+            setForm({ id: entry.id ?? 0 });
+          }}
+          onDelete={(entry) => {
+            setNotice(null);
+            setDeleting(entry);
+          }}
+        />
+      )}
+      {cursor && (
+        <div class="load-more">
+          <button type="button" class="button" onClick={loadMore} disabled={moreBusy}>
+            {moreBusy ? t.loading : t.loadMore}
+          </button>
+        </div>
+      )}
+      {form && (
+        <EntryForm
+          money={money}
+          entryId={form.id}
+          initial={query.get("type") && query.get("type") !== "transfer" ? { type: query.get("type") as "income" | "expense" } : undefined}
+          onSaved={saved}
+          onClose={() => setForm(null)}
+        />
+      )}
+      {deleting && (
+        <Dialog title={t.deleteEntryTitle} onClose={() => setDeleting(null)}>
+          <p>{t.deleteEntryBody}</p>
+          <div class="form-actions">
+            <button type="button" class="button" onClick={() => setDeleting(null)}>
+              {t.cancel}
+            </button>
+            <button type="button" class="button button--danger" onClick={confirmDelete}>
+              {t.delete}
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </div>
+  );
+}
+
+interface FiltersProps {
+  query: URLSearchParams;
+  money: Money;
+  setQuery: (changes: Record<string, string | null>) => void;
+  open: boolean;
+  accounts: { id?: number; name?: string; archived?: boolean }[];
+  categories: Parameters<typeof categoryTree>[0];
+}
+
+function Filters({ query, money, setQuery, open, accounts, categories }: FiltersProps) {
+  const { t } = useI18n();
+  const asInput = (name: string) => {
+    const value = query.get(name);
+    return value && /^\d+$/.test(value) ? minorToInput(Number(value), money.exponent) : "";
+  };
+  const [type, setType] = useState(query.get("type") ?? "");
+  const [account, setAccount] = useState(query.get("account_id") ?? "");
+  const [category, setCategory] = useState(query.get("category_id") ?? "");
+  const [tag, setTag] = useState(query.get("tag") ?? "");
+  const [q, setQ] = useState(query.get("q") ?? "");
+  const [min, setMin] = useState(asInput("min_amount"));
+  const [max, setMax] = useState(asInput("max_amount"));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const key = query.toString();
+  useEffect(() => {
+    setType(query.get("type") ?? "");
+    setAccount(query.get("account_id") ?? "");
+    setCategory(query.get("category_id") ?? "");
+    setTag(query.get("tag") ?? "");
+    setQ(query.get("q") ?? "");
+    setMin(asInput("min_amount"));
+    setMax(asInput("max_amount"));
+  }, [key]);
+
+  const amount = (text: string, field: string, found: Record<string, string>) => {
+    if (!text.trim()) return null;
+    const parsed = parseAmount(text, money.exponent, money.currency);
+    if (parsed.ok) return String(parsed.minor);
+    found[field] = amountError(parsed.error, t, money.exponent);
+    return null;
+  };
+
+  const apply = (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    const minValue = amount(min, "min", found);
+    const maxValue = amount(max, "max", found);
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    setQuery({ type, account_id: account, category_id: category, tag: tag.trim(), q: q.trim(), min_amount: minValue, max_amount: maxValue });
+  };
+  const clear = () => {
+    setQuery(Object.fromEntries(["type", "account_id", "category_id", "tag", "q", "min_amount", "max_amount"].map((n) => [n, null])));
+  };
+  const tree = categoryTree(categories).filter(({ parent }) => !type || type === "transfer" || parent.kind === type);
+
+  return (
+    <details class="filters card" open={open}>
+      <summary>{t.filters}</summary>
+      <form noValidate onSubmit={apply} class="filters__form">
+        <SelectField id="filter-type" label={t.type} value={type} onValue={setType}>
+          <option value="">{t.allTypes}</option>
+          <option value="expense">{t.typeExpense}</option>
+          <option value="income">{t.typeIncome}</option>
+          <option value="transfer">{t.typeTransfer}</option>
+        </SelectField>
+        <SelectField id="filter-account" label={t.account} value={account} onValue={setAccount}>
+          <option value="">{t.allAccounts}</option>
+          {accounts.map((a) => (
+            <option key={a.id} value={String(a.id)}>
+              {a.name}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField id="filter-category" label={t.category} value={category} onValue={setCategory}>
+          <option value="">{t.allCategories}</option>
+          {tree.flatMap(({ parent, children }) => [
+            <option key={parent.id} value={String(parent.id)}>
+              {parent.name}
+            </option>,
+            ...children.map((c) => (
+              <option key={c.id} value={String(c.id)}>
+                {`${parent.name} › ${c.name}`}
+              </option>
+            )),
+          ])}
+        </SelectField>
+        <Field id="filter-tag" label={t.tag} value={tag} onValue={setTag} autoComplete="off" />
+        <Field id="filter-q" label={t.searchMemo} type="search" value={q} onValue={setQ} autoComplete="off" />
+        <Field id="filter-min" label={t.minAmount} value={min} onValue={setMin} inputMode="decimal" autoComplete="off" error={errors.min} />
+        <Field id="filter-max" label={t.maxAmount} value={max} onValue={setMax} inputMode="decimal" autoComplete="off" error={errors.max} />
+        <div class="form-actions filters__actions">
+          <button type="submit" class="button button--primary">
+            {t.applyFilters}
+          </button>
+          <button type="button" class="button button--quiet" onClick={clear}>
+            {t.clearFilters}
+          </button>
+        </div>
+      </form>
+    </details>
+  );
 }

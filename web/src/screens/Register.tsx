@@ -40,8 +40,8 @@ export default function Register() {
     setBusy(true);
     const body = { email: email.trim(), password };
     try {
-      // Accept-Language picks the language of the default categories and account.
-      const created = await publicApi.POST("/api/v1/auth/register", { body, headers: { "Accept-Language": lang } });
+      // The UI's language is the language of the default categories and account (식비, 현금, ...).
+      const created = await publicApi.POST("/api/v1/auth/register", { body: { ...body, locale: lang } });
       if (!created.response.ok) return fail(failureOf(created));
     } catch (thrown) {
       return fail(failureOf({ thrown }));

@@ -1,6 +1,375 @@
-/** `/reports`: built in part 2 (issue 9). */
-import { Placeholder } from "./Placeholder";
+/** `/reports`: the trend (12 months by default, up to 120), a month's breakdown by category, and CSV
+ * export/import (dry run first). */
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { Schemas } from "../api/client";
+import { type Failure, failureMessage } from "../api/problem";
+import { TrendChart } from "../components/Charts";
+import { Field } from "../components/Field";
+import { Alert, Notice } from "../components/Message";
+import { MonthNav } from "../components/MonthNav";
+import { PageTitle } from "../components/PageTitle";
+import { downloadCsv, type ImportOutcome, importCsv } from "../csv";
+import { useMe } from "../data";
+import { formatMonthLabel, useI18n } from "../i18n";
+import { accountsStore, call, categoriesStore, categoryColor, type Money, useCategories, useMoney } from "../ledger";
+import { formatMoney } from "../money";
+import { formatMonth, monthBounds, monthOf, monthsBetween, parseMonth, shiftMonth, type YearMonth } from "../months";
+import { navigate, useLocation } from "../router";
+import { api } from "../services";
 
-export default function Reports() {
-  return <Placeholder title="reports" />;
+type Report = Schemas["MonthlyReport"];
+const PRESETS = [12, 24, 60, 120];
+
+export default function Reports({ userId }: { userId: string }) {
+  const { t } = useI18n();
+  const [me] = useMe(userId);
+  const money = useMoney(userId);
+  if (me.status !== "ready" || !money) {
+    return (
+      <p role="status" class="loading">
+        {t.loading}
+      </p>
+    );
+  }
+  return <ReportsView money={money} startDay={me.value.month_start_day ?? 1} />;
+}
+
+function ReportsView({ money, startDay }: { money: Money; startDay: number }) {
+  const { t, lang } = useI18n();
+  const { query } = useLocation();
+  const current = monthOf(new Date(), startDay);
+  const to = parseMonth(query.get("to")) ?? current;
+  const from = parseMonth(query.get("from")) ?? shiftMonth(to, -11);
+  const month = parseMonth(query.get("month")) ?? current;
+  const fmt = (minor: number | undefined) => formatMoney(minor ?? 0, money.currency, lang, money.exponent);
+
+  const setQuery = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(query);
+    for (const [name, value] of Object.entries(changes)) {
+      if (value) next.set(name, value);
+      else next.delete(name);
+    }
+    const text = next.toString();
+    navigate(`/reports${text ? `?${text}` : ""}`, { replace: true });
+  };
+
+  return (
+    <div class="reports-page">
+      <PageTitle>{t.reports}</PageTitle>
+      <Trend from={from} to={to} current={current} fmt={fmt} setQuery={setQuery} />
+      <Breakdown month={month} current={current} fmt={fmt} onMonth={(m) => setQuery({ month: formatMonth(m) === formatMonth(current) ? null : formatMonth(m) })} />
+      <CsvSection from={from} to={to} startDay={startDay} />
+    </div>
+  );
+}
+
+function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: YearMonth; current: YearMonth; fmt: (m: number | undefined) => string; setQuery: (c: Record<string, string | null>) => void }) {
+  const { t, lang } = useI18n();
+  const [items, setItems] = useState<Schemas["TrendItem"][] | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const [fromText, setFromText] = useState(formatMonth(from));
+  const [toText, setToText] = useState(formatMonth(to));
+  const [rangeError, setRangeError] = useState<string | null>(null);
+  const key = `${formatMonth(from)}..${formatMonth(to)}`;
+  useEffect(() => {
+    setFromText(formatMonth(from));
+    setToText(formatMonth(to));
+    let live = true;
+    setFailure(null);
+    void call(() => api.GET("/api/v1/reports/trend", { params: { query: { from: formatMonth(from), to: formatMonth(to) } } })).then((outcome) => {
+      if (!live) return;
+      if ("data" in outcome) setItems(outcome.data.items ?? []);
+      else setFailure(outcome.failure);
+    });
+    return () => {
+      live = false;
+    };
+  }, [key]);
+
+  const apply = (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const a = parseMonth(fromText);
+    const b = parseMonth(toText);
+    if (!a || !b) return setRangeError(t.monthFormat);
+    const n = monthsBetween(a, b);
+    if (n < 1) return setRangeError(t.rangeOrder);
+    if (n > 120) return setRangeError(t.rangeTooLong);
+    setRangeError(null);
+    setQuery({ from: formatMonth(a), to: formatMonth(b) });
+  };
+  const months = monthsBetween(from, to);
+  const shortMonth = (m: string) => {
+    const ym = parseMonth(m);
+    return ym ? new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", { year: "2-digit", month: "short" }).format(new Date(ym.year, ym.month - 1, 1)) : m;
+  };
+  const totals = (items ?? []).reduce<{ income: number; expense: number }>((acc, i) => ({ income: acc.income + (i.income ?? 0), expense: acc.expense + (i.expense ?? 0) }), { income: 0, expense: 0 });
+  return (
+    <section class="card" aria-labelledby="trend-title">
+      <h2 id="trend-title">{t.trendTitle(months)}</h2>
+      <div class="presets" role="group" aria-label={t.range}>
+        {PRESETS.map((n) => (
+          <button
+            key={n}
+            type="button"
+            class="button button--small"
+            aria-pressed={months === n && formatMonth(to) === formatMonth(current)}
+            onClick={() => setQuery({ from: formatMonth(shiftMonth(current, -(n - 1))), to: null })}
+          >
+            {t.lastMonths(n)}
+          </button>
+        ))}
+      </div>
+      <form noValidate onSubmit={apply} class="range-form">
+        <Field id="range-from" label={t.fromMonth} type="month" value={fromText} onValue={setFromText} placeholder="YYYY-MM" />
+        <Field id="range-to" label={t.toMonth} type="month" value={toText} onValue={setToText} placeholder="YYYY-MM" />
+        <button type="submit" class="button">
+          {t.show}
+        </button>
+      </form>
+      {rangeError && <Alert>{rangeError}</Alert>}
+      {failure && <Alert>{failureMessage(failure, t) ?? t.serverError}</Alert>}
+      {items === null ? (
+        !failure && <p class="loading">{t.loading}</p>
+      ) : (
+        <>
+          <p class="hint">{t.trendSummary(fmt(totals.income), fmt(totals.expense), fmt(totals.income - totals.expense))}</p>
+          <TrendChart
+            id="trend"
+            title={t.trendTitle(months)}
+            items={items.map((i) => ({ month: i.month ?? "", income: i.income ?? 0, expense: i.expense ?? 0, net: i.net ?? 0 }))}
+            format={fmt}
+            formatMonthShort={shortMonth}
+          />
+        </>
+      )}
+      <p class="hint">{formatMonthLabel(from.year, from.month, lang)} – {formatMonthLabel(to.year, to.month, lang)}</p>
+    </section>
+  );
+}
+
+function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current: YearMonth; fmt: (m: number | undefined) => string; onMonth: (m: YearMonth) => void }) {
+  const { t, lang } = useI18n();
+  const [categories] = useCategories();
+  const [report, setReport] = useState<Report | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const key = formatMonth(month);
+  useEffect(() => {
+    let live = true;
+    setReport(null);
+    void call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } } })).then((outcome) => {
+      if (!live) return;
+      if ("data" in outcome) setReport(outcome.data);
+      else setFailure(outcome.failure);
+    });
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  const list = categories.status === "ready" ? categories.value : [];
+  const rows = report?.by_category ?? [];
+  const table = (kind: "expense" | "income") => {
+    const mine = rows.filter((r) => r.kind === kind);
+    if (!mine.length) return <p class="hint">{kind === "expense" ? t.noSpending : t.noIncome}</p>;
+    return (
+      <div class="table-scroll">
+        <table class="table breakdown">
+          <caption>{kind === "expense" ? t.expenses : t.income}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t.category}</th>
+              <th scope="col" class="num">
+                {t.amount}
+              </th>
+              <th scope="col" class="num">
+                {t.share}
+              </th>
+              <th scope="col" class="num">
+                {t.count}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {mine.map((r) => (
+              <tr key={`${r.category_id}`} class={r.parent_id != null ? "breakdown__child" : undefined}>
+                <th scope="row">
+                  <svg viewBox="0 0 10 10" width="10" height="10" aria-hidden="true" focusable="false">
+                    <circle cx="5" cy="5" r="5" fill={categoryColor(list, r.category_id)} />
+                  </svg>
+                  {r.parent_id != null && <span aria-hidden="true">└ </span>}
+                  {r.name ?? t.uncategorised}
+                </th>
+                <td class="num" data-value={r.total}>
+                  {fmt(r.total)}
+                </td>
+                <td class="num">{t.percent((r.share ?? 0) * 100)}</td>
+                <td class="num">{r.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    );
+  };
+  return (
+    <section class="card" aria-labelledby="breakdown-title">
+      <div class="section-head">
+        <h2 id="breakdown-title">{t.breakdownOf(formatMonthLabel(month.year, month.month, lang))}</h2>
+        <MonthNav month={month} current={current} onMonth={onMonth} />
+      </div>
+      {failure && <Alert>{failureMessage(failure, t) ?? t.serverError}</Alert>}
+      {report === null ? (
+        !failure && <p class="loading">{t.loading}</p>
+      ) : (
+        <>
+          <dl class="totals totals--small">
+            <div class="total total--income">
+              <dt>{t.income}</dt>
+              <dd data-value={report.income}>{fmt(report.income)}</dd>
+            </div>
+            <div class="total total--expense">
+              <dt>{t.expenses}</dt>
+              <dd data-value={report.expense}>{fmt(report.expense)}</dd>
+            </div>
+            <div class="total">
+              <dt>{t.net}</dt>
+              <dd data-value={report.net}>{fmt(report.net)}</dd>
+            </div>
+          </dl>
+          {table("expense")}
+          {table("income")}
+        </>
+      )}
+    </section>
+  );
+}
+
+function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; startDay: number }) {
+  const { t, lang } = useI18n();
+  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [check, setCheck] = useState<ImportOutcome | null>(null);
+  const [said, setSaid] = useState<{ error: string } | { notice: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [exportAll, setExportAll] = useState(false);
+
+  const exportCsv = async () => {
+    setSaid(null);
+    const params = new URLSearchParams();
+    if (!exportAll) {
+      params.set("from", monthBounds(from, startDay).from);
+      params.set("to", monthBounds(to, startDay).to);
+    }
+    const name = exportAll ? "ledger-all.csv" : `ledger-${formatMonth(from)}-${formatMonth(to)}.csv`;
+    const ok = await downloadCsv(params, name);
+    setSaid(ok ? { notice: t.exported(name) } : { error: t.exportFailed });
+  };
+
+  const choose = async (event: JSX.TargetedEvent<HTMLInputElement>) => {
+    setCheck(null);
+    setSaid(null);
+    const chosen = event.currentTarget.files?.[0];
+    if (!chosen) return setFile(null);
+    setFile({ name: chosen.name, text: await chosen.text() });
+  };
+
+  const dryRun = async () => {
+    if (!file) return setSaid({ error: t.chooseFileFirst });
+    setBusy(true);
+    const outcome = await importCsv(file.text, true);
+    setBusy(false);
+    setCheck(outcome);
+    if (!outcome.ok && outcome.network) setSaid({ error: t.networkError });
+  };
+
+  const runImport = async () => {
+    if (!file) return;
+    setBusy(true);
+    const outcome = await importCsv(file.text, false);
+    setBusy(false);
+    if (outcome.ok) {
+      setCheck(null);
+      setFile(null);
+      setSaid({ notice: t.imported(outcome.imported) });
+      void accountsStore.reload();
+      void categoriesStore.reload();
+    } else {
+      setCheck(outcome);
+      if (outcome.network) setSaid({ error: t.networkError });
+    }
+  };
+
+  const fieldName = (field: string) => (field === "_row" ? "" : `${field}: `);
+  return (
+    <section class="card" aria-labelledby="csv-title">
+      <h2 id="csv-title">{t.csvTitle}</h2>
+      {said && ("error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>)}
+      <div class="csv-block">
+        <h3>{t.exportCsv}</h3>
+        <p class="hint">{exportAll ? t.exportAllHelp : t.exportRangeHelp(formatMonthLabel(from.year, from.month, lang), formatMonthLabel(to.year, to.month, lang))}</p>
+        <div class="checkbox">
+          <input id="export-all" type="checkbox" checked={exportAll} onChange={(e) => setExportAll(e.currentTarget.checked)} />
+          <label for="export-all">{t.exportEverything}</label>
+        </div>
+        <button type="button" class="button" onClick={exportCsv}>
+          {t.downloadCsv}
+        </button>
+      </div>
+      <div class="csv-block">
+        <h3>{t.importCsv}</h3>
+        <p class="hint">{t.importHelp}</p>
+        <div class="field">
+          <label for="import-file">{t.csvFile}</label>
+          <input id="import-file" type="file" accept=".csv,text/csv" onChange={choose} />
+        </div>
+        <div class="form-actions">
+          <button type="button" class="button" onClick={dryRun} disabled={busy || !file}>
+            {t.checkFile}
+          </button>
+          {check?.ok && (
+            <button type="button" class="button button--primary" onClick={runImport} disabled={busy}>
+              {t.importRows(check.imported)}
+            </button>
+          )}
+        </div>
+        {check && (
+          <div class="import-check" role="status">
+            {check.ok ? (
+              <>
+                <p>
+                  <strong>{t.wouldImport(check.imported)}</strong>
+                </p>
+                {check.createdAccounts.length > 0 && <p>{t.newAccounts(check.createdAccounts.join(", "))}</p>}
+                {check.createdCategories.length > 0 && <p>{t.newCategories(check.createdCategories.join(", "))}</p>}
+              </>
+            ) : !check.network ? (
+              <>
+                <p>
+                  <strong>{t.importProblems}</strong> {check.detail}
+                </p>
+                {check.general.length > 0 && (
+                  <ul>
+                    {check.general.map((g) => (
+                      <li key={g}>{g}</li>
+                    ))}
+                  </ul>
+                )}
+                {check.rows.length > 0 && (
+                  <ul class="import-errors">
+                    {check.rows.map((row) => (
+                      <li key={row.line}>
+                        <strong>{t.line(row.line)}</strong>{" "}
+                        {Object.entries(row.errors)
+                          .map(([field, messages]) => fieldName(field) + (Array.isArray(messages) ? messages.join(" ") : String(messages)))
+                          .join("; ")}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </>
+            ) : null}
+          </div>
+        )}
+      </div>
+    </section>
+  );
 }

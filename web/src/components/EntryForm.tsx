@@ -1,0 +1,361 @@
+/** The entry form of UI.md (a dialog): Type, Amount, Date, Account, To account, Category, Memo, Tags, Save.
+ * A new entry carries an Idempotency-Key made once per submission (a double click or a retry records one
+ * entry); an edit sends If-Match, and a 412 offers to reload the entry or to keep this version. */
+import type { JSX } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { type Failure, failureMessage, fieldErrors } from "../api/problem";
+import { useI18n } from "../i18n";
+import type { Messages } from "../i18n/en";
+import { type Account, type Category, call, categoryTree, type Entry, type Money, newKey, useAccounts, useCategories } from "../ledger";
+import { minorToInput, type ParseError, parseAmount } from "../money";
+import { today } from "../months";
+import { api } from "../services";
+import { Dialog } from "./Dialog";
+import { Field, SelectField } from "./Field";
+import { Alert } from "./Message";
+
+type Kind = "expense" | "income" | "transfer";
+
+interface Values {
+  type: Kind;
+  amount: string;
+  date: string;
+  account: string;
+  toAccount: string;
+  category: string;
+  memo: string;
+  tags: string;
+}
+
+export function amountError(error: ParseError, t: Messages, exponent: number): string {
+  switch (error) {
+    case "empty":
+      return t.fieldRequired;
+    case "invalid":
+      return t.amountInvalid;
+    case "too_precise":
+      return exponent === 0 ? t.amountNoDecimals : t.amountTooPrecise(exponent);
+    case "too_large":
+      return t.amountTooLarge;
+    case "zero":
+      return t.amountZero;
+  }
+}
+
+function valuesOf(entry: Entry, exponent: number): Values {
+  return {
+    type: entry.type ?? "expense",
+    amount: minorToInput(entry.amount ?? 0, exponent),
+    date: entry.occurred_on ?? today(),
+    account: String(entry.account_id ?? ""),
+    toAccount: entry.to_account_id != null ? String(entry.to_account_id) : "",
+    category: entry.category_id != null ? String(entry.category_id) : "",
+    memo: entry.memo ?? "",
+    tags: (entry.tags ?? []).join(", "),
+  };
+}
+
+const FIELD_OF: Record<string, keyof Values> = {
+  type: "type",
+  amount: "amount",
+  occurred_on: "date",
+  account_id: "account",
+  to_account_id: "toAccount",
+  category_id: "category",
+  memo: "memo",
+  tags: "tags",
+};
+const ID_OF: Record<keyof Values, string> = {
+  type: "entry-type",
+  amount: "entry-amount",
+  date: "entry-date",
+  account: "entry-account",
+  toAccount: "entry-to-account",
+  category: "entry-category",
+  memo: "entry-memo",
+  tags: "entry-tags",
+};
+
+interface EntryFormProps {
+  money: Money;
+  /** an entry to edit (by id), or none for a new one */
+  entryId?: number | undefined;
+  /** defaults for a new entry */
+  initial?: Partial<Values> | undefined;
+  onSaved: (entry: Entry, created: boolean) => void;
+  onClose: () => void;
+}
+
+export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFormProps) {
+  const { t } = useI18n();
+  const [accounts] = useAccounts();
+  const [categories] = useCategories();
+  const [loaded, setLoaded] = useState<Entry | null>(null);
+  const [loadFailure, setLoadFailure] = useState<Failure | null>(null);
+  const [values, setValues] = useState<Values>({
+    type: "expense",
+    amount: "",
+    date: today(),
+    account: "",
+    toAccount: "",
+    category: "",
+    memo: "",
+    tags: "",
+    ...initial,
+  });
+  const [errors, setErrors] = useState<Partial<Record<keyof Values, string>>>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [conflict, setConflict] = useState(false);
+  const etag = useRef<string | null>(null);
+  const key = useRef<string | null>(null); // the Idempotency-Key of the submission being made
+  const inFlight = useRef(false);
+  const editing = entryId !== undefined;
+
+  const fetchEntry = async (): Promise<Entry | null> => {
+    if (entryId === undefined) return null;
+    const outcome = await call(() => api.GET("/api/v1/entries/{entry_id}", { params: { path: { entry_id: entryId } } }));
+    if ("failure" in outcome) {
+      setLoadFailure(outcome.failure);
+      return null;
+    }
+    etag.current = outcome.response.headers.get("ETag");
+    return outcome.data;
+  };
+
+  useEffect(() => {
+    if (!editing) return;
+    void fetchEntry().then((entry) => {
+      if (!entry) return;
+      setLoaded(entry);
+      setValues(valuesOf(entry, money.exponent));
+    });
+  }, [entryId]);
+
+  const accountList: Account[] = accounts.status === "ready" ? accounts.value : [];
+  const categoryList: Category[] = categories.status === "ready" ? categories.value : [];
+  // Archived choices are offered only when the entry being edited already uses them.
+  const usable = (item: { id?: number; archived?: boolean }, current: string) => !item.archived || String(item.id) === current;
+  const openAccounts = accountList.filter((a) => usable(a, values.account) || usable(a, values.toAccount));
+
+  // A new entry starts on the first open account.
+  useEffect(() => {
+    if (editing || values.account || !accountList.length) return;
+    const first = accountList.find((a) => !a.archived);
+    if (first) setValues((v) => ({ ...v, account: String(first.id) }));
+  }, [accountList.length]);
+
+  const set = (field: keyof Values) => (value: string) => {
+    key.current = null; // a changed form is another submission
+    setValues((v) => {
+      const next = { ...v, [field]: value } as Values;
+      if (field === "type") {
+        const category = categoryList.find((c) => String(c.id) === v.category);
+        if (value === "transfer" || (category && category.kind !== value)) next.category = "";
+      }
+      return next;
+    });
+    setErrors((e) => ({ ...e, [field]: undefined }));
+  };
+
+  const validate = (): Record<string, unknown> | null => {
+    const found: Partial<Record<keyof Values, string>> = {};
+    const amount = parseAmount(values.amount, money.exponent, money.currency);
+    if (!amount.ok) found.amount = amountError(amount.error, t, money.exponent);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(values.date)) found.date = t.fieldRequired;
+    if (!values.account) found.account = t.chooseOne;
+    if (values.type === "transfer") {
+      if (!values.toAccount) found.toAccount = t.chooseOne;
+      else if (values.toAccount === values.account) found.toAccount = t.sameAccount;
+    } else if (!values.category) found.category = t.chooseOne;
+    setErrors(found);
+    const first = (Object.keys(ID_OF) as (keyof Values)[]).find((f) => found[f]);
+    if (first) {
+      setMessage(t.formHasErrors);
+      document.getElementById(ID_OF[first])?.focus();
+      return null;
+    }
+    const tags = values.tags
+      .split(/[,，]/)
+      .map((tag) => tag.trim().replace(/^#/, ""))
+      .filter(Boolean);
+    return {
+      type: values.type,
+      amount: amount.ok ? amount.minor : 0,
+      occurred_on: values.date,
+      account_id: Number(values.account),
+      to_account_id: values.type === "transfer" ? Number(values.toAccount) : null,
+      category_id: values.type === "transfer" ? null : Number(values.category),
+      memo: values.memo.trim(),
+      tags: [...new Set(tags)],
+    };
+  };
+
+  const failed = (failure: Failure) => {
+    const byField = fieldErrors(failure);
+    const mapped: Partial<Record<keyof Values, string>> = {};
+    for (const [field, text] of Object.entries(byField)) {
+      const ours = FIELD_OF[field];
+      if (ours) mapped[ours] = text;
+    }
+    setErrors(mapped);
+    setMessage(failureMessage(failure, t, { idempotency_key_reused: t.serverError }));
+  };
+
+  const save = async (body: Record<string, unknown>) => {
+    inFlight.current = true;
+    setBusy(true);
+    setMessage(null);
+    try {
+      if (editing) {
+        const headers: Record<string, string> = etag.current ? { "If-Match": etag.current } : {};
+        const outcome = await call(() =>
+          api.PATCH("/api/v1/entries/{entry_id}", { params: { path: { entry_id: entryId }, header: headers }, body, headers }),
+        );
+        if ("data" in outcome) {
+          etag.current = outcome.response.headers.get("ETag");
+          onSaved(outcome.data, false);
+          return;
+        }
+        if (outcome.failure.kind === "problem" && outcome.failure.status === 412) {
+          setConflict(true);
+          return;
+        }
+        failed(outcome.failure);
+        return;
+      }
+      key.current ??= newKey();
+      const idempotencyKey = key.current;
+      const outcome = await call(() =>
+        api.POST("/api/v1/entries", { body: body as never, headers: { "Idempotency-Key": idempotencyKey } }),
+      );
+      if ("data" in outcome) {
+        key.current = null;
+        onSaved(outcome.data, true);
+        return;
+      }
+      failed(outcome.failure); // the key stays: a retry of this very submission records one entry
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
+    }
+  };
+
+  const submit = (event: JSX.TargetedEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (inFlight.current) return; // a second click while the first is on its way
+    const body = validate();
+    if (body) void save(body);
+  };
+
+  const reloadTheirs = async () => {
+    const entry = await fetchEntry();
+    if (!entry) return;
+    setValues(valuesOf(entry, money.exponent));
+    setConflict(false);
+    setErrors({});
+    setMessage(null);
+  };
+
+  const keepMine = async () => {
+    const entry = await fetchEntry(); // its current ETag: this version then replaces it
+    if (!entry) return;
+    setConflict(false);
+    const body = validate();
+    if (body) await save(body);
+  };
+
+  const kindCategories = values.type === "transfer" ? [] : categoryTree(categoryList, values.type);
+  const title = editing ? t.editEntry : t.addEntry;
+
+  if (editing && !loaded) {
+    return (
+      <Dialog title={title} onClose={onClose}>
+        {loadFailure ? <Alert>{failureMessage(loadFailure, t) ?? t.serverError}</Alert> : <p role="status" class="loading">{t.loading}</p>}
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog title={title} onClose={onClose} initialFocus={editing ? "entry-amount" : "entry-amount"}>
+      {conflict && (
+        <div role="alert" class="message message--error conflict">
+          <p>{t.conflictBody}</p>
+          <div class="actions">
+            <button type="button" class="button button--small" onClick={reloadTheirs}>
+              {t.conflictReload}
+            </button>
+            <button type="button" class="button button--small button--primary" onClick={keepMine}>
+              {t.conflictKeepMine}
+            </button>
+          </div>
+        </div>
+      )}
+      {message && !conflict && <Alert>{message}</Alert>}
+      <form noValidate onSubmit={submit} class="entry-form" aria-busy={busy}>
+        <SelectField id="entry-type" label={t.type} value={values.type} onValue={set("type")} error={errors.type}>
+          <option value="expense">{t.typeExpense}</option>
+          <option value="income">{t.typeIncome}</option>
+          <option value="transfer">{t.typeTransfer}</option>
+        </SelectField>
+        <Field
+          id="entry-amount"
+          label={t.amount}
+          value={values.amount}
+          onValue={set("amount")}
+          inputMode={money.exponent ? "decimal" : "numeric"}
+          autoComplete="off"
+          hint={t.amountHint(money.currency)}
+          error={errors.amount}
+          class="input--amount"
+        />
+        <Field id="entry-date" label={t.date} type="date" value={values.date} onValue={set("date")} error={errors.date} />
+        <SelectField id="entry-account" label={t.account} value={values.account} onValue={set("account")} error={errors.account}>
+          <option value="">{t.choose}</option>
+          {openAccounts.map((a) => (
+            <option key={a.id} value={String(a.id)}>
+              {a.name}
+            </option>
+          ))}
+        </SelectField>
+        {values.type === "transfer" ? (
+          <SelectField id="entry-to-account" label={t.toAccount} value={values.toAccount} onValue={set("toAccount")} error={errors.toAccount}>
+            <option value="">{t.choose}</option>
+            {openAccounts.map((a) => (
+              <option key={a.id} value={String(a.id)}>
+                {a.name}
+              </option>
+            ))}
+          </SelectField>
+        ) : (
+          <SelectField id="entry-category" label={t.category} value={values.category} onValue={set("category")} error={errors.category}>
+            <option value="">{t.choose}</option>
+            {kindCategories.flatMap(({ parent, children }) => [
+              usable(parent, values.category) ? (
+                <option key={parent.id} value={String(parent.id)}>
+                  {parent.name}
+                </option>
+              ) : null,
+              ...children
+                .filter((c) => usable(c, values.category))
+                .map((c) => (
+                  <option key={c.id} value={String(c.id)}>
+                    {`${parent.name} › ${c.name}`}
+                  </option>
+                )),
+            ]).filter((o): o is JSX.Element => o !== null)}
+          </SelectField>
+        )}
+        <Field id="entry-memo" label={t.memo} value={values.memo} onValue={set("memo")} maxLength={500} autoComplete="off" error={errors.memo} />
+        <Field id="entry-tags" label={t.tags} value={values.tags} onValue={set("tags")} hint={t.tagsHint} autoComplete="off" error={errors.tags} />
+        <div class="form-actions">
+          <button type="submit" class="button button--primary button--wide" disabled={busy}>
+            {busy ? t.saving : t.save}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export default EntryForm;

@@ -309,8 +309,6 @@ def main() -> int:
             names = list(ddls)
             shift = round_number % len(names)
             order = names[shift:] + names[:shift]
-            if round_number % 2:
-                order.reverse()
             log(f"round {round_number + 1}/{args.rounds}: {' then '.join(order)}")
             for name in order:
                 seconds = set_index(bench.engine, backend, ddls[name])

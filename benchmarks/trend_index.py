@@ -91,7 +91,11 @@ class Variant:
     monthly_sql: list[float] = field(default_factory=list)
     post: list[float] = field(default_factory=list)
     post_insert_sql: list[float] = field(default_factory=list)
+    post_cpu: list[float] = field(default_factory=list)
+    post_wal: list[float] = field(default_factory=list)  # PostgreSQL: WAL bytes per POSTed entry (whole request)
     bulk_rps: list[float] = field(default_factory=list)
+    bulk_cpu_rps: list[float] = field(default_factory=list)  # rows per second of this process's CPU
+    bulk_wal: list[float] = field(default_factory=list)  # PostgreSQL: WAL bytes per bulk-inserted row
     rounds: list[dict] = field(default_factory=list)  # per-phase medians
     trend_plan: list[str] = field(default_factory=list)
     monthly_plan: list[str] = field(default_factory=list)
@@ -164,6 +168,15 @@ def explain_entries(bench, kept: list) -> list[str]:
     return ["(no grouped statement over entries)"]
 
 
+def wal_lsn(engine, backend: str) -> int:
+    """PostgreSQL: the WAL insert position in bytes (0 on SQLite): WAL written is a load-independent measure
+    of what a write costs the server (heap + every index entry, and full-page images)."""
+    if backend != "postgresql":
+        return 0
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")).scalar_one()
+
+
 def phase(bench, variant: Variant, backend: str, args, main_headers, ids, rng, insert_timer, main_id, seed_max_id):
     get = bench.get
     # 1. reads, interleaved
@@ -182,38 +195,49 @@ def phase(bench, variant: Variant, backend: str, args, main_headers, ids, rng, i
         variant.monthly_plan = explain_entries(bench, kept_monthly)
 
     # 2. POST /entries
-    posts, inserts = [], []
+    posts, inserts, post_cpus = [], [], []
+    wal_start = 0
     for i in range(5 + args.posts):
+        if i == 5:
+            wal_start = wal_lsn(bench.engine, backend)
         body = {"type": "expense", "amount": rng.randrange(100, 500_000, 100),
                 "occurred_on": (scale.FIRST_DAY + timedelta(days=rng.randrange(DAYS))).isoformat(),
                 "account_id": rng.choice(ids["accounts"]), "category_id": rng.choice(ids["expense"]),
                 "memo": "trend index benchmark"}
         insert_timer.take()
+        cpu = time.process_time()
         started = time.perf_counter()
         response = bench.client.post("/api/v1/entries", json=body, headers=main_headers)
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         if response.status_code != 201:
             raise SystemExit(f"POST /entries: {response.status_code} {response.get_data()[:300]!r}")
         insert_seconds = insert_timer.take()
         if i >= 5:
             posts.append(elapsed)
             inserts.append(insert_seconds)
+            post_cpus.append(cpu)
+    post_wal = (wal_lsn(bench.engine, backend) - wal_start) / args.posts
 
     # 3. bulk insert, rolled back
-    bulk = []
+    bulk, bulk_cpu, bulk_wal = [], [], []
     for _ in range(args.bulk_runs):
         rows = [{"user_id": main_id, "type": "expense", "amount": rng.randrange(100, 500_000, 100),
                  "occurred_on": scale.FIRST_DAY + timedelta(days=rng.randrange(DAYS)),
                  "account_id": rng.choice(ids["accounts"]), "to_account_id": None,
                  "category_id": rng.choice(ids["expense"]), "memo": "bulk", "version": 1,
                  "created_at": datetime.now(UTC), "updated_at": datetime.now(UTC)} for _ in range(args.bulk_rows)]
+        wal_start = wal_lsn(bench.engine, backend)
         with bench.engine.connect() as conn:
             transaction = conn.begin()
+            cpu = time.process_time()
             started = time.perf_counter()
             for start in range(0, len(rows), scale.CHUNK):
                 conn.execute(insert(scale.Entry.__table__), rows[start:start + scale.CHUNK])
             bulk.append(len(rows) / (time.perf_counter() - started))
+            bulk_cpu.append(len(rows) / (time.process_time() - cpu))
             transaction.rollback()
+        bulk_wal.append((wal_lsn(bench.engine, backend) - wal_start) / len(rows))
 
     # 4. clean-up: the same rows for every phase, and a fresh visibility map on PostgreSQL
     with bench.engine.begin() as conn:
@@ -231,13 +255,19 @@ def phase(bench, variant: Variant, backend: str, args, main_headers, ids, rng, i
     variant.post += posts
     variant.post_insert_sql += inserts
     variant.bulk_rps += bulk
+    variant.post_cpu += post_cpus
+    variant.post_wal.append(post_wal)
+    variant.bulk_cpu_rps += bulk_cpu
+    variant.bulk_wal += bulk_wal
     summary = {"trend": statistics.median(trend), "monthly": statistics.median(monthly),
                "post": statistics.median(posts), "insert": statistics.median(inserts),
                "bulk": statistics.median(bulk)}
     variant.rounds.append(summary)
     log(f"  {variant.name:<7} trend {summary['trend'] * 1000:6.1f} ms  monthly {summary['monthly'] * 1000:5.1f} ms  "
         f"POST {summary['post'] * 1000:5.2f} ms (INSERT {summary['insert'] * 1000:.3f} ms)  "
-        f"bulk {summary['bulk']:,.0f} rows/s")
+        f"bulk {summary['bulk']:,.0f} rows/s"
+        + (f"  WAL/POST {post_wal:,.0f} B, WAL/bulk row {statistics.median(bulk_wal):,.0f} B"
+           if backend == "postgresql" else f"  bulk CPU {statistics.median(bulk_cpu):,.0f} rows/cpu-s"))
 
 
 def ms(values: list[float], q: float = 50) -> str:
@@ -341,7 +371,7 @@ def main() -> int:
         f"### {facts['version']}: with and without `{INDEX}`", "",
         f"Command: `{command}`; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average {load_before[0]:.2f} before, "
         f"{load_after[0]:.2f} after; {time.monotonic() - started_run:.0f} s in all (seed included). "
-        f"{args.rounds} rounds, each a phase without and one with the index (order alternating); per phase "
+        f"{args.rounds} rounds, each a phase per variant (order rotating); per phase "
         f"{args.runs} trend + {args.runs} monthly (interleaved, after {args.warmups} warm-ups), {args.posts} "
         f"POST /entries, {args.bulk_runs} × {args.bulk_rows:,}-row bulk inserts (rolled back). "
         f"Entries: {sum(facts['counts'].values()):,} ({facts['counts'][main_id]:,} of the main user). "
@@ -355,9 +385,17 @@ def main() -> int:
         row("monthly report, in cursor.execute p50 (ms)", "monthly_sql", ms),
         row("POST /api/v1/entries, wall p50 (ms)", "post", ms, p95("post")),
         row("… its `INSERT INTO entries`, p50 (µs)", "post_insert_sql", us),
+        row("… this process's CPU p50 (ms)", "post_cpu", ms),
         row("bulk insert (rows/s, median)", "bulk_rps", rps,
             lambda a, bs: "all: " + " → ".join(", ".join(f"{x:,.0f}" for x in v.bulk_rps) for v in [a, *bs])),
-        ""]
+        row("bulk insert (rows per CPU-second of this process, median)", "bulk_cpu_rps", rps),
+        ]
+    if backend == "postgresql":
+        lines += [row("WAL bytes per POSTed entry (whole request, median of phases)", "post_wal", rps),
+                  row("WAL bytes per bulk-inserted row (median)", "bulk_wal", rps,
+                      lambda a, bs: "all: " + " → ".join(", ".join(f"{x:,.0f}" for x in v.bulk_wal)
+                                                         for v in [a, *bs]))]
+    lines += [""]
     for name in ddls:
         if ddls[name]:
             lines.append(f"Index size, {name}: **{size[name]['index'] / 1048576:.1f} MiB** (created in "

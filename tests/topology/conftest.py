@@ -229,7 +229,7 @@ def render_site(https_port: int, http_port: int, upstreams: list[int], tls: Path
         ("/etc/letsencrypt/live/ledger.example.com/privkey.pem", str(tls / "key.pem"), 1),
         ("/var/log/nginx/ledger.access.log", str(logs / "nginx-access.log"), 1),
         ("/var/log/nginx/ledger.error.log", str(logs / "nginx-error.log"), 1),
-        ("/var/www/letsencrypt", str(static), 1),
+        ("root /var/www/html;", f"root {static};", 1),
         ("root /srv/ledger/static;", f"root {static};", 1),
     ]
     for old, new, count in replacements:

@@ -2,9 +2,9 @@
 
     .venv/bin/python deploy/check.py [/etc/ledger/ledger.env]
 
-The release's safety catch: `systemctl reload ledger@8001` runs it before it sends HUP (ExecReload), and
-deploy/gunicorn.conf.py before the first start, so code or settings that cannot start never replace the
-workers that are serving. Prints "ok" when the app imports.
+Without that file, the settings exported in the environment. The release's safety catch: `systemctl reload
+ledger@8001` runs it before it sends HUP (ExecReload), and deploy/gunicorn.conf.py before the first start, so
+code or settings that cannot start never replace the workers that are serving. Prints "ok" when the app imports.
 """
 from __future__ import annotations
 
@@ -27,9 +27,8 @@ def read_settings(env_file: str) -> dict[str, str]:
 
 def check(env_file: str) -> str | None:
     """None when the app imports with these settings, else the last line of its error."""
-    if not os.path.isfile(env_file):
-        return f"{env_file} does not exist"
-    environment = {**os.environ, **read_settings(env_file)}
+    # Without the file (settings exported in the environment instead), the environment as it is.
+    environment = {**os.environ, **(read_settings(env_file) if os.path.isfile(env_file) else {})}
     try:
         result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=environment,
                                 capture_output=True, text=True, timeout=TIMEOUT)

@@ -166,7 +166,7 @@ export const ko: Messages = {
   budgetProgress: "예산",
   budgetOf: (name: string, spent: string, amount: string) => `${name}: ${amount} 중 ${spent} 사용`,
   overBy: (amount: string) => `${amount} 초과`,
-  total: "합계",
+  total: "전체",
   editBudgets: "예산 수정",
   spendingByCategory: "분류별 지출",
   spendingByDay: "일별 지출",

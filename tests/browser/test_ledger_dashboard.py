@@ -1,0 +1,143 @@
+"""The dashboard shows exactly the API's numbers for entries a person recorded through the UI (issue 9)."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.ledger_support import Person, artifact, month_of_today, signed_in, today_in_browser, won
+
+
+def add_entry_with_the_keyboard(page, amount: str, memo: str) -> None:
+    """Add entry → Amount → Date → Account → Category (first choice) → Memo → Enter: no mouse."""
+    page.get_by_role("button", name="Add entry").focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Add entry")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Amount")).to_be_focused()
+    page.keyboard.type(amount)
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_label("Date")).to_be_focused()
+    for _ in range(4):  # the date's fields (day, month, year) take a Tab each
+        page.keyboard.press("Tab")
+        if dialog.get_by_label("Account").evaluate("el => el === document.activeElement"):
+            break
+    expect(dialog.get_by_label("Account")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_label("Category")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_label("Memo")).to_be_focused()
+    page.keyboard.type(memo)
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+
+
+def test_an_expense_and_an_income_through_the_ui_and_the_dashboard_equals_the_report(page, server):
+    person = Person(server)
+    signed_in(page, person)
+    expect(page.get_by_role("button", name="Previous month")).to_be_visible()
+    expect(page.get_by_role("button", name="Next month")).to_be_visible()
+
+    # An expense with the keyboard alone; the focus comes back to Add entry.
+    add_entry_with_the_keyboard(page, "12,000", "Lunch")
+    expect(page.get_by_role("status").filter(has_text="Entry added")).to_be_visible()
+    expect(page.get_by_role("button", name="Add entry")).to_be_focused()
+
+    # An income with the mouse: type, amount as typed with the currency sign, a category of its kind.
+    page.get_by_role("button", name="Add entry").click()
+    dialog = page.get_by_role("dialog", name="Add entry")
+    dialog.get_by_label("Type").select_option(label="Income")
+    dialog.get_by_label("Amount").fill("₩3,250,000")
+    salary = next(c for c in person.categories("income") if c["name"] == "Salary")
+    category = dialog.get_by_label("Category")
+    expense_names = {c["name"] for c in person.categories("expense")}
+    offered = set(category.locator("option").all_inner_texts()) - {"Choose…"}
+    assert offered and not offered & expense_names, offered  # only categories of the entry's kind
+    category.select_option(label="Salary")
+    dialog.get_by_label("Memo").fill("November pay")
+    dialog.get_by_label("Tags").fill("work, monthly")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+
+    entries = person.entries()
+    assert sorted((e["type"], e["amount"]) for e in entries) == [("expense", 12000), ("income", 3250000)]
+    income = next(e for e in entries if e["type"] == "income")
+    assert income["category_id"] == salary["id"] and income["tags"] == ["monthly", "work"]
+    assert {e["occurred_on"] for e in entries} == {today_in_browser(page)}  # the local date
+
+    report = person.get("/api/v1/reports/monthly", month=month_of_today(page))
+    summary = page.get_by_role("region", name="Month summary")
+    for name, key in [("Income", "income"), ("Expenses", "expense"), ("Net", "net")]:
+        value = summary.locator("div.total").filter(has=page.get_by_text(name, exact=True)).locator("dd")
+        expect(value).to_have_text(won(report[key]))
+        expect(value).to_have_attribute("data-value", str(report[key]))
+    assert (report["income"], report["expense"], report["net"]) == (3250000, 12000, 3238000)
+
+    # The chart draws the API's totals (top-level expense rows), each with its label.
+    chart = page.get_by_role("region", name="Spending by category")
+    rows = [r for r in report["by_category"] if r["kind"] == "expense" and r["parent_id"] is None]
+    bars = chart.locator("svg.stack rect")
+    expect(bars).to_have_count(len(rows))
+    assert [int(v) for v in bars.evaluate_all("els => els.map(e => e.dataset.value)")] == [r["total"] for r in rows]
+    for row in rows:
+        expect(chart.get_by_role("button", name=re.compile(re.escape(row["name"])))).to_contain_text(won(row["total"]))
+    days = page.get_by_role("region", name="Spending by day").locator("rect.day-bar")
+    assert sum(int(v) for v in days.evaluate_all("els => els.map(e => e.dataset.value)")) == report["expense"]
+
+    # The latest entries list both; a click on a category goes to its filtered entries.
+    latest = page.get_by_role("list", name="Latest entries")
+    expect(latest.get_by_role("listitem")).to_have_count(2)
+    expect(latest).to_contain_text("Lunch")
+    chart.get_by_role("button", name=re.compile(re.escape(rows[0]["name"]))).click()
+    expect(page).to_have_url(re.compile(rf"/entries\?.*category_id={rows[0]['category_id']}"))
+    expect(page.get_by_role("listitem").filter(has_text="Lunch")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="November pay")).to_have_count(0)
+
+
+def test_budget_progress_turns_red_past_100_percent_with_a_total(page, server):
+    person = Person(server)
+    food = next(c for c in person.categories("expense") if c["name"] == "Food")
+    cafe = next(c for c in person.categories("expense") if c["name"] == "Cafe & snacks")
+    signed_in(page, person)
+    month = month_of_today(page)
+    person.send("PUT", f"/api/v1/budgets/{month}", {"items": [{"category_id": food["id"], "amount": 10000},
+                                                             {"category_id": cafe["id"], "amount": 50000}]})
+    person.add("expense", 12000, category=food)
+    person.add("expense", 4500, category=cafe)
+    page.reload()
+
+    budgets = page.get_by_role("region", name="Budgets")
+    expect(budgets.get_by_role("img", name="Total: ₩16,500 of ₩60,000 spent")).to_be_visible()
+    over = budgets.get_by_role("img", name="Food: ₩12,000 of ₩10,000 spent")
+    expect(over).to_have_class(re.compile("progress--over"))
+    expect(budgets.get_by_role("img", name="Cafe & snacks: ₩4,500 of ₩50,000 spent")).not_to_have_class(
+        re.compile("progress--over"))
+    expect(budgets).to_contain_text("₩2,000 over")
+
+
+def test_previous_and_next_month(page, server):
+    person = Person(server)
+    signed_in(page, person)
+    heading = page.get_by_role("heading", level=1)
+    this_month = heading.inner_text()
+    page.get_by_role("button", name="Previous month").click()
+    expect(page).to_have_url(re.compile(r"/\?month=\d{4}-\d{2}$"))
+    expect(heading).not_to_have_text(this_month)
+    page.get_by_role("button", name="Next month").click()
+    expect(heading).to_have_text(this_month)
+
+
+def test_dashboard_screenshots_desktop_and_phone(new_context, server):
+    """Kept as test artefacts under tests/browser/artifacts/ (not committed)."""
+    person = Person(server)
+    food, cafe = person.categories("expense")[:2]
+    for amount, category, memo in [(12000, food, "Lunch"), (4500, cafe, "Latte"), (58000, food, "Groceries")]:
+        person.add("expense", amount, category=category, memo=memo)
+    person.add("income", 3200000, memo="Salary")
+    for name, viewport in [("desktop", {"width": 1280, "height": 900}), ("phone", {"width": 360, "height": 780})]:
+        page = new_context(viewport=viewport).new_page()
+        signed_in(page, person)
+        expect(page.get_by_role("region", name="Spending by category")).to_be_visible()
+        page.screenshot(path=artifact(f"dashboard-{name}.png"), full_page=True)
+        assert artifact(f"dashboard-{name}.png").stat().st_size > 10_000

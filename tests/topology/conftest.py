@@ -265,6 +265,16 @@ class Nginx:
             assert time.monotonic() < deadline, "nginx does not listen after 15 s"
             time.sleep(0.05)
 
+    def reload(self) -> None:
+        """`systemctl reload nginx`: new workers with the site as it is now; the old ones finish their requests."""
+        command = [NGINX, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), "-e",
+                   str(self.prefix / "nginx-error.log")]
+        checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
+        assert checked.returncode == 0, f"nginx -t:\n{checked.stderr}"
+        assert self.process is not None and self.process.poll() is None
+        self.process.send_signal(signal.SIGHUP)
+        time.sleep(1)  # the new workers take over at once; a bounded grace for the old ones to hand over
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGQUIT)  # graceful
@@ -315,6 +325,7 @@ class Topology:
         self.redis, self.database_url = redis, database_url
         self.base_url = nginx.base_url
         self.ca = tmp / "tls" / "cert.pem"
+        self.site = tmp / "site.conf"
 
     def client(self, source: str) -> requests.Session:
         return client(source, self.ca)

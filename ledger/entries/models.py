@@ -28,6 +28,9 @@ class Entry(db.Model):
     __table_args__ = (
         # The keyset order of GET /entries and every month/report range scan.
         Index("ix_entries_user_id_occurred_on_id", "user_id", "occurred_on", "id"),
+        # Covering for the reports' grouped sums (trend, monthly daily sums): answered from the index alone.
+        # amount is a key column, not INCLUDE, so that SQLite (no INCLUDE) has the same index (migration 0004).
+        Index("ix_entries_user_id_occurred_on_type_amount", "user_id", "occurred_on", "type", "amount"),
         CheckConstraint("type IN ('income', 'expense', 'transfer')", name="type"),
         CheckConstraint("amount > 0", name="amount_positive"),
     )

@@ -74,9 +74,15 @@ class Person:
         return self.send("POST", "/api/v1/entries", body)
 
 
-def signed_in(page, person: Person, path: str = "/") -> None:
+def signed_in(page, person: Person, path: str = "/", lang: str = "en") -> None:
     page.goto("/login")
-    sign_in(page, person.email)
+    if lang == "ko":  # the sign-in form of UI.md, in Korean
+        page.get_by_label("이메일", exact=True).fill(person.email)
+        page.get_by_label("비밀번호", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="로그인", exact=True).click()
+        expect(page.get_by_role("button", name="로그아웃", exact=True)).to_be_visible()
+    else:
+        sign_in(page, person.email)
     if path != "/":
         page.goto(path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -260,7 +260,7 @@ export const ko: Messages = {
   breakdownOf: (month: string) => `${month} 분류별`,
   share: "비율",
   count: "건수",
-  csvTitle: "CSV 파일",
+  csvTitle: "CSV 내보내기·가져오기",
   exportRangeHelp: (from: string, to: string) => `${from}부터 ${to}까지의 내역입니다. 엑셀 등에서 한글이 깨지지 않습니다.`,
   exportAllHelp: "기록한 모든 내역입니다.",
   exportEverything: "모든 내역 내보내기",

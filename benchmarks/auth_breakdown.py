@@ -53,12 +53,55 @@ def fresh_postgres(url: str) -> None:
         c.execute(f"CREATE DATABASE {name}")
 
 
+PARTS = [  # (label, file suffix, function): cumulative time per request under cProfile
+    ("the whole request in Flask (`Flask.wsgi_app`)", "flask/app.py", "wsgi_app"),
+    ("`ledger.auth.tokens.authenticate` (all of the auth)", "ledger/auth/tokens.py", "authenticate"),
+    ("├ `decode` (one PyJWT decode + claim checks)", "ledger/auth/tokens.py", "decode"),
+    ("├ `_auth_row` (the statement)", "auth_breakdown.py", "cached_auth_row"),
+    ("├ `_auth_row` (the statement)", "ledger/auth/tokens.py", "_auth_row"),
+    ("│ ├ `Engine.connect` (pool checkout)", "sqlalchemy/engine/base.py", "connect"),
+    ("│ ├ `Connection.execute` (Core: cache key, execute, result)", "sqlalchemy/engine/base.py", "execute"),
+    ("│ ├ … of which the DBAPI `cursor.execute`", "sqlalchemy/engine/default.py", "do_execute"),
+    ("│ └ `Connection.close` (pool return, reset)", "sqlalchemy/engine/base.py", "close"),
+    ("├ `AuthState.lookup` (Redis)", "ledger/auth/state.py", "lookup"),
+    ("the response body: marshmallow `Schema.dump`", "marshmallow/schema.py", "dump"),
+    ("the response body: `json.dumps`", "json/__init__.py", "dumps"),
+    ("`Flask.process_response` (after_request hooks: headers, access log)", "flask/app.py", "process_response"),
+    ("`Flask.preprocess_request` (before_request hooks)", "flask/app.py", "preprocess_request"),
+]
+
+
+def profile(v: dict, count: int) -> str:
+    import cProfile
+    import pstats
+
+    get, path, hdrs = v["client"].get, v["path"], v["headers"]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(count):
+        get(path, headers=hdrs)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    lines = ["", f"cProfile of {count:,} requests of \"{v['name']}\" (ms per request, profiled: about 2× the "
+                 "unprofiled time, use the shares):", "", "| part | ms/request | calls/request |", "|---|---:|---:|"]
+    for label, suffix, name in PARTS:
+        found = [(nc, ct) for (filename, _, fn), (_, nc, _, ct, _) in stats.items()
+                 if filename.endswith(suffix) and fn == name]
+        if found:
+            calls = sum(nc for nc, _ in found)
+            lines.append(f"| {label} | {sum(ct for _, ct in found) * 1000 / count:.3f} | {calls / count:g} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
     parser.add_argument("--requests", type=int, default=3000, help="per variant")
     parser.add_argument("--block", type=int, default=250)
+    parser.add_argument("--profile", type=int, default=5,
+                        help="then cProfile 2,000 requests of this variant (0-based; default 5: WARNING + cached "
+                             "engine, i.e. what is left after both proposals); -1: none")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="ledger-breakdown-")
     url = args.database_url or f"sqlite:///{workdir}/ledger.db"
@@ -136,6 +179,12 @@ def main() -> int:
                     get(path, headers=hdrs)
                 v["cpu"].append((time.process_time() - cpu) / args.block)
                 v["wall"].append((time.perf_counter() - wall) / args.block)
+        profile_text = ""
+        if args.profile >= 0:
+            v = variants[args.profile]
+            tokens._auth_row = cached_auth_row if v["patched"] else original
+            ledger_logger.setLevel(v["level"])
+            profile_text = profile(v, 2000)
     tokens._auth_row = original
     base = statistics.median(variants[0]["cpu"])
     me = statistics.median(variants[2]["cpu"])
@@ -147,6 +196,7 @@ def main() -> int:
         cpu = statistics.median(v["cpu"])
         print(f"| {v['name']} | {cpu * 1e6:,.0f} | {statistics.median(v['wall']) * 1e6:,.0f} | "
               f"{(cpu - base) * 1e6:+,.0f} µs | {(cpu - me) * 1e6:+,.0f} µs |")
+    print(profile_text)
     with app.app_context():
         db.engine.dispose()
     with redis_app.app_context():

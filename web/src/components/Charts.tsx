@@ -59,8 +59,9 @@ export function CategoryChart({ slices, total, format, onPick, title, id }: Cate
           return (
             <li key={s.id ?? "none"}>
               {onPick ? (
-                <button type="button" class="category-bars__item" onClick={() => onPick(s.id)} aria-label={t.showEntriesOf(s.label, format(s.value))}>
+                <button type="button" class="category-bars__item" onClick={() => onPick(s.id)}>
                   {content}
+                  <span class="visually-hidden">{t.showEntries}</span>
                 </button>
               ) : (
                 <div class="category-bars__item">{content}</div>

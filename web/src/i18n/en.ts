@@ -171,7 +171,7 @@ export const en = {
   editBudgets: "Edit budgets",
   spendingByCategory: "Spending by category",
   spendingByDay: "Spending by day",
-  showEntriesOf: (name: string, amount: string) => `${name}, ${amount}: show these entries`,
+  showEntries: ": show these entries",
   percent: (value: number) => `${value.toFixed(1)}%`,
   daySummary: (days: number, top: string, amount: string) => `Spending on ${plural(days, "day", "days")}; the most on ${top} (${amount}).`,
   noSpending: "No spending in this month.",

@@ -170,7 +170,7 @@ export const ko: Messages = {
   editBudgets: "예산 수정",
   spendingByCategory: "분류별 지출",
   spendingByDay: "일별 지출",
-  showEntriesOf: (name: string, amount: string) => `${name}, ${amount}: 내역 보기`,
+  showEntries: ": 내역 보기",
   percent: (value: number) => `${value.toFixed(1)}%`,
   daySummary: (days: number, top: string, amount: string) => `${days}일 동안 지출했고, ${top}에 가장 많이 썼습니다 (${amount}).`,
   noSpending: "이번 달 지출이 없습니다.",

@@ -71,6 +71,9 @@ def test_two_tabs_starting_at_once_share_one_rotation_and_no_reuse(new_context, 
     first = context.new_page()
     sign_up(first, email)
     tabs = [context.new_page(), context.new_page()]  # blank: nothing of the app runs in them yet
+    # Each refresh takes half a second longer on the network, so the two start-ups overlap for certain
+    # (on a busy machine one tab may otherwise finish before the other one's script even runs).
+    context.route("**/api/v1/auth/refresh", lambda route: (time.sleep(0.5), route.continue_()))
     before = server.rotations(email)
     mark = server.mark()
 
@@ -79,11 +82,12 @@ def test_two_tabs_starting_at_once_share_one_rotation_and_no_reuse(new_context, 
     assert not server.events("reuse_detected", since=mark), server.log_tail()
     refreshed = server.events("refresh", since=mark)
     grace = server.events("refresh_grace", since=mark)
-    assert server.rotations(email) - before == len(refreshed)
+    assert server.rotations(email) - before == len(refreshed) == 1, (refreshed, grace)  # exactly one rotation
     if locks:  # the second tab adopted the first one's result inside the lock
-        assert (len(refreshed), len(grace)) == (1, 0), (refreshed, grace)
-    else:  # both refreshed; the server's grace window answered the loser without rotating again
-        assert len(refreshed) >= 1 and len(refreshed) + len(grace) == 2, (refreshed, grace)
+        assert grace == [], grace
+    # without locks the second tab either heard the first one's message in time, or refreshed with the
+    # spent token and the server's grace window answered it without rotating again
+    assert len(grace) <= 1, grace
     for tab in [first, *tabs]:
         _signed_in(tab)
 

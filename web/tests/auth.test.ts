@@ -185,6 +185,32 @@ describe("CSRF", () => {
     expect(server.refreshCalls[0]?.csrf).toBe("rotated-elsewhere");
   });
 
+  it("a csrf_failed caused by another tab's rotation meanwhile is retried once with the new value", async () => {
+    const { client } = signedInTab();
+    server.expireAll();
+    const sent = server.csrf;
+    let rotatedElsewhere: string | null = null;
+    server.refreshQueue.push(() => {
+      rotatedElsewhere = server.issue().csrf_token; // the other tab's refresh lands: our pair no longer matches
+      return problem(401, "csrf_failed");
+    });
+    const response = await client.fetch(get("/api/v1/me"));
+
+    expect(response.status).toBe(200);
+    expect(server.refreshCalls.map((c) => c.csrf)).toEqual([sent, rotatedElsewhere]);
+    expect(client.state.status).toBe("signed-in");
+  });
+
+  it("a csrf_failed with an unchanged cookie is not retried: the person is signed out", async () => {
+    const { client } = signedInTab();
+    server.expireAll();
+    server.refreshQueue.push(problem(401, "csrf_failed"));
+    await client.fetch(get("/api/v1/me")).catch(() => undefined);
+
+    expect(server.refreshCalls).toHaveLength(1);
+    expect(client.state.status).toBe("signed-out");
+  });
+
   it("falls back to the value from the response body when the cookie cannot be read", async () => {
     const { client } = signedInTab();
     const expected = server.csrf;

@@ -315,7 +315,7 @@ export class AuthClient {
     });
   }
 
-  private async callRefresh(startUp: boolean, epoch: number): Promise<void> {
+  private async callRefresh(startUp: boolean, epoch: number, retried = false): Promise<void> {
     const csrf = this.currentCsrf(); // read inside the lock: the previous holder may have rotated it
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), REFRESH_TIMEOUT_MS);
@@ -347,6 +347,11 @@ export class AuthClient {
     }
     if (response.status === 401) {
       const code = await problemCode(response);
+      // Another tab's refresh answered between our reading the CSRF cookie and the browser attaching the
+      // refresh cookie (possible without Web Locks): the pair did not match. Once more, with the new value.
+      if (code === "csrf_failed" && !retried && this.currentCsrf() !== csrf) {
+        return this.callRefresh(startUp, epoch, true);
+      }
       if (startUp) {
         // No session (or an old one): the sign-in page, quietly; a detected reuse is worth saying.
         const reason = code === "refresh_token_reused" ? "refresh_token_reused" : null;

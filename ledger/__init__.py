@@ -17,6 +17,7 @@ from ledger.extensions import cors, db, jwt, limiter, migrate
 from ledger.http import register_converters, register_request_hooks
 from ledger.logs import configure_logging
 from ledger.openapi import Api
+from ledger.spa import register_spa
 
 
 def create_app(config: str | Config | None = None, **overrides) -> Flask:
@@ -28,6 +29,7 @@ def create_app(config: str | Config | None = None, **overrides) -> Flask:
     warn_about_settings(app)
     register_extensions(app)
     register_blueprints(app)
+    register_spa(app)  # web/dist: the SPA and /docs (API.md §4a), outside the OpenAPI document
     register_error_handlers(app)
     register_request_hooks(app)
     register_commands(app)

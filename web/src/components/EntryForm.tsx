@@ -160,13 +160,15 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
 
   const validate = (): Record<string, unknown> | null => {
     const found: Partial<Record<keyof Values, string>> = {};
+    // A new entry goes to the first open account unless another was chosen (even before the default shows).
+    const account = values.account || (editing ? "" : String(accountList.find((a) => !a.archived)?.id ?? ""));
     const amount = parseAmount(values.amount, money.exponent, money.currency);
     if (!amount.ok) found.amount = amountError(amount.error, t, money.exponent);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(values.date)) found.date = t.fieldRequired;
-    if (!values.account) found.account = t.chooseOne;
+    if (!account) found.account = t.chooseOne;
     if (values.type === "transfer") {
       if (!values.toAccount) found.toAccount = t.chooseOne;
-      else if (values.toAccount === values.account) found.toAccount = t.sameAccount;
+      else if (values.toAccount === account) found.toAccount = t.sameAccount;
     } else if (!values.category) found.category = t.chooseOne;
     setErrors(found);
     const first = (Object.keys(ID_OF) as (keyof Values)[]).find((f) => found[f]);
@@ -183,7 +185,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       type: values.type,
       amount: amount.ok ? amount.minor : 0,
       occurred_on: values.date,
-      account_id: Number(values.account),
+      account_id: Number(account),
       to_account_id: values.type === "transfer" ? Number(values.toAccount) : null,
       category_id: values.type === "transfer" ? null : Number(values.category),
       memo: values.memo.trim(),
@@ -305,7 +307,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
           onValue={set("amount")}
           inputMode={money.exponent ? "decimal" : "numeric"}
           autoComplete="off"
-          hint={t.amountHint(money.currency)}
+          hint={t.amountHint(money.currency, money.exponent ? `12,000 · ${minorToInput(350, money.exponent)}` : "12,000")}
           error={errors.amount}
           class="input--amount"
         />
@@ -349,7 +351,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
         <Field id="entry-memo" label={t.memo} value={values.memo} onValue={set("memo")} maxLength={500} autoComplete="off" error={errors.memo} />
         <Field id="entry-tags" label={t.tags} value={values.tags} onValue={set("tags")} hint={t.tagsHint} autoComplete="off" error={errors.tags} />
         <div class="form-actions">
-          <button type="submit" class="button button--primary button--wide" disabled={busy}>
+          <button type="submit" class="button button--primary button--wide" disabled={busy || accounts.status !== "ready" || categories.status !== "ready"}>
             {busy ? t.saving : t.save}
           </button>
         </div>

@@ -116,7 +116,7 @@ export const en = {
   typeIncome: "Income",
   typeTransfer: "Transfer",
   amount: "Amount",
-  amountHint: (currency: string) => `In ${currency}, as you'd write it: 12,000 or 3.50`,
+  amountHint: (currency: string, example: string) => `In ${currency}, as you'd write it: ${example}`,
   amountInvalid: "Enter an amount in numbers, like 12,000.",
   amountNoDecimals: "This currency has no decimals: enter a whole amount.",
   amountTooPrecise: (digits: number) => `Use at most ${plural(digits, "decimal place", "decimal places")}.`,

@@ -115,7 +115,7 @@ export const ko: Messages = {
   typeIncome: "수입",
   typeTransfer: "이체",
   amount: "금액",
-  amountHint: (currency: string) => `${currency} 기준, 평소 쓰듯이 입력하세요: 12,000 또는 3.50`,
+  amountHint: (currency: string, example: string) => `${currency} 기준, 평소 쓰듯이 입력하세요. 예: ${example}`,
   amountInvalid: "금액을 숫자로 입력해 주세요. 예: 12,000",
   amountNoDecimals: "이 통화는 소수점이 없습니다. 정수로 입력해 주세요.",
   amountTooPrecise: (digits: number) => `소수점 이하 ${digits}자리까지만 입력할 수 있습니다.`,

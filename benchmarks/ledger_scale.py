@@ -123,6 +123,9 @@ def log(message: str) -> None:
 
 def build_app(url: str) -> Flask:
     """The production config (it wants its secrets in the environment; main() put them there)."""
+    # The limits are off below; production validates the environment first, and refuses limits on without
+    # an explicit storage.
+    os.environ["RATELIMIT_ENABLED"] = "false"
     return create_app("production", SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False, LOG_LEVEL="WARNING",
                       ACCESS_TOKEN_TTL=7200)
 

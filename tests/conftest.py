@@ -238,17 +238,39 @@ def logged_in(auth, user) -> AuthActions:
 
 
 @pytest.fixture
+def redis_url():
+    """A Redis database of the tests' own (TEST_REDIS_URL), emptied before and after; a skip outside CI, a
+    failure in it."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.ConnectionError as error:
+        client.close()
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis at {url} is not reachable in CI: {error}")
+        pytest.skip(f"needs Redis at {url} (set TEST_REDIS_URL): {error}")
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
 def count_statements(app):
-    """with count_statements() as statements: ... → the SQL statements run inside."""
+    """with count_statements() as statements: ... → the SQL statements run inside (of `of`, another app,
+    when given: count_statements(of=other_app))."""
 
     @contextlib.contextmanager
-    def counter():
+    def counter(of=None):
         statements: list[str] = []
 
         def record(conn, cursor, statement, parameters, context, executemany):
             statements.append(statement)
 
-        with app.app_context():
+        with (of or app).app_context():
             engine = db.engine
         event.listen(engine, "before_cursor_execute", record)
         try:

@@ -5,8 +5,6 @@ a stale or foreign copy is never believed, and Redis failing sends the check to 
 """
 from __future__ import annotations
 
-import contextlib
-import os
 import time
 
 import pytest
@@ -17,23 +15,6 @@ from tests.auth.helpers import LOGOUT, ME, SESSIONS, bearer
 from tests.conftest import PASSWORD, assert_problem, login_body
 
 DEAD_REDIS = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
-
-
-@pytest.fixture
-def redis_url():
-    """A Redis database of the tests' own, emptied before and after; a skip outside CI, a failure in it."""
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
-    try:
-        client.ping()
-    except redis.ConnectionError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis at {url} is not reachable in CI: {error}")
-        pytest.skip(f"needs Redis at {url} (set TEST_REDIS_URL): {error}")
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture
@@ -50,28 +31,9 @@ def cached_app(app, make_app, redis_url):
 
 
 @pytest.fixture
-def count_statements(cached_app):
-    """The statements of `cached_app`'s engine (the shared fixture counts the default app's)."""
-    from sqlalchemy import event
-
-    from ledger.extensions import db
-
-    @contextlib.contextmanager
-    def counter():
-        statements: list[str] = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        with cached_app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-
-    return counter
+def counted(cached_app, count_statements):
+    """count_statements, of cached_app's engine."""
+    return lambda: count_statements(of=cached_app)
 
 
 @pytest.fixture
@@ -82,17 +44,17 @@ def caller(cached_app, make_user):
     return client, user, body["access_token"]
 
 
-def _me(client, token, count_statements):
-    with count_statements() as statements:
+def _me(client, token, counted):
+    with counted() as statements:
         response = client.get(ME, headers=bearer(token))
     return response, statements
 
 
-def test_the_first_request_reads_the_database_and_the_next_ones_only_redis(caller, count_statements):
+def test_the_first_request_reads_the_database_and_the_next_ones_only_redis(caller, counted):
     client, user, token = caller
 
-    first, first_statements = _me(client, token, count_statements)
-    second, second_statements = _me(client, token, count_statements)
+    first, first_statements = _me(client, token, counted)
+    second, second_statements = _me(client, token, counted)
 
     assert first.status_code == second.status_code == 200
     assert second.get_json() == first.get_json() and second.get_json()["email"] == user.email
@@ -100,9 +62,9 @@ def test_the_first_request_reads_the_database_and_the_next_ones_only_redis(calle
 
 
 @pytest.mark.parametrize("revoke", ["logout", "end_session", "password", "deactivate", "delete"])
-def test_every_revocation_is_refused_on_the_very_next_request(cached_app, caller, count_statements, revoke):
+def test_every_revocation_is_refused_on_the_very_next_request(cached_app, caller, counted, revoke):
     client, user, token = caller
-    assert _me(client, token, count_statements)[0].status_code == 200  # the copy is warm
+    assert _me(client, token, counted)[0].status_code == 200  # the copy is warm
     other = login_body(cached_app.test_client(), user)["access_token"]
 
     if revoke == "logout":
@@ -121,9 +83,9 @@ def test_every_revocation_is_refused_on_the_very_next_request(cached_app, caller
     assert_problem(client.get(ME, headers=bearer(token)), 401, "token_revoked")
 
 
-def test_a_stale_fill_cannot_move_the_copy_back_to_an_old_version(cached_app, caller, rdb, count_statements):
+def test_a_stale_fill_cannot_move_the_copy_back_to_an_old_version(cached_app, caller, rdb, counted):
     client, user, token = caller
-    assert _me(client, token, count_statements)[0].status_code == 200
+    assert _me(client, token, counted)[0].status_code == 200
     from ledger.auth.models import User
     from ledger.extensions import db
 
@@ -138,36 +100,36 @@ def test_a_stale_fill_cannot_move_the_copy_back_to_an_old_version(cached_app, ca
     assert_problem(client.get(ME, headers=bearer(token)), 401, "token_revoked")
 
 
-def test_a_flushed_redis_falls_back_to_the_database_and_stays_correct(caller, rdb, count_statements):
+def test_a_flushed_redis_falls_back_to_the_database_and_stays_correct(caller, rdb, counted):
     client, user, token = caller
-    _me(client, token, count_statements)
+    _me(client, token, counted)
     revoked = login_body(client, user)["access_token"]
     client.delete(f"{SESSIONS}/current", headers=bearer(revoked))
     rdb.flushdb()
 
-    response, statements = _me(client, token, count_statements)
+    response, statements = _me(client, token, counted)
     assert response.status_code == 200 and len(statements) == 1
     assert_problem(client.get(ME, headers=bearer(revoked)), 401, "token_revoked")
 
 
-def test_a_copy_written_by_another_redis_server_is_not_believed(caller, rdb, count_statements):
+def test_a_copy_written_by_another_redis_server_is_not_believed(caller, rdb, counted):
     """What a restart from an old snapshot looks like: copies stamped with a run_id that is not the server's."""
     client, user, token = caller
-    _me(client, token, count_statements)
+    _me(client, token, counted)
     for key in rdb.keys("ledger:auth:*"):
         rdb.hset(key, "run", "0" * 40)
 
-    response, statements = _me(client, token, count_statements)
+    response, statements = _me(client, token, counted)
 
     assert response.status_code == 200 and len(statements) == 1
 
 
-def test_an_expired_copy_is_not_believed(cached_app, caller, count_statements):
+def test_an_expired_copy_is_not_believed(cached_app, caller, counted):
     client, user, token = caller
-    _me(client, token, count_statements)
+    _me(client, token, counted)
     time.sleep(cached_app.config["AUTH_STATE_TTL"] + 0.1)
 
-    response, statements = _me(client, token, count_statements)
+    response, statements = _me(client, token, counted)
 
     assert response.status_code == 200 and len(statements) == 1
 

@@ -254,7 +254,8 @@ def test_axe_finds_no_serious_violation_on_any_screen(new_context, server, lang)
     person.add("expense", 12000, memo="Lunch", tags=["work"])
     person.add("income", 3000000)
     cat = person.categories("expense")[0]
-    person.send("PUT", f"/api/v1/budgets/{dt.date.today():%Y-%m}", {"items": [{"category_id": cat["id"], "amount": 5000}]})
+    person.send("PUT", f"/api/v1/budgets/{dt.date.today():%Y-%m}",
+                {"items": [{"category_id": cat["id"], "amount": 5000}]})
     page = new_context(locale="ko-KR" if lang == "ko" else "en-US").new_page()
     axe = Axe()
     found = {}

@@ -7,7 +7,6 @@ The `app` and `sql` fixtures of tests/conftest.py then read the same database as
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import threading
@@ -153,24 +152,6 @@ def gunicorn(app, tmp_path):
         except AssertionError as error:
             errors.append(str(error))
     assert not errors, errors
-
-
-@pytest.fixture
-def redis_url():
-    """A Redis database for the limiter, emptied before and after; a skip outside CI, a failure in it."""
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
-    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
-    try:
-        client.ping()
-    except redis.ConnectionError as error:
-        client.close()
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis at {url} is not reachable in CI: {error}")
-        pytest.skip(f"needs Redis at {url} (set TEST_REDIS_URL): {error}")
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import { amountError } from "../components/EntryForm";
 import { Alert, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
-import { useMe } from "../data";
+import { WithMoney } from "../components/WithMoney";
 import { formatMonthLabel, useI18n } from "../i18n";
-import { call, type Category, categoryColor, categoryTree, type Money, useCategories, useMoney } from "../ledger";
+import { call, type Category, categoryColor, categoryTree, type Money, useCategories } from "../ledger";
 import { formatMoney, minorToInput, parseAmount } from "../money";
 import { formatMonth, monthOf, parseMonth, shiftMonth, type YearMonth } from "../months";
 import { navigate, useLocation } from "../router";
@@ -19,18 +19,12 @@ import { api } from "../services";
 type Budget = Schemas["Budget"];
 
 export default function Budgets({ userId }: { userId: string }) {
-  const { t } = useI18n();
-  const [me] = useMe(userId);
-  const money = useMoney(userId);
+  return <WithMoney userId={userId}>{(money, startDay) => <BudgetsView money={money} startDay={startDay} />}</WithMoney>;
+}
+
+function BudgetsView({ money, startDay }: { money: Money; startDay: number }) {
   const { query } = useLocation();
-  if (me.status !== "ready" || !money) {
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
-  }
-  const current = monthOf(new Date(), me.value.month_start_day ?? 1);
+  const current = monthOf(new Date(), startDay);
   const month = parseMonth(query.get("month")) ?? current;
   return <BudgetMonth key={formatMonth(month)} month={month} current={current} money={money} />;
 }

@@ -9,10 +9,10 @@ import { Field, SelectField } from "../components/Field";
 import { Alert, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
+import { WithMoney } from "../components/WithMoney";
 import { downloadCsv } from "../csv";
-import { useMe } from "../data";
 import { formatMonthLabel, useI18n } from "../i18n";
-import { accountsStore, call, categoryTree, type Entry, type Money, useAccounts, useCategories, useMoney } from "../ledger";
+import { accountsStore, call, categoryTree, type Entry, type Money, useAccounts, useCategories } from "../ledger";
 import { minorToInput, parseAmount } from "../money";
 import { formatMonth, monthOf, parseMonth, type YearMonth } from "../months";
 import { navigate, useLocation } from "../router";
@@ -32,17 +32,7 @@ export function entryQuery(query: URLSearchParams, month: YearMonth): Record<str
 }
 
 export default function Entries({ userId }: { userId: string }) {
-  const { t } = useI18n();
-  const [me] = useMe(userId);
-  const money = useMoney(userId);
-  if (me.status !== "ready" || !money) {
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
-  }
-  return <EntriesView money={money} startDay={me.value.month_start_day ?? 1} />;
+  return <WithMoney userId={userId}>{(money, startDay) => <EntriesView money={money} startDay={startDay} />}</WithMoney>;
 }
 
 function EntriesView({ money, startDay }: { money: Money; startDay: number }) {

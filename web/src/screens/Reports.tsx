@@ -9,10 +9,10 @@ import { Field } from "../components/Field";
 import { Alert, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
+import { WithMoney } from "../components/WithMoney";
 import { downloadCsv, type ImportOutcome, importCsv } from "../csv";
-import { useMe } from "../data";
 import { formatMonthLabel, useI18n } from "../i18n";
-import { accountsStore, call, categoriesStore, categoryColor, type Money, useCategories, useMoney } from "../ledger";
+import { accountsStore, call, categoriesStore, categoryColor, type Money, useCategories } from "../ledger";
 import { formatMoney } from "../money";
 import { formatMonth, monthBounds, monthOf, monthsBetween, parseMonth, shiftMonth, type YearMonth } from "../months";
 import { navigate, useLocation } from "../router";
@@ -22,17 +22,7 @@ type Report = Schemas["MonthlyReport"];
 const PRESETS = [12, 24, 60, 120];
 
 export default function Reports({ userId }: { userId: string }) {
-  const { t } = useI18n();
-  const [me] = useMe(userId);
-  const money = useMoney(userId);
-  if (me.status !== "ready" || !money) {
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
-  }
-  return <ReportsView money={money} startDay={me.value.month_start_day ?? 1} />;
+  return <WithMoney userId={userId}>{(money, startDay) => <ReportsView money={money} startDay={startDay} />}</WithMoney>;
 }
 
 function ReportsView({ money, startDay }: { money: Money; startDay: number }) {

@@ -346,8 +346,20 @@ class Topology:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def app_logs(self) -> str:
-        return "\n".join(server.log.read_text(errors="replace") for server in self.servers)
+    def log_marks(self) -> list[int]:
+        """Where each app server's log ends now; `app_logs(since=...)` reads what came after."""
+        return [server.log.stat().st_size if server.log.exists() else 0 for server in self.servers]
+
+    def app_logs(self, since: list[int] | None = None) -> str:
+        """Both app servers' logs, each read from its own mark (offsets into one concatenation would drift as
+        the first log grows)."""
+        marks = since or [0] * len(self.servers)
+        parts = []
+        for server, mark in zip(self.servers, marks):
+            with open(server.log, "rb") as handle:
+                handle.seek(mark)
+                parts.append(handle.read().decode(errors="replace"))
+        return "\n".join(parts)
 
 
 @pytest.fixture(scope="module")

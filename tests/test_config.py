@@ -111,17 +111,34 @@ def test_settings_are_read_from_the_environment(monkeypatch):
     assert config.REGISTRATION_OPEN is False
 
 
-def test_importing_wsgi_in_production_without_secrets_exits_1_with_one_line():
+def test_importing_wsgi_in_production_without_secrets_exits_3_with_one_line():
     env = {"PATH": os.environ.get("PATH", ""), "LEDGER_ENV": "production", "PYTHON_DOTENV_DISABLED": "1"}
 
     result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60)
 
-    assert result.returncode == 1
+    assert result.returncode == 3  # gunicorn's "worker failed to boot"
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert "SECRET_KEY" in lines[0] and "configuration error" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_gunicorn_without_preload_stops_on_a_config_error_instead_of_respawning_workers(tmp_path):
+    """Workers that import the app themselves (deploy/gunicorn.conf.py) and exit 1 would be replaced by new
+    ones failing the same way, forever; exit 3 makes the master stop with the error."""
+    conf = tmp_path / "gunicorn.conf.py"
+    conf.write_text("workers = 2\npreload_app = False\ncontrol_socket_disable = True\n")
+    env = {"PATH": os.environ.get("PATH", ""), "LEDGER_ENV": "production", "PYTHON_DOTENV_DISABLED": "1"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+
+    result = subprocess.run([str(gunicorn), "-c", str(conf), "-b", "127.0.0.1:0", "wsgi:app"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+
+    assert result.returncode != 0
+    assert "Worker failed to boot" in result.stderr
+    # each of the two first workers says why once, and no worker is started after them
+    assert 1 <= result.stderr.count("ledger: configuration error: production needs SECRET_KEY") <= 2, result.stderr
 
 
 def test_production_defaults_are_secure(production_env):

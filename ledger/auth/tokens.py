@@ -194,12 +194,20 @@ def _bearer_token() -> str:
 
 
 def _autocommit_engine():
-    """The app's engine with AUTOCOMMIT (same pool), built once: execution_options() makes a new
-    OptionEngine on every call, ~0.1-0.2 ms of a request (benchmarks/auth_breakdown.py)."""
+    """The engine the check runs on, built once per app (execution_options() makes a new OptionEngine on every
+    call, ~0.1-0.2 ms of a request: benchmarks/auth_breakdown.py).
+
+    PostgreSQL: the app's engine with AUTOCOMMIT (same pool), so the read sends no BEGIN and no ROLLBACK.
+    SQLite: the app's engine as it is. pysqlite begins a transaction only before a write, so a SELECT sends
+    nothing more; AUTOCOMMIT would instead run `PRAGMA read_uncommitted` each time the connection goes back to
+    the pool (~0.08 ms of a request, benchmarks/README.md).
+    """
     extensions = current_app.extensions
     engine = extensions.get("ledger-autocommit-engine")
     if engine is None:
-        engine = extensions["ledger-autocommit-engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine = db.engine if db.engine.dialect.name == "sqlite" else \
+            db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        extensions["ledger-autocommit-engine"] = engine
     return engine
 
 

@@ -61,13 +61,17 @@ def totals(lines: list[BudgetLine]) -> dict:
     return {"amount": amount, "spent": spent, "remaining": amount - spent}
 
 
+def items(lines: list[BudgetLine]) -> list[dict]:
+    """The lines as BudgetItemSchema's items (GET /budgets/{month}, and the monthly report's `budgets`)."""
+    return [{"category_id": line.category_id, "amount": line.amount, "spent": line.spent,
+             "remaining": line.remaining} for line in lines]
+
+
 def get_budget(user: User, month: str) -> dict:
     """The month's limits, what was spent against each, and the totals."""
     first, last = month_bounds(month, user.month_start_day)
     lines = budget_lines(user.id, month, first, last)
-    items = [{"category_id": line.category_id, "amount": line.amount, "spent": line.spent,
-              "remaining": line.remaining} for line in lines]
-    return {"month": month, "items": items, "total": totals(lines)}
+    return {"month": month, "items": items(lines), "total": totals(lines)}
 
 
 def _check_items(user_id: int, items: list[dict]) -> None:

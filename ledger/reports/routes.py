@@ -15,7 +15,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 @blp.response(200, MonthlyReportSchema)
 @documented_errors(blp, 422, auth=True)
 def monthly(args):
-    """One accounting month for a dashboard: totals, by category (rolled up), every day, budget totals."""
+    """One accounting month for a dashboard: totals, by category (rolled up), every day, budgets, newest entries."""
     return services.monthly_report(current_auth().user, args["month"])
 
 

@@ -1,7 +1,8 @@
 """Query and dump schemas of /api/v1/reports."""
 from marshmallow import ValidationError, fields, validates_schema
 
-from ledger.budgets.schemas import BudgetTotalSchema
+from ledger.budgets.schemas import BudgetItemSchema, BudgetTotalSchema
+from ledger.entries.schemas import EntrySchema
 from ledger.months import parse_month
 from ledger.schemas import BaseSchema, Month
 
@@ -68,6 +69,12 @@ class MonthlyReportSchema(BaseSchema):
         "description": "every day of the accounting month in order, days without entries included with zeros"})
     budget = fields.Nested(BudgetTotalSchema, allow_none=True, metadata={
         "description": "the month's budget totals (as in GET /budgets/{month}), or null when none is set"})
+    budgets = fields.List(fields.Nested(BudgetItemSchema), metadata={"description": (
+        "the month's budget lines, the same as GET /budgets/{month}'s `items`: `spent` counts the category's "
+        "expense entries and its children's; ordered by category_id; empty when no budget is set")})
+    recent = fields.List(fields.Nested(EntrySchema), metadata={"description": (
+        "the month's 5 newest entries of every type, the same as the first page of "
+        "GET /entries?month=YYYY-MM&limit=5: newest `occurred_on` first, ties by id descending")})
 
 
 class TrendItemSchema(BaseSchema):

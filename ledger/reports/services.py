@@ -5,12 +5,13 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from ledger.auth.models import User
 from ledger.budgets import services as budgets
 from ledger.categories.models import Category
 from ledger.entries.models import Entry
+from ledger.entries.services import entry_filters
 from ledger.extensions import db
 from ledger.money import exact_sum, from_parts
 from ledger.months import format_month, month_bounds, month_of, months_between, parse_month
@@ -18,6 +19,7 @@ from ledger.months import format_month, month_bounds, month_of, months_between, 
 # Transfers move money between accounts: never income, never expense.
 COUNTED_TYPES = ("income", "expense")
 KIND_ORDER = ("expense", "income")
+RECENT_ENTRIES = 5
 
 
 def _daily_sums(user_id: int, first: date, last: date) -> list[tuple[date, str, int]]:
@@ -79,8 +81,21 @@ def _category_rows(user_id: int, first: date, last: date, kind_totals: dict[str,
     return result
 
 
+def _recent_entries(user: User, month: str) -> list[Entry]:
+    """The month's newest entries as GET /entries?month= lists them, with their tags, in ONE statement.
+
+    joinedload, not the relationship's selectin: the tags come in the same statement (SQLAlchemy puts the
+    LIMIT in a subquery), so the report costs the same whether the month has entries or not.
+    """
+    return list(db.session.execute(
+        select(Entry).where(*entry_filters(user, {"month": month}))
+        .order_by(Entry.occurred_on.desc(), Entry.id.desc()).limit(RECENT_ENTRIES)
+        .options(joinedload(Entry.tag_rows))
+    ).unique().scalars())
+
+
 def monthly_report(user: User, month: str) -> dict:
-    """One accounting month: totals, by category (rolled up), every day, and the budget totals."""
+    """One accounting month: totals, by category (rolled up), every day, budgets, and the newest entries."""
     first, last = month_bounds(month, user.month_start_day)
     days = {first + timedelta(days=offset): {"income": 0, "expense": 0} for offset in range((last - first).days + 1)}
     for day, type_, total in _daily_sums(user.id, first, last):
@@ -94,6 +109,8 @@ def monthly_report(user: User, month: str) -> dict:
         "by_category": _category_rows(user.id, first, last, {"income": income, "expense": expense}),
         "by_day": [{"date": day, **sums} for day, sums in days.items()],
         "budget": budgets.totals(lines) if lines else None,
+        "budgets": budgets.items(lines),
+        "recent": _recent_entries(user, month),
     }
 
 

@@ -9,6 +9,12 @@ import pytest
 from tests.conftest import assert_problem
 
 URL = "/api/v1/reports/monthly"
+ONE_DAY = timedelta(days=1)
+
+
+def _bounds(start_day: int) -> tuple[date, date]:
+    """2026-11's first and last days with month_start_day 1 or 25."""
+    return (date(2026, 11, 1), date(2026, 11, 30)) if start_day == 1 else (date(2026, 10, 25), date(2026, 11, 24))
 
 
 def report(client, auth, month="2026-11", **params):
@@ -21,7 +27,7 @@ def test_report_of_an_empty_month(client, logged_in):
     body = report(client, logged_in)
     assert {k: v for k, v in body.items() if k != "by_day"} == {
         "month": "2026-11", "from": "2026-11-01", "to": "2026-11-30", "currency": "KRW",
-        "income": 0, "expense": 0, "net": 0, "by_category": [], "budget": None}
+        "income": 0, "expense": 0, "net": 0, "by_category": [], "budget": None, "budgets": [], "recent": []}
     assert len(body["by_day"]) == 30
     assert all(day["income"] == 0 and day["expense"] == 0 for day in body["by_day"])
 
@@ -171,6 +177,88 @@ def test_budget_is_the_months_budget_totals(client, logged_in, user, ids, family
     assert report(client, logged_in, month="2026-12")["budget"] is None
 
 
+@pytest.mark.parametrize("day", [1, 25])
+def test_budgets_are_the_budget_endpoints_items(client, logged_in, user, ids, family, make_entry, start_day, day):
+    start_day(day)
+    first, last = _bounds(day)
+    food = ids["categories"]["Food"]
+    client.put("/api/v1/budgets/2026-11", headers=logged_in.headers,
+               json={"items": [{"category_id": food, "amount": 1000}, {"category_id": family["parent"], "amount": 500},
+                               {"category_id": family["school"], "amount": 200}]})
+    for category, amount, day_ in ((food, 300, first), (family["parent"], 50, last), (family["school"], 150, first),
+                                   (family["toys"], 800, last),  # the month's first and last days count
+                                   (food, 7, first - ONE_DAY), (family["school"], 9, last + ONE_DAY)):  # these not
+        make_entry(user, account_id=ids["cash"], category_id=category, amount=amount, occurred_on=day_)
+    make_entry(user, type="income", account_id=ids["cash"], category_id=ids["categories"]["Salary"], amount=99,
+               occurred_on=first)
+
+    budgets = report(client, logged_in)["budgets"]
+    assert budgets == sorted([
+        {"category_id": food, "amount": 1000, "spent": 300, "remaining": 700},
+        {"category_id": family["parent"], "amount": 500, "spent": 1000, "remaining": -500},  # 50 + 150 + 800
+        {"category_id": family["school"], "amount": 200, "spent": 150, "remaining": 50},
+    ], key=lambda item: item["category_id"])
+    assert budgets == client.get("/api/v1/budgets/2026-11", headers=logged_in.headers).get_json()["items"]
+    assert report(client, logged_in, month="2026-12")["budgets"] == []
+
+
+# --- recent --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("day", [1, 25])
+def test_recent_is_the_months_five_newest_in_the_order_of_the_entries_list(client, logged_in, user, ids, make_user,
+                                                                           make_account, make_entry, sql, start_day,
+                                                                           day):
+    start_day(day)
+    first, last = _bounds(day)
+    cash, food, salary = ids["cash"], ids["categories"]["Food"], ids["categories"]["Salary"]
+    bank = make_account(user)
+    make_entry(user, account_id=cash, category_id=food, occurred_on=last + ONE_DAY, memo="next month")
+    make_entry(user, account_id=cash, category_id=food, occurred_on=first - ONE_DAY, memo="last month")
+    # Ids grow in this order: ties on a day are listed by id, descending.
+    for memo, day_ in (("a", first), ("b", last), ("c", first + 3 * ONE_DAY), ("d", first + 3 * ONE_DAY),
+                       ("e", first + 3 * ONE_DAY), ("f", last), ("g", first + ONE_DAY)):
+        if memo == "b":
+            make_entry(user, type="income", account_id=cash, category_id=salary, amount=250_000, occurred_on=day_,
+                       memo=memo, tags=("work", "monthly"))
+        elif memo == "e":
+            make_entry(user, type="transfer", account_id=cash, to_account_id=bank, occurred_on=day_, memo=memo)
+        else:
+            make_entry(user, account_id=cash, category_id=food, occurred_on=day_, memo=memo)
+    other = make_user()
+    make_entry(other, account_id=sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=other.id),
+               category_id=sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=other.id),
+               occurred_on=last, memo="someone else's")
+
+    recent = report(client, logged_in)["recent"]
+    assert [entry["memo"] for entry in recent] == ["f", "b", "e", "d", "c"]
+    listed = client.get("/api/v1/entries", query_string={"month": "2026-11", "limit": 5}, headers=logged_in.headers)
+    assert recent == listed.get_json()["items"]  # the same items, field for field
+    assert (recent[1]["type"], recent[1]["amount"], recent[1]["tags"], recent[1]["currency"]) == (
+        "income", 250_000, ["monthly", "work"], "KRW")
+    assert (recent[2]["type"], recent[2]["to_account_id"], recent[2]["category_id"]) == ("transfer", bank, None)
+
+
+def test_recent_lists_fewer_when_the_month_has_fewer(client, logged_in, user, ids, make_entry):
+    made = [make_entry(user, account_id=ids["cash"], category_id=ids["categories"]["Food"], occurred_on=day)
+            for day in ("2026-11-02", "2026-11-01")]
+    assert [entry["id"] for entry in report(client, logged_in)["recent"]] == made
+    assert report(client, logged_in, month="2026-10")["recent"] == []
+
+
+def test_openapi_documents_budgets_and_recent_with_the_endpoints_item_schemas(client):
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    properties = schemas["MonthlyReport"]["properties"]
+    assert properties["budgets"]["type"] == properties["recent"]["type"] == "array"
+    assert properties["budgets"]["items"] == schemas["Budget"]["properties"]["items"]["items"] == {
+        "$ref": "#/components/schemas/BudgetItem"}
+    assert properties["recent"]["items"] == schemas["EntryPage"]["properties"]["items"]["items"] == {
+        "$ref": "#/components/schemas/Entry"}
+    assert "GET /budgets/{month}" in properties["budgets"]["description"]
+    assert "GET /entries" in properties["recent"]["description"]
+    assert {"month", "from", "to", "currency", "income", "expense", "net", "by_category", "by_day", "budget",
+            "budgets", "recent"} == set(properties)
+
+
 # --- users are isolated --------------------------------------------------------------------------------------
 
 def test_other_users_entries_and_budgets_never_count(client, logged_in, make_user, sql, make_entry):
@@ -184,6 +272,7 @@ def test_other_users_entries_and_budgets_never_count(client, logged_in, make_use
                 u=other.id, c=food)
     body = report(client, logged_in)
     assert (body["income"], body["expense"], body["by_category"], body["budget"]) == (0, 0, [], None)
+    assert (body["budgets"], body["recent"]) == ([], [])
 
 
 # --- invalid input -------------------------------------------------------------------------------------------
@@ -217,8 +306,8 @@ def test_report_needs_an_access_token(client):
 
 # --- cost ----------------------------------------------------------------------------------------------------
 
-def test_statement_count_is_the_same_for_5_and_500_entries(client, logged_in, user, ids, family, make_account,
-                                                           make_entries, count_statements):
+def test_statement_count_is_five_for_0_5_and_500_entries(client, logged_in, user, ids, family, make_account,
+                                                         make_entry, make_entries, count_statements):
     rng = random.Random(7)
     bank = make_account(user)
     income = {"Salary", "Side income", "Interest", "Other income"}
@@ -242,9 +331,15 @@ def test_statement_count_is_the_same_for_5_and_500_entries(client, logged_in, us
     client.put("/api/v1/budgets/2026-11", headers=logged_in.headers,
                json={"items": [{"category_id": ids["categories"]["Food"], "amount": 1000}]})
     counts = []
-    for n in (5, 495):
-        make_entries(user, entries(n))
+    for n in (0, 5, 495):
+        if n:
+            make_entries(user, entries(n))
+            make_entry(user, account_id=ids["cash"], category_id=ids["categories"]["Food"], occurred_on="2026-11-30",
+                       tags=("a", "b"))  # the newest: its tags come with it
         with count_statements() as statements:
-            report(client, logged_in)
+            body = report(client, logged_in)
         counts.append(len(statements))
-    assert counts[0] == counts[1] == 4, counts  # auth, by day, by category, budget
+        assert len(body["recent"]) == min(n + (n > 0), 5) and len(body["budgets"]) == 1
+        assert not n or body["recent"][0]["tags"] == ["a", "b"]
+    # auth, by day, by category, budget lines (also the budget totals), the newest entries with their tags
+    assert counts == [5, 5, 5], counts

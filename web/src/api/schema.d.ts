@@ -2748,7 +2748,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One accounting month for a dashboard: totals, by category (rolled up), every day, budget totals. */
+        /** One accounting month for a dashboard: totals, by category (rolled up), every day, budgets, newest entries. */
         get: {
             parameters: {
                 query: {
@@ -3233,6 +3233,8 @@ export interface components {
         MonthlyReport: {
             /** @description the month's budget totals (as in GET /budgets/{month}), or null when none is set */
             budget?: components["schemas"]["BudgetTotal"] | (Record<string, never> | null);
+            /** @description the month's budget lines, the same as GET /budgets/{month}'s `items`: `spent` counts the category's expense entries and its children's; ordered by category_id; empty when no budget is set */
+            budgets?: components["schemas"]["BudgetItem"][];
             /** @description Expense rows, then income rows. Each top-level category with entries in it or in its children has a row with parent_id null and the rolled-up total (its own entries plus its children's); right after it come its children that have entries, each with its own total. So the top-level rows of a kind sum to that kind's total, and a parent's direct part is its total minus its children's. Within a level, rows are ordered by total descending, then name, then id. An entry without a category (not possible through the API) is reported under category_id null. */
             by_category?: components["schemas"]["CategoryTotal"][];
             /** @description every day of the accounting month in order, days without entries included with zeros */
@@ -3252,6 +3254,8 @@ export interface components {
             month?: string;
             /** @description income - expense */
             net?: number;
+            /** @description the month's 5 newest entries of every type, the same as the first page of GET /entries?month=YYYY-MM&limit=5: newest `occurred_on` first, ties by id descending */
+            recent?: components["schemas"]["Entry"][];
             /**
              * Format: date
              * @description last day of the accounting month (inclusive)

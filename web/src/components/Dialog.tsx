@@ -66,3 +66,5 @@ export function Dialog({ title, onClose, children, initialFocus, wide }: DialogP
     </dialog>
   );
 }
+
+export default Dialog;

@@ -1,4 +1,6 @@
-/** `/`: the accounting month at a glance (GET /reports/monthly), honouring month_start_day. */
+/** `/`: the accounting month at a glance, honouring month_start_day. One call per month (GET /reports/monthly):
+ * totals, charts, budget progress and the latest entries all come from the report, and so does every re-fetch
+ * after an entry is added, edited or deleted here. */
 import { useEffect, useState } from "preact/hooks";
 import type { Schemas } from "../api/client";
 import { type Failure, failureMessage } from "../api/problem";
@@ -17,9 +19,10 @@ import { Link, navigate, useLocation } from "../router";
 import { api } from "../services";
 
 const EntryForm = lazy(() => import("../components/EntryForm"));
+// Its own chunk, as before: only a deletion needs it, and the dashboard is in the first load.
+const Dialog = lazy(() => import("../components/Dialog"));
 
 type Report = Schemas["MonthlyReport"];
-type Budget = Schemas["Budget"];
 
 export function Dashboard({ userId }: { userId: string }) {
   const { t } = useI18n();
@@ -42,11 +45,11 @@ export function Dashboard({ userId }: { userId: string }) {
 function MonthView({ month, current, money }: { month: YearMonth; current: YearMonth; money: Money }) {
   const { t, lang } = useI18n();
   const [report, setReport] = useState<Loaded<Report>>({ status: "loading" });
-  const [budget, setBudget] = useState<Budget | null>(null);
-  const [recent, setRecent] = useState<Entry[] | null>(null);
   const [attempt, setAttempt] = useState(0);
-  const [adding, setAdding] = useState(false);
+  const [form, setForm] = useState<{ id?: number } | null>(null);
+  const [deleting, setDeleting] = useState<Entry | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [failure, setFailure] = useState<Failure | null>(null);
   const [accounts] = useAccounts();
   const [categories] = useCategories();
   const key = formatMonth(month);
@@ -58,16 +61,27 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
       if (!live) return;
       setReport("data" in outcome ? { status: "ready", value: outcome.data } : { status: "failed", failure: outcome.failure });
     });
-    void call(() => api.GET("/api/v1/budgets/{month}", { params: { path: { month: key } } })).then((outcome) => {
-      if (live) setBudget("data" in outcome ? outcome.data : null);
-    });
-    void call(() => api.GET("/api/v1/entries", { params: { query: { month: key, limit: 5 } } })).then((outcome) => {
-      if (live) setRecent("data" in outcome ? (outcome.data.items ?? []) : []);
-    });
     return () => {
       live = false;
     };
   }, [key, attempt]);
+
+  /** After a change made here: the report again (one call), and the shared account balances. */
+  const changed = (message: string) => {
+    setFailure(null);
+    setNotice(message);
+    setAttempt((a) => a + 1);
+    void accountsStore.reload();
+  };
+
+  const confirmDelete = async () => {
+    if (!deleting?.id) return;
+    const id = deleting.id;
+    const outcome = await call(() => api.DELETE("/api/v1/entries/{entry_id}", { params: { path: { entry_id: id } } }));
+    setDeleting(null);
+    if ("failure" in outcome) setFailure(outcome.failure);
+    else changed(t.entryDeleted);
+  };
 
   const go = (target: YearMonth) => {
     const value = formatMonth(target);
@@ -88,7 +102,8 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
       color: categoryColor(categoryList, row.category_id),
     }));
   const budgetTotal = data?.budget && typeof (data.budget as { amount?: unknown }).amount === "number" ? (data.budget as Schemas["BudgetTotal"]) : null;
-  const budgetItems = (budget?.items ?? []).filter((item) => (item.amount ?? 0) > 0);
+  const budgetItems = (data?.budgets ?? []).filter((item) => (item.amount ?? 0) > 0);
+  const recent = data?.recent ?? null;
 
   return (
     <div class="dashboard">
@@ -102,6 +117,7 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
 
       {report.status === "failed" && <LoadFailed failure={report.failure} retry={() => setAttempt((a) => a + 1)} />}
       {notice && <Notice>{notice}</Notice>}
+      {failure && <Alert>{failureMessage(failure, t) ?? t.serverError}</Alert>}
 
       <section class="card summary" aria-labelledby="summary-title" aria-busy={report.status === "loading"}>
         <h2 id="summary-title" class="visually-hidden">
@@ -121,7 +137,7 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
             <dd data-value={data?.net}>{data ? money$(data.net) : "—"}</dd>
           </div>
         </dl>
-        <button type="button" class="button button--primary add-entry" onClick={() => setAdding(true)}>
+        <button type="button" class="button button--primary add-entry" onClick={() => setForm({})}>
           <span aria-hidden="true">+ </span>
           {t.addEntry}
         </button>
@@ -200,11 +216,27 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
         <section class="card" aria-labelledby="recent-title">
           <h2 id="recent-title">{t.recentEntries}</h2>
           {recent === null ? (
-            <p class="loading">{t.loading}</p>
+            report.status === "loading" && <p class="loading">{t.loading}</p>
           ) : recent.length === 0 ? (
             <p class="hint">{t.noEntriesThisMonth}</p>
           ) : (
-            <EntryList entries={recent} accounts={accountList} categories={categoryList} money={money} label={t.recentEntries} />
+            <EntryList
+              entries={recent}
+              accounts={accountList}
+              categories={categoryList}
+              money={money}
+              label={t.recentEntries}
+              onEdit={(entry) => {
+                setNotice(null);
+                setFailure(null);
+                setForm({ id: entry.id ?? 0 });
+              }}
+              onDelete={(entry) => {
+                setNotice(null);
+                setFailure(null);
+                setDeleting(entry);
+              }}
+            />
           )}
           <Link href={key === formatMonth(current) ? "/entries" : `/entries?month=${key}`} class="more-link">
             {t.allEntries}
@@ -212,17 +244,29 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
         </section>
       </div>
 
-      {adding && (
+      {form && (
         <EntryForm
           money={money}
-          onClose={() => setAdding(false)}
-          onSaved={() => {
-            setAdding(false);
-            setNotice(t.entryAdded);
-            setAttempt((a) => a + 1);
-            void accountsStore.reload();
+          entryId={form.id}
+          onClose={() => setForm(null)}
+          onSaved={(_entry, created) => {
+            setForm(null);
+            changed(created ? t.entryAdded : t.entrySaved);
           }}
         />
+      )}
+      {deleting && (
+        <Dialog title={t.deleteEntryTitle} onClose={() => setDeleting(null)}>
+          <p>{t.deleteEntryBody}</p>
+          <div class="form-actions">
+            <button type="button" class="button" onClick={() => setDeleting(null)}>
+              {t.cancel}
+            </button>
+            <button type="button" class="button button--danger" onClick={confirmDelete}>
+              {t.delete}
+            </button>
+          </div>
+        </Dialog>
       )}
     </div>
   );

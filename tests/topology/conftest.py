@@ -355,7 +355,7 @@ class Topology:
         the first log grows)."""
         marks = since or [0] * len(self.servers)
         parts = []
-        for server, mark in zip(self.servers, marks):
+        for server, mark in zip(self.servers, marks, strict=True):
             with open(server.log, "rb") as handle:
                 handle.seek(mark)
                 parts.append(handle.read().decode(errors="replace"))

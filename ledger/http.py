@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from flask.sessions import SessionInterface
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter
 
@@ -111,8 +112,22 @@ def _hsts_seconds() -> int:
     return current_app.config["HSTS_SECONDS"]
 
 
+class NoCookieSession(SessionInterface):
+    """No Flask `session`: the API and the SPA keep no server-side or cookie session (the tokens are the
+    session). Flask's default opens a signed-cookie session on every request, building an itsdangerous
+    serializer each time (~0.05 ms of every request, benchmarks/README.md). `flask.session` is then Flask's
+    NullSession, which refuses writes, so a use of it would fail loudly instead of setting a cookie."""
+
+    def open_session(self, app: Flask, request) -> None:
+        return None  # Flask then uses make_null_session()
+
+    def save_session(self, app: Flask, session, response) -> None:
+        return None
+
+
 def register_request_hooks(app: Flask) -> None:
     """After the blueprints: check_json_body needs to know which endpoints take a JSON body."""
+    app.session_interface = NoCookieSession()
     app.extensions["ledger-json-endpoints"] = _json_body_endpoints(app)
     app.before_request(check_json_body)
     app.after_request(security_headers)

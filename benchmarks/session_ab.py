@@ -1,6 +1,6 @@
 """Flask's signed-cookie session against ledger's NoCookieSession, side by side in ONE process.
 
-    .venv/bin/python benchmarks/session_ab.py            # a fresh SQLite file; URL=postgresql+psycopg://… for PostgreSQL
+    .venv/bin/python benchmarks/session_ab.py      # a fresh SQLite file; URL=postgresql+psycopg://… for PostgreSQL
 
 Production config (rate limits on, in memory; access-log lines to /dev/null), one user; `GET /healthz` and
 `GET /api/v1/me` through the Flask test client, interleaved blocks of 800 requests per variant, 6 rounds.
@@ -46,7 +46,8 @@ def main() -> int:
     token = client.post("/api/v1/auth/login", json=body).get_json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
 
-    variants = {"Flask's cookie session": SecureCookieSessionInterface(), "NoCookieSession (ledger)": app.session_interface}
+    variants = {"Flask's cookie session": SecureCookieSessionInterface(),
+                "NoCookieSession (ledger)": app.session_interface}
     cpu: dict[tuple[str, str], list[float]] = {(v, p): [] for v in variants for p in PATHS}
     for _ in range(200):
         client.get("/api/v1/me", headers=headers)

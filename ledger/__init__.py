@@ -14,9 +14,9 @@ from config import Config, ConfigError, get_config
 from ledger.auth.keys import key_id
 from ledger.errors import register_error_handlers
 from ledger.extensions import cors, db, jwt, limiter, migrate
-from ledger.http import register_converters, register_request_hooks
 from ledger.logs import configure_logging
 from ledger.openapi import Api
+from ledger.request_hooks import register_converters, register_request_hooks
 from ledger.spa import register_spa
 
 

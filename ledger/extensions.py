@@ -30,7 +30,7 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 jwt = JWTManager()
 # Keyed by request.remote_addr, which ProxyFix has already rewritten (TRUSTED_PROXY_COUNT): the same address
-# as ledger.http.client_address(). A request without one (no REMOTE_ADDR) is counted under "127.0.0.1"
+# as ledger.request_hooks.client_address(). A request without one (no REMOTE_ADDR) is counted under "127.0.0.1"
 # here and stored as "unknown" on its session; either way all such requests share one bucket.
 limiter = Limiter(key_func=get_remote_address)
 cors = CORS()

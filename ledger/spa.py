@@ -10,7 +10,7 @@ A plain Flask Blueprint, outside the OpenAPI document:
   a file of the build's root when one exists (favicon.ico, robots.txt from web/public), a 404 problem when the
   last segment looks like a file name (`/favicon.ico` without one), else index.html, `no-cache`, so that client
   routes (`/login`, `/entries/2026-11`) survive a reload. Other methods on those paths are 405 problem+json.
-* Pages carry a strict Content-Security-Policy; every other header comes from ledger.http.security_headers,
+* Pages carry a strict Content-Security-Policy; every other header comes from ledger.request_hooks.security_headers,
   which only fills in what a response has not set.
 
 The build directory is `WEB_DIST` (app config, else the environment; relative to the repository root), by

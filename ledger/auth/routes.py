@@ -23,8 +23,8 @@ from ledger.blueprint import Blueprint
 from ledger.database import MAX_ID
 from ledger.errors import AuthorizationRequired, CsrfFailed, NotFound, ValidationFailed
 from ledger.extensions import limiter
-from ledger.http import client_address, user_agent
 from ledger.openapi import documented_errors
+from ledger.request_hooks import client_address, user_agent
 
 auth_blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login, tokens and sessions")
 me_blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The current user")

@@ -66,5 +66,3 @@ export function Dialog({ title, onClose, children, initialFocus, wide }: DialogP
     </dialog>
   );
 }
-
-export default Dialog;

@@ -20,7 +20,7 @@ import { api } from "../services";
 
 const EntryForm = lazy(() => import("../components/EntryForm"));
 // Its own chunk, as before: only a deletion needs it, and the dashboard is in the first load.
-const Dialog = lazy(() => import("../components/Dialog"));
+const DeleteEntryDialog = lazy(() => import("../components/DeleteEntryDialog"));
 
 type Report = Schemas["MonthlyReport"];
 
@@ -255,19 +255,7 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
           }}
         />
       )}
-      {deleting && (
-        <Dialog title={t.deleteEntryTitle} onClose={() => setDeleting(null)}>
-          <p>{t.deleteEntryBody}</p>
-          <div class="form-actions">
-            <button type="button" class="button" onClick={() => setDeleting(null)}>
-              {t.cancel}
-            </button>
-            <button type="button" class="button button--danger" onClick={confirmDelete}>
-              {t.delete}
-            </button>
-          </div>
-        </Dialog>
-      )}
+      {deleting && <DeleteEntryDialog onCancel={() => setDeleting(null)} onConfirm={confirmDelete} />}
     </div>
   );
 }

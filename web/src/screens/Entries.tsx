@@ -2,7 +2,7 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { type Failure, failureMessage } from "../api/problem";
-import { Dialog } from "../components/Dialog";
+import { DeleteEntryDialog } from "../components/DeleteEntryDialog";
 import { amountError, EntryForm } from "../components/EntryForm";
 import { EntryList } from "../components/EntryList";
 import { Field, SelectField } from "../components/Field";
@@ -182,19 +182,7 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
           onClose={() => setForm(null)}
         />
       )}
-      {deleting && (
-        <Dialog title={t.deleteEntryTitle} onClose={() => setDeleting(null)}>
-          <p>{t.deleteEntryBody}</p>
-          <div class="form-actions">
-            <button type="button" class="button" onClick={() => setDeleting(null)}>
-              {t.cancel}
-            </button>
-            <button type="button" class="button button--danger" onClick={confirmDelete}>
-              {t.delete}
-            </button>
-          </div>
-        </Dialog>
-      )}
+      {deleting && <DeleteEntryDialog onCancel={() => setDeleting(null)} onConfirm={confirmDelete} />}
     </div>
   );
 }

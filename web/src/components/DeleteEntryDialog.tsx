@@ -1,17 +1,36 @@
-/** "Delete this entry?": the confirmation that the entries list and the dashboard's latest entries share. */
+/** "Delete this entry?": the confirmation, and the DELETE itself, shared by the entries list and the dashboard's
+ * latest entries. The dialog closes when the server has answered; the screen is told what happened. */
+import type { Failure } from "../api/problem";
 import { useI18n } from "../i18n";
+import { call, type Entry } from "../ledger";
+import { api } from "../services";
 import { Dialog } from "./Dialog";
 
-export function DeleteEntryDialog({ onCancel, onConfirm }: { onCancel: () => void; onConfirm: () => void }) {
+interface DeleteEntryDialogProps {
+  entry: Entry;
+  onClose: () => void;
+  onDeleted: (id: number) => void;
+  onFailed: (failure: Failure) => void;
+}
+
+export function DeleteEntryDialog({ entry, onClose, onDeleted, onFailed }: DeleteEntryDialogProps) {
   const { t } = useI18n();
+  const confirm = async () => {
+    const id = entry.id;
+    if (!id) return;
+    const outcome = await call(() => api.DELETE("/api/v1/entries/{entry_id}", { params: { path: { entry_id: id } } }));
+    onClose();
+    if ("failure" in outcome) onFailed(outcome.failure);
+    else onDeleted(id);
+  };
   return (
-    <Dialog title={t.deleteEntryTitle} onClose={onCancel}>
+    <Dialog title={t.deleteEntryTitle} onClose={onClose}>
       <p>{t.deleteEntryBody}</p>
       <div class="form-actions">
-        <button type="button" class="button" onClick={onCancel}>
+        <button type="button" class="button" onClick={onClose}>
           {t.cancel}
         </button>
-        <button type="button" class="button button--danger" onClick={onConfirm}>
+        <button type="button" class="button button--danger" onClick={confirm}>
           {t.delete}
         </button>
       </div>

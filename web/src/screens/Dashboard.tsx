@@ -74,15 +74,6 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
     void accountsStore.reload();
   };
 
-  const confirmDelete = async () => {
-    if (!deleting?.id) return;
-    const id = deleting.id;
-    const outcome = await call(() => api.DELETE("/api/v1/entries/{entry_id}", { params: { path: { entry_id: id } } }));
-    setDeleting(null);
-    if ("failure" in outcome) setFailure(outcome.failure);
-    else changed(t.entryDeleted);
-  };
-
   const go = (target: YearMonth) => {
     const value = formatMonth(target);
     navigate(value === formatMonth(current) ? "/" : `/?month=${value}`);
@@ -255,7 +246,9 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
           }}
         />
       )}
-      {deleting && <DeleteEntryDialog onCancel={() => setDeleting(null)} onConfirm={confirmDelete} />}
+      {deleting && (
+        <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={() => changed(t.entryDeleted)} onFailed={setFailure} />
+      )}
     </div>
   );
 }

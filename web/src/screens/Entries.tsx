@@ -96,15 +96,7 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
     void accountsStore.reload();
   };
 
-  const confirmDelete = async () => {
-    if (!deleting?.id) return;
-    const id = deleting.id;
-    const outcome = await call(() => api.DELETE("/api/v1/entries/{entry_id}", { params: { path: { entry_id: id } } }));
-    setDeleting(null);
-    if ("failure" in outcome) {
-      setFailure(outcome.failure);
-      return;
-    }
+  const deleted = (id: number) => {
     setItems((list) => list?.filter((e) => e.id !== id) ?? null);
     setNotice(t.entryDeleted);
     void accountsStore.reload();
@@ -182,7 +174,7 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
           onClose={() => setForm(null)}
         />
       )}
-      {deleting && <DeleteEntryDialog onCancel={() => setDeleting(null)} onConfirm={confirmDelete} />}
+      {deleting && <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={deleted} onFailed={setFailure} />}
     </div>
   );
 }

@@ -11,7 +11,7 @@ import { minorToInput, type ParseError, parseAmount } from "../money";
 import { today } from "../months";
 import { api } from "../services";
 import { Dialog } from "./Dialog";
-import { Field, SelectField } from "./Field";
+import { AccountOptions, Field, SelectField } from "./Field";
 import { Alert } from "./Message";
 
 type Kind = "expense" | "income" | "transfer";
@@ -314,20 +314,12 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
         <Field id="entry-date" label={t.date} type="date" value={values.date} onValue={set("date")} error={errors.date} />
         <SelectField id="entry-account" label={t.account} value={values.account} onValue={set("account")} error={errors.account}>
           <option value="">{t.choose}</option>
-          {openAccounts.map((a) => (
-            <option key={a.id} value={String(a.id)}>
-              {a.name}
-            </option>
-          ))}
+          <AccountOptions accounts={openAccounts} />
         </SelectField>
         {values.type === "transfer" ? (
           <SelectField id="entry-to-account" label={t.toAccount} value={values.toAccount} onValue={set("toAccount")} error={errors.toAccount}>
             <option value="">{t.choose}</option>
-            {openAccounts.map((a) => (
-              <option key={a.id} value={String(a.id)}>
-                {a.name}
-              </option>
-            ))}
+            <AccountOptions accounts={openAccounts} />
           </SelectField>
         ) : (
           <SelectField id="entry-category" label={t.category} value={values.category} onValue={set("category")} error={errors.category}>

@@ -5,7 +5,7 @@ import { type Failure, failureMessage } from "../api/problem";
 import { DeleteEntryDialog } from "../components/DeleteEntryDialog";
 import { amountError, EntryForm } from "../components/EntryForm";
 import { EntryList } from "../components/EntryList";
-import { Field, SelectField } from "../components/Field";
+import { AccountOptions, Field, SelectField } from "../components/Field";
 import { Alert, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
@@ -247,11 +247,7 @@ function Filters({ query, money, setQuery, open, accounts, categories }: Filters
         </SelectField>
         <SelectField id="filter-account" label={t.account} value={account} onValue={setAccount}>
           <option value="">{t.allAccounts}</option>
-          {accounts.map((a) => (
-            <option key={a.id} value={String(a.id)}>
-              {a.name}
-            </option>
-          ))}
+          <AccountOptions accounts={accounts} />
         </SelectField>
         <SelectField id="filter-category" label={t.category} value={category} onValue={setCategory}>
           <option value="">{t.allCategories}</option>

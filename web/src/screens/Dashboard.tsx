@@ -144,32 +144,11 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
         {(budgetTotal || budgetItems.length > 0) && (
           <section class="card" aria-labelledby="budget-title">
             <h2 id="budget-title">{t.budgetProgress}</h2>
-            {budgetTotal && (
-              <div class={`budget-row budget-row--total${(budgetTotal.spent ?? 0) > (budgetTotal.amount ?? 0) ? " budget-row--over" : ""}`}>
-                <div class="budget-row__text">
-                  <span class="budget-row__name">{t.total}</span>
-                  <span>{t.budgetSpent(money$(budgetTotal.spent), money$(budgetTotal.amount))}</span>
-                </div>
-                <Progress spent={budgetTotal.spent ?? 0} amount={budgetTotal.amount ?? 0} label={t.budgetOf(t.total, money$(budgetTotal.spent), money$(budgetTotal.amount))} />
-              </div>
-            )}
+            {budgetTotal && <BudgetRow as="div" total name={t.total} line={budgetTotal} format={money$} />}
             <ul class="budget-list">
-              {budgetItems.map((item) => {
-                const name = categoryLabel(categoryList, item.category_id);
-                const over = (item.spent ?? 0) > (item.amount ?? 0);
-                return (
-                  <li key={item.category_id} class={over ? "budget-row budget-row--over" : "budget-row"}>
-                    <div class="budget-row__text">
-                      <span class="budget-row__name">{name}</span>
-                      <span>
-                        {t.budgetSpent(money$(item.spent), money$(item.amount))}
-                        {over && <strong class="over-badge">{` ${t.overBy(money$(-(item.remaining ?? 0)))}`}</strong>}
-                      </span>
-                    </div>
-                    <Progress spent={item.spent ?? 0} amount={item.amount ?? 0} label={t.budgetOf(name, money$(item.spent), money$(item.amount))} />
-                  </li>
-                );
-              })}
+              {budgetItems.map((item) => (
+                <BudgetRow key={item.category_id} as="li" name={categoryLabel(categoryList, item.category_id)} line={item} format={money$} />
+              ))}
             </ul>
             <Link href="/budgets" class="more-link">
               {t.editBudgets}
@@ -250,6 +229,30 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
         <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={() => changed(t.entryDeleted)} onFailed={setFailure} />
       )}
     </div>
+  );
+}
+
+interface BudgetLine {
+  amount?: number;
+  spent?: number;
+  remaining?: number;
+}
+
+/** One budget line (a category's, or the month's total): spent of the limit, by how much it is over, and a bar. */
+function BudgetRow({ as: Tag, name, line, format, total = false }: { as: "div" | "li"; name: string; line: BudgetLine; format: (minor: number | undefined) => string; total?: boolean }) {
+  const { t } = useI18n();
+  const over = (line.spent ?? 0) > (line.amount ?? 0);
+  return (
+    <Tag class={`budget-row${total ? " budget-row--total" : ""}${over ? " budget-row--over" : ""}`}>
+      <div class="budget-row__text">
+        <span class="budget-row__name">{name}</span>
+        <span>
+          {t.budgetSpent(format(line.spent), format(line.amount))}
+          {over && <strong class="over-badge">{` ${t.overBy(format(-(line.remaining ?? 0)))}`}</strong>}
+        </span>
+      </div>
+      <Progress spent={line.spent ?? 0} amount={line.amount ?? 0} label={t.budgetOf(name, format(line.spent), format(line.amount))} />
+    </Tag>
   );
 }
 

@@ -97,6 +97,9 @@ class Config:
         self.RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute; 100 per hour")
         self.RATELIMIT_REGISTER = _env("RATELIMIT_REGISTER", "10 per hour")
         self.RATELIMIT_REFRESH = _env("RATELIMIT_REFRESH", "60 per minute")
+        # Invitation links (look up, accept), per client address: guessing a 256-bit token is hopeless anyway,
+        # this keeps scanners from costing the database.
+        self.RATELIMIT_INVITE = _env("RATELIMIT_INVITE", "30 per minute; 300 per hour")
         # How many proxies in front of the app may set X-Forwarded-For. 0: never trust it.
         self.TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 

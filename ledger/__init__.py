@@ -126,13 +126,22 @@ def register_blueprints(app: Flask) -> None:
     from ledger.categories.routes import blp as categories_blp
     from ledger.entries.csv_routes import csv_blp
     from ledger.entries.routes import blp as entries_blp
+    from ledger.ledgers.routes import LEDGER_ID_PARAMETER, invites_blp
+    from ledger.ledgers.routes import blp as ledgers_blp
+    from ledger.ledgers.scope import register_ledger_paths
     from ledger.ops.routes import currencies_blp, ops_blp
     from ledger.reports.routes import blp as reports_blp
 
     api = app.extensions["ledger-api"]
-    for blueprint in (ops_blp, currencies_blp, auth_blp, me_blp, accounts_blp, categories_blp, csv_blp,
-                      entries_blp, budgets_blp, reports_blp):
+    register_ledger_paths(app)
+    for blueprint in (ops_blp, currencies_blp, auth_blp, me_blp, ledgers_blp, invites_blp):
         api.register_blueprint(blueprint)
+    # Every ledger feature twice: on the user's default ledger (the original paths) and under
+    # /api/v1/ledgers/{ledger_id}/..., one view for both (ledger.ledgers.scope).
+    for blueprint in (accounts_blp, categories_blp, csv_blp, entries_blp, budgets_blp, reports_blp):
+        api.register_blueprint(blueprint)
+        api.register_blueprint(blueprint, name=f"ledger-{blueprint.name}", parameters=[LEDGER_ID_PARAMETER],
+                               url_prefix=blueprint.url_prefix.replace("/api/v1/", "/api/v1/ledgers/<id:ledger_id>/"))
     document_refresh_transport(api, app.config)
 
 

@@ -63,6 +63,14 @@ class Conflict(ApiError):
     status, code, detail = 409, "conflict", "The request conflicts with the current state."
 
 
+class ForbiddenRole(ApiError):
+    status, code, detail = 403, "forbidden_role", "Your role in this ledger does not allow this."
+
+
+class Gone(ApiError):
+    status, code, detail = 410, "gone", "The resource is no longer available."
+
+
 class ValidationFailed(ApiError):
     status, code, detail = 422, "validation_error", "The request is not valid."
 

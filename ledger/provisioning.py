@@ -1,8 +1,7 @@
-"""What every new user starts with; called inside the transaction that creates the user."""
+"""What every new ledger starts with; called inside the transaction that creates the ledger."""
 from __future__ import annotations
 
 from ledger.accounts.models import Account
-from ledger.auth.models import User
 from ledger.categories.models import Category
 from ledger.extensions import db
 
@@ -30,9 +29,9 @@ DEFAULT_CATEGORIES = [
 LOCALES = ("en", "ko")
 
 
-def provision_new_user(user: User, locale: str = "en") -> None:
-    """A cash account and the default categories for a new user, in `locale` ("en" or "ko")."""
+def provision_ledger(ledger_id: int, locale: str = "en") -> None:
+    """A cash account and the default categories for a new ledger, in `locale` ("en" or "ko")."""
     korean = locale == "ko"
-    db.session.add(Account(user_id=user.id, name=DEFAULT_ACCOUNT[locale if korean else "en"], type="cash"))
-    db.session.add_all(Category(user_id=user.id, name=ko if korean else en, kind=kind, color=color)
+    db.session.add(Account(ledger_id=ledger_id, name=DEFAULT_ACCOUNT[locale if korean else "en"], type="cash"))
+    db.session.add_all(Category(ledger_id=ledger_id, name=ko if korean else en, kind=kind, color=color)
                        for en, ko, kind, color in DEFAULT_CATEGORIES)

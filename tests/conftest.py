@@ -171,6 +171,7 @@ class TestUser:
     id: int
     email: str
     password: str
+    ledger_id: int  # the user's default (personal) ledger
 
 
 @pytest.fixture
@@ -182,7 +183,7 @@ def make_user(app):
         email = email or f"user{next(_counter)}@example.com"
         with app.app_context():
             user = services.create_user(email, password, **kwargs)
-            return TestUser(user.id, user.email, password)
+            return TestUser(user.id, user.email, password, user.default_ledger_id)
 
     return factory
 
@@ -298,7 +299,7 @@ def make_account(app):
 
     def factory(user: TestUser, name: str | None = None, type: str = "bank", opening_balance: int = 0) -> int:
         with app.app_context():
-            account = Account(user_id=user.id, name=name or f"Account {next(_counter)}", type=type,
+            account = Account(ledger_id=user.ledger_id, name=name or f"Account {next(_counter)}", type=type,
                               opening_balance=opening_balance)
             db.session.add(account)
             db.session.commit()
@@ -313,7 +314,7 @@ def make_category(app):
 
     def factory(user: TestUser, name: str | None = None, kind: str = "expense", parent_id: int | None = None) -> int:
         with app.app_context():
-            category = Category(user_id=user.id, name=name or f"Category {next(_counter)}", kind=kind,
+            category = Category(ledger_id=user.ledger_id, name=name or f"Category {next(_counter)}", kind=kind,
                                 parent_id=parent_id, parent_key=parent_id or 0)
             db.session.add(category)
             db.session.commit()
@@ -334,7 +335,8 @@ def make_entry(app):
                 memo: str = "", tags: tuple[str, ...] = ()) -> int:
         day = date.fromisoformat(occurred_on) if isinstance(occurred_on, str) else occurred_on
         with app.app_context():
-            entry = Entry(user_id=user.id, type=type, amount=amount, occurred_on=day, account_id=account_id,
+            entry = Entry(ledger_id=user.ledger_id, created_by=user.id, updated_by=user.id, type=type, amount=amount,
+                          occurred_on=day, account_id=account_id,
                           to_account_id=to_account_id, category_id=category_id, memo=memo,
                           tag_rows=[EntryTag(tag=t) for t in tags])
             db.session.add(entry)
@@ -346,9 +348,9 @@ def make_entry(app):
 
 def default_ids(sql: Sql, user: TestUser) -> dict:
     """The new user's cash account id and default category ids by name: {"cash": id, "categories": {name: id}}."""
-    cash = sql.scalar("SELECT id FROM accounts WHERE user_id = :u AND type = 'cash'", u=user.id)
-    categories = {name: cid for cid, name in sql.rows("SELECT id, name FROM categories WHERE user_id = :u",
-                                                      u=user.id)}
+    cash = sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u AND type = 'cash'", u=user.ledger_id)
+    categories = {name: cid for cid, name in sql.rows("SELECT id, name FROM categories WHERE ledger_id = :u",
+                                                      u=user.ledger_id)}
     return {"cash": cash, "categories": categories}
 
 

@@ -15,15 +15,15 @@ ACCOUNT_TYPES = ("cash", "bank", "credit_card", "debit_card", "other")
 class Account(db.Model):
     __tablename__ = "accounts"
     __table_args__ = (
-        UniqueConstraint("user_id", "name", name="uq_accounts_user_id_name"),
+        UniqueConstraint("ledger_id", "name", name="uq_accounts_ledger_id_name"),
         CheckConstraint("type IN ('cash', 'bank', 'credit_card', 'debit_card', 'other')", name="type"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     type: Mapped[str] = mapped_column(String(20))
-    # Minor units of the user's currency; may be negative (a card's debt).
+    # Minor units of the ledger's currency; may be negative (a card's debt).
     opening_balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

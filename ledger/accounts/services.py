@@ -1,4 +1,4 @@
-"""Accounts and their balances; every query is scoped by user_id in SQL."""
+"""Accounts and their balances; every query is scoped by ledger_id in SQL."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,7 +31,7 @@ class AccountView:
                    balance=balance, archived=account.archived, created_at=account.created_at)
 
 
-def _entry_totals(user_id: int, account_id: int | None) -> Subquery:
+def _entry_totals(ledger_id: int, account_id: int | None) -> Subquery:
     """(account_id, delta): the net effect of the user's entries on each account, as exact integer sums.
 
     An entry moves money on its account_id (income +, expense and transfer -) and, for a transfer,
@@ -39,9 +39,9 @@ def _entry_totals(user_id: int, account_id: int | None) -> Subquery:
     """
     outgoing = select(Entry.account_id.label("account_id"),
                       case((Entry.type == "income", Entry.amount), else_=-Entry.amount).label("delta")) \
-        .where(Entry.user_id == user_id)
+        .where(Entry.ledger_id == ledger_id)
     incoming = select(Entry.to_account_id, Entry.amount) \
-        .where(Entry.user_id == user_id, Entry.type == "transfer", Entry.to_account_id.is_not(None))
+        .where(Entry.ledger_id == ledger_id, Entry.type == "transfer", Entry.to_account_id.is_not(None))
     if account_id is not None:
         outgoing = outgoing.where(Entry.account_id == account_id)
         incoming = incoming.where(Entry.to_account_id == account_id)
@@ -50,60 +50,60 @@ def _entry_totals(user_id: int, account_id: int | None) -> Subquery:
         .group_by(moves.c.account_id).subquery("totals")
 
 
-def _with_balances(user_id: int, account_id: int | None = None) -> Select:
-    """One statement: the user's accounts (or one of them) with their balances."""
-    totals = _entry_totals(user_id, account_id)
+def _with_balances(ledger_id: int, account_id: int | None = None) -> Select:
+    """One statement: the ledger's accounts (or one of them) with their balances."""
+    totals = _entry_totals(ledger_id, account_id)
     # PostgreSQL's SUM(bigint) is NUMERIC (exact); the cast brings it back to an integer type.
     balance = cast(Account.opening_balance + func.coalesce(totals.c.delta, 0), BigInteger).label("balance")
     stmt = select(Account, balance).outerjoin(totals, totals.c.account_id == Account.id) \
-        .where(Account.user_id == user_id)
+        .where(Account.ledger_id == ledger_id)
     if account_id is not None:
         stmt = stmt.where(Account.id == account_id)
     return stmt
 
 
-def list_accounts(user_id: int) -> list[AccountView]:
+def list_accounts(ledger_id: int) -> list[AccountView]:
     """Every account of the user, by id, with balances computed in a single statement."""
-    rows = db.session.execute(_with_balances(user_id).order_by(Account.id)).all()
+    rows = db.session.execute(_with_balances(ledger_id).order_by(Account.id)).all()
     return [AccountView.of(account, int(balance)) for account, balance in rows]
 
 
-def _load(user_id: int, account_id: int) -> tuple[Account, int]:
-    row = db.session.execute(_with_balances(user_id, account_id)).one_or_none()
+def _load(ledger_id: int, account_id: int) -> tuple[Account, int]:
+    row = db.session.execute(_with_balances(ledger_id, account_id)).one_or_none()
     if row is None:
         raise NotFound("No such account.")
     return row[0], int(row[1])
 
 
-def get_account(user_id: int, account_id: int) -> AccountView:
+def get_account(ledger_id: int, account_id: int) -> AccountView:
     """One account of the user with its balance; another user's account is NotFound."""
-    return AccountView.of(*_load(user_id, account_id))
+    return AccountView.of(*_load(ledger_id, account_id))
 
 
-def _check_name_free(user_id: int, name: str, except_id: int | None = None) -> None:
-    stmt = select(Account.id).where(Account.user_id == user_id, Account.name == name)
+def _check_name_free(ledger_id: int, name: str, except_id: int | None = None) -> None:
+    stmt = select(Account.id).where(Account.ledger_id == ledger_id, Account.name == name)
     if except_id is not None:
         stmt = stmt.where(Account.id != except_id)
     if db.session.execute(stmt.limit(1)).first() is not None:
         raise Conflict(f"An account named {name!r} already exists.")
 
 
-def create_account(user_id: int, name: str, type: str, opening_balance: int = 0) -> AccountView:
-    """Create an account; its name must be unique among the user's accounts."""
-    _check_name_free(user_id, name)
-    account = Account(user_id=user_id, name=name, type=type, opening_balance=opening_balance, archived=False)
+def create_account(ledger_id: int, name: str, type: str, opening_balance: int = 0) -> AccountView:
+    """Create an account; its name must be unique among the ledger's accounts."""
+    _check_name_free(ledger_id, name)
+    account = Account(ledger_id=ledger_id, name=name, type=type, opening_balance=opening_balance, archived=False)
     db.session.add(account)
     db.session.flush()  # a racing duplicate name fails here as IntegrityError → 409
     db.session.commit()
     return AccountView.of(account, opening_balance)
 
 
-def update_account(user_id: int, account_id: int, changes: dict) -> AccountView:
+def update_account(ledger_id: int, account_id: int, changes: dict) -> AccountView:
     """Rename and/or (un)archive an account."""
-    account, balance = _load(user_id, account_id)
+    account, balance = _load(ledger_id, account_id)
     name = changes.get("name")
     if name is not None and name != account.name:
-        _check_name_free(user_id, name, except_id=account.id)
+        _check_name_free(ledger_id, name, except_id=account.id)
         account.name = name
     if "archived" in changes:
         account.archived = changes["archived"]
@@ -111,17 +111,17 @@ def update_account(user_id: int, account_id: int, changes: dict) -> AccountView:
     return AccountView.of(account, balance)
 
 
-def delete_account(user_id: int, account_id: int) -> None:
+def delete_account(ledger_id: int, account_id: int) -> None:
     """Delete an account that no entry uses (as account_id or to_account_id)."""
-    found = db.session.execute(select(Account.id).where(Account.user_id == user_id, Account.id == account_id))
+    found = db.session.execute(select(Account.id).where(Account.ledger_id == ledger_id, Account.id == account_id))
     if found.first() is None:
         raise NotFound("No such account.")
     in_use = db.session.execute(
-        select(Entry.id).where(Entry.user_id == user_id,
+        select(Entry.id).where(Entry.ledger_id == ledger_id,
                                or_(Entry.account_id == account_id, Entry.to_account_id == account_id)).limit(1)
     ).first()
     if in_use is not None:
         raise Conflict("Entries still use this account; delete or move them first.")
     # A concurrent new entry makes the foreign key fail: IntegrityError → 409.
-    db.session.execute(delete(Account).where(Account.user_id == user_id, Account.id == account_id))
+    db.session.execute(delete(Account).where(Account.ledger_id == ledger_id, Account.id == account_id))
     db.session.commit()

@@ -13,6 +13,7 @@ from ledger.auth.models import User
 from ledger.database import iso_utc
 from ledger.errors import ApiError
 from ledger.extensions import db
+from ledger.ledgers.services import list_ledgers
 
 users_cli = AppGroup("users", help="Manage users.")
 tokens_cli = AppGroup("tokens", help="Manage stored refresh tokens.")
@@ -87,9 +88,13 @@ def show(email):
     """Details of one user, including live sessions."""
     user = _user(email)
     click.echo(f"id: {user.id}\nemail: {user.email}\ndisplay_name: {user.display_name}\n"
-               f"currency: {user.currency}\nmonth_start_day: {user.month_start_day}\n"
+               f"default_ledger_id: {user.default_ledger_id}\n"
                f"active: {user.is_active}\ntoken_version: {user.token_version}\n"
                f"created_at: {iso_utc(user.created_at)}")
+    ledgers = list_ledgers(user.id)
+    click.echo(f"ledgers: {len(ledgers)}")
+    for ledger in ledgers:
+        click.echo(f"  {ledger.id}\t{ledger.role}\t{ledger.currency}\t{ledger.name}")
     sessions = services.list_sessions(user.id)
     click.echo(f"sessions: {len(sessions)}")
     for s in sessions:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, SmallInteger, String, text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import UTCDateTime, utcnow
@@ -19,10 +19,14 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(100))
-    currency: Mapped[str] = mapped_column(String(3))
-    month_start_day: Mapped[int] = mapped_column(SmallInteger, default=1, server_default=text("1"))
+    # The ledger that the unscoped paths (/api/v1/entries, ...) act on; the user is a member of it.
+    default_ledger_id: Mapped[int | None] = mapped_column(ForeignKey("ledgers.id", ondelete="SET NULL"),
+                                                          nullable=True)
     # Carried as the `ver` claim; incremented in SQL to revoke every token of the user.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Incremented in SQL whenever one of the user's memberships changes (joined, role changed, removed, ledger
+    # settings or deletion, default ledger): the Redis copy of a membership is believed only at the same value.
+    membership_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -23,6 +23,8 @@ from ledger.blueprint import Blueprint
 from ledger.database import MAX_ID
 from ledger.errors import AuthorizationRequired, CsrfFailed, NotFound, ValidationFailed
 from ledger.extensions import limiter
+from ledger.ledgers import services as ledgers
+from ledger.ledgers.scope import check_owner, current_ledger
 from ledger.openapi import documented_errors
 from ledger.request_hooks import client_address, user_agent
 
@@ -82,7 +84,7 @@ def _clear_refresh_cookies() -> None:
 def _token_body(pair: TokenPair, user=None) -> dict:
     body = {"access_token": pair.access_token, "token_type": "Bearer", "expires_in": pair.expires_in}
     if user is not None:
-        body["user"] = user
+        body["user"] = ledgers.user_profile(user)
     if _cookie_mode():
         # An SPA on another origin (CORS_ORIGINS) cannot read the API's csrf cookie; it echoes this instead.
         body["csrf_token"] = pair.csrf_token
@@ -121,15 +123,10 @@ def _refresh_token_from_request(args: dict) -> str:
 @documented_errors(auth_blp, 400, 403, 409, 413, 415, 422, 429)
 def register(args):
     """Create an account (with its default accounts and categories)."""
-    return services.create_user(args["email"], args["password"], display_name=args.get("display_name"),
-                                currency=args.get("currency"), locale=args.get("locale") or _request_locale(),
+    user = services.create_user(args["email"], args["password"], display_name=args.get("display_name"),
+                                currency=args.get("currency"), locale=args.get("locale") or ledgers.request_locale(),
                                 check_registration=True)
-
-
-def _request_locale() -> str:
-    """Korean when the client's most preferred language is Korean (`ko`, `ko-KR`, ...), else English."""
-    preferred = next(iter(request.accept_languages.values()), "")  # werkzeug sorts them by quality
-    return "ko" if preferred.lower().split("-")[0] == "ko" else "en"
+    return ledgers.user_profile(user)
 
 
 @auth_blp.route("/login", methods=["POST"])
@@ -212,8 +209,9 @@ def end_session(session_id: str):
 @me_blp.response(200, UserSchema)
 @documented_errors(me_blp, auth=True)
 def get_me():
-    """The current user."""
-    return current_auth().user
+    """The current user, with the currency and month_start_day of their default ledger."""
+    ctx = current_auth()
+    return ledgers.profile_of_caller(ctx.user, ctx.ledger)
 
 
 @me_blp.route("", methods=["PATCH"])
@@ -222,8 +220,17 @@ def get_me():
 @me_blp.response(200, UserSchema)
 @documented_errors(me_blp, 400, 413, 415, 422, auth=True)
 def patch_me(args):
-    """Change display name or the day the accounting month starts."""
-    return services.update_profile(current_auth().user_id, args)
+    """Change the display name, the default ledger, or the day the default ledger's accounting month starts
+    (its owners only: the household shares it)."""
+    ctx = current_auth()
+    ledger = None
+    if "month_start_day" in args:  # checked before anything changes
+        ledger = current_ledger()
+        check_owner(ledger)
+    user = services.update_profile(ctx.user_id, args)
+    if ledger is not None:
+        ledgers.update_ledger(ledger, {"month_start_day": args["month_start_day"]})
+    return ledgers.user_profile(user)
 
 
 @me_blp.route("", methods=["DELETE"])

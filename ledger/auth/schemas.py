@@ -2,22 +2,25 @@
 from marshmallow import fields, validate
 
 from ledger.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from ledger.database import MAX_ID
 from ledger.money import CURRENCIES
 from ledger.schemas import BaseSchema, StrictInt, Text, Timestamp
 
 # Longer inputs are refused before any hashing work is done.
 _PASSWORD_FIELD_MAX = 1024
 # The known codes, case-insensitively ("usd" is USD): exactly what registration accepts.
-_CURRENCY_PATTERN = "^(?:" + "|".join("".join(f"[{c}{c.lower()}]" for c in code) for code in CURRENCIES) + ")$"
+CURRENCY_PATTERN = "^(?:" + "|".join("".join(f"[{c}{c.lower()}]" for c in code) for code in CURRENCIES) + ")$"
 
 
 class UserSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
     email = fields.String()
     display_name = fields.String()
-    currency = fields.String()
-    month_start_day = fields.Integer()
+    currency = fields.String(metadata={"description": "the default ledger's currency"})
+    month_start_day = fields.Integer(metadata={"description": "the default ledger's month_start_day"})
     created_at = Timestamp()
+    default_ledger_id = fields.Integer(allow_none=True, metadata={
+        "description": "the ledger that the paths without /ledgers/{id} act on"})
 
 
 class RegisterSchema(BaseSchema):
@@ -27,7 +30,7 @@ class RegisterSchema(BaseSchema):
                                              "not the email", "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH})
     display_name = Text(validate=validate.Length(min=1, max=100))
     currency = Text(validate=validate.Regexp(r"^[A-Za-z]{3}$"),
-                    metadata={"example": "KRW", "pattern": _CURRENCY_PATTERN,
+                    metadata={"example": "KRW", "pattern": CURRENCY_PATTERN,
                               "description": "an ISO 4217 code of GET /currencies, in any case (default from config)"})
 
 
@@ -72,7 +75,10 @@ class SessionListSchema(BaseSchema):
 
 class ProfilePatchSchema(BaseSchema):
     display_name = Text(validate=validate.Length(min=1, max=100))
-    month_start_day = StrictInt(validate=validate.Range(min=1, max=28))
+    month_start_day = StrictInt(validate=validate.Range(min=1, max=28), metadata={
+        "description": "the default ledger's (its owners only: 403 forbidden_role otherwise)"})
+    default_ledger_id = StrictInt(validate=validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "a ledger you are a member of (else 422)"})
 
 
 class PasswordChangeSchema(BaseSchema):

@@ -70,12 +70,12 @@ def create_user(email: str, password: str, *, display_name: str | None = None,
     if db.session.execute(select(User.id).where(User.email == email)).first() is not None:
         raise Conflict("That email is already registered.")
     user = User(email=email, password_hash=passwords.hash_password(password),
-                display_name=(display_name or email.split("@")[0])[:100], currency=currency)
+                display_name=(display_name or email.split("@")[0])[:100])
     db.session.add(user)
     db.session.flush()  # a racing duplicate fails here as IntegrityError → 409
-    from ledger.provisioning import provision_new_user  # the ledger's defaults for a new user
+    from ledger.ledgers.services import create_personal_ledger  # the ledgers feature imports auth's models
 
-    provision_new_user(user, locale)
+    create_personal_ledger(user, currency, locale)
     db.session.commit()
     events.info("user created", extra={"event": "user_created", "user_id": user.id})
     return user
@@ -269,11 +269,16 @@ def get_user(user_id: int) -> User:
 
 
 def update_profile(user_id: int, changes: dict) -> User:
+    """The display name, and the default ledger (`default_ledger_id`, a ledger the user is a member of)."""
+    from ledger.ledgers.services import set_default_ledger
+
     user = get_user(user_id)
-    for field in ("display_name", "month_start_day"):
-        if field in changes:
-            setattr(user, field, changes[field])
+    if "display_name" in changes:
+        user.display_name = changes["display_name"]
+    if "default_ledger_id" in changes:
+        set_default_ledger(user.id, changes["default_ledger_id"])
     db.session.commit()
+    db.session.refresh(user)
     _publish_user(user.id)
     return user
 
@@ -334,7 +339,10 @@ def delete_user(user: User) -> None:
     The ledger's own references (entries → accounts/categories, child → parent category) are
     NO ACTION, checked at the end of the statement, so the cascade's order does not matter.
     """
+    from ledger.ledgers.services import before_user_deleted
+
     user_id = user.id
+    before_user_deleted(user_id)
     version = db.session.execute(delete(User).where(User.id == user_id).returning(User.token_version)).scalar()
     db.session.commit()
     db.session.expunge_all()

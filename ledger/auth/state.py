@@ -8,7 +8,14 @@ Keys (hashes), written through after every committed change, before the request 
 
 * ``ledger:auth:u:<user id>``: ``ver`` (token_version), ``active``, the profile fields the responses
   need, and the copy's stamp;
-* ``ledger:auth:s:<session id>``: ``uid``, ``nonce``, ``exp`` (absolute end), ``revoked``, the stamp.
+* ``ledger:auth:s:<session id>``: ``uid``, ``nonce``, ``exp`` (absolute end), ``revoked``, the stamp;
+* ``ledger:auth:m:<user id>:<ledger id | "default">``: the user's membership of that ledger (``role``, the
+  ledger's ``lid``, ``name``, ``currency``, ``msd``) and the ``mv`` it was read at, the stamp.
+
+A membership copy is believed only when its ``mv`` equals the user copy's ``mv`` (the user's
+``membership_version``, incremented in the database with every change of the user's memberships, of their
+ledgers' settings and of their default ledger, and written through like ``ver``): a role lowered or a member
+removed is never accepted from a copy made before.
 
 A copy is believed only while its stamp holds: ``until`` (written as now + AUTH_STATE_TTL, so a copy
 that a revoking write could not replace is dead within seconds) and ``run`` (the Redis server's run_id
@@ -33,20 +40,25 @@ from flask import Flask, current_app
 
 log = logging.getLogger("ledger.auth.state")
 
-USER_FIELDS = ("ver", "active", "email", "display_name", "currency", "msd", "created", "until", "run")
+USER_FIELDS = ("ver", "active", "email", "display_name", "created", "mv", "dl", "until", "run")
 SESSION_FIELDS = ("uid", "nonce", "exp", "revoked", "until", "run")
+MEMBER_FIELDS = ("mv", "role", "lid", "name", "currency", "msd", "until", "run")
 
 # KEYS[1]: the user's key. ARGV: mode ("set" for a committed change, "fill" for a copy of a read),
-# now, ttl ms, ver, then field/value pairs. A fill never replaces a live copy nor an equal or newer one.
+# now, ttl ms, ver, mv, then field/value pairs. (ver, mv) never goes backwards; a fill never replaces a live
+# copy of the same (ver, mv).
 _SET_USER = """
-local current = redis.call('HMGET', KEYS[1], 'ver', 'until')
+local current = redis.call('HMGET', KEYS[1], 'ver', 'mv', 'until')
 local ver = tonumber(ARGV[4])
+local mv = tonumber(ARGV[5])
 local have = tonumber(current[1])
+local have_mv = tonumber(current[2] or '0')
 if have then
-  if ver < have then return 0 end
-  if ARGV[1] == 'fill' and ver == have and tonumber(current[2] or '0') > tonumber(ARGV[2]) then return 0 end
+  if ver < have or (ver == have and mv < have_mv) then return 0 end
+  if ARGV[1] == 'fill' and ver == have and mv == have_mv
+     and tonumber(current[3] or '0') > tonumber(ARGV[2]) then return 0 end
 end
-redis.call('HSET', KEYS[1], 'ver', ARGV[4], unpack(ARGV, 5))
+redis.call('HSET', KEYS[1], 'ver', ARGV[4], 'mv', ARGV[5], unpack(ARGV, 6))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """
@@ -70,11 +82,12 @@ class CachedUser:
     id: int
     email: str
     display_name: str
-    currency: str
-    month_start_day: int
     created_at: float  # epoch seconds
     version: int
     active: bool
+    default_ledger_id: int | None
+    # (ledger id, name, currency, month_start_day, role) of the request's ledger, when a member
+    ledger: tuple[int, str, str, int, str] | None
 
 
 class AuthState:
@@ -115,46 +128,67 @@ class AuthState:
             and stamp_run == self.run_id
 
     # -- the check on every request
-    def lookup(self, user_id: int, session_id: int, nonce: str, version: int) -> CachedUser | None:
-        """The caller, when the copy alone proves the token current; None sends the check to the database."""
+    @staticmethod
+    def _member_key(user_id: int, ledger_id: int | None) -> str:
+        return f"ledger:auth:m:{user_id}:{'default' if ledger_id is None else ledger_id}"
+
+    def lookup(self, user_id: int, session_id: int, nonce: str, version: int,
+               ledger_id: int | None) -> CachedUser | None:
+        """The caller, when the copies alone prove the token current and the membership of the request's
+        ledger (`ledger_id`, None for the default one); None sends the check to the database."""
         if not self._available():
             return None
         try:
             pipe = self.client.pipeline(transaction=False)
             pipe.hmget(f"ledger:auth:u:{user_id}", USER_FIELDS)
             pipe.hmget(f"ledger:auth:s:{session_id}", SESSION_FIELDS)
-            user, session = pipe.execute()
+            pipe.hmget(self._member_key(user_id, ledger_id), MEMBER_FIELDS)
+            user, session, member = pipe.execute()
         except redis.RedisError as error:
             self._failed("read", error)
             return None
         now = time.time()
-        ver, active, email, display_name, currency, msd, created, u_until, u_run = user
+        ver, active, email, display_name, created, u_mv, default_ledger, u_until, u_run = user
         uid, s_nonce, exp, revoked, s_until, s_run = session
-        if not (self._live(u_until, u_run, now) and self._live(s_until, s_run, now)):
+        m_mv, role, lid, name, currency, msd, m_until, m_run = member
+        if not (self._live(u_until, u_run, now) and self._live(s_until, s_run, now)
+                and self._live(m_until, m_run, now)):
             return None
         if ver != str(version) or active != "1" or uid != str(user_id) or s_nonce != nonce \
-                or revoked != "0" or float(exp) <= now:
+                or revoked != "0" or float(exp) <= now or m_mv != u_mv:
             return None  # maybe revoked, maybe a stale copy: the database decides
-        return CachedUser(user_id, email, display_name, currency, int(msd), float(created), version, True)
+        ledger = (int(lid), name, currency, int(msd), role) if role else None
+        return CachedUser(user_id, email, display_name, float(created), version, True,
+                          int(default_ledger) if default_ledger else None, ledger)
 
     # -- writes
     def _user_args(self, mode: str, user, now: float) -> list:
-        return [mode, now, int(self.ttl * 10_000), user.token_version,
+        return [mode, now, int(self.ttl * 10_000), user.token_version, user.membership_version,
                 "active", int(bool(user.is_active)), "email", user.email, "display_name", user.display_name,
-                "currency", user.currency, "msd", user.month_start_day, "created", user.created_at.timestamp(),
+                "created", user.created_at.timestamp(), "dl", user.default_ledger_id or "",
                 "until", now + self.ttl, "run", self.run_id or ""]
 
-    def fill(self, user, session_id: int, nonce: str, expires_at, revoked: bool) -> None:
-        """Copy what the database just said (best effort: a failure only costs the next request a query)."""
+    def fill(self, row, session_id: int, nonce: str, expires_at, revoked: bool, ledger_id: int | None) -> None:
+        """Copy what the auth statement just read (best effort: a failure only costs the next request a query).
+
+        A caller who is not a member of the ledger gets no membership copy: that request goes to the database.
+        """
         if not self._available():
             return
         now = time.time()
         try:
             pipe = self.client.pipeline(transaction=False)
-            self._set_user(keys=[f"ledger:auth:u:{user.id}"], args=self._user_args("fill", user, now), client=pipe)
+            self._set_user(keys=[f"ledger:auth:u:{row.id}"], args=self._user_args("fill", row, now), client=pipe)
             self._set_session(keys=[f"ledger:auth:s:{session_id}"], client=pipe, args=[
-                "fill", now, int(self.ttl * 10_000), nonce, "uid", user.id, "exp", expires_at.timestamp(),
+                "fill", now, int(self.ttl * 10_000), nonce, "uid", row.id, "exp", expires_at.timestamp(),
                 "revoked", int(revoked), "until", now + self.ttl, "run", self.run_id or ""])
+            if row.role is not None:
+                key = self._member_key(row.id, ledger_id)
+                pipe.hset(key, mapping={"mv": row.membership_version, "role": row.role, "lid": row.ledger_id,
+                                        "name": row.ledger_name, "currency": row.currency,
+                                        "msd": row.month_start_day, "until": now + self.ttl,
+                                        "run": self.run_id or ""})
+                pipe.pexpire(key, int(self.ttl * 10_000))
             pipe.execute()
         except redis.RedisError as error:
             self._failed("fill", error)
@@ -178,7 +212,7 @@ class AuthState:
         now = time.time()
         self._write("user", lambda: self._set_user(
             keys=[f"ledger:auth:u:{user_id}"],
-            args=["set", now, int(self.ttl * 10_000), last_version + 1, "active", 0, "until", now + self.ttl,
+            args=["set", now, int(self.ttl * 10_000), last_version + 1, 0, "active", 0, "until", now + self.ttl,
                   "run", self.run_id or ""]))
 
     def sessions_revoked(self, sessions: list[tuple[int, str]]) -> None:

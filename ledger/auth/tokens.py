@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import jwt as pyjwt
 from flask import current_app, g, request
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, and_, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 
 from ledger.auth.keys import header_kid, key_id
@@ -22,6 +22,8 @@ from ledger.auth.state import auth_state
 from ledger.database import utcnow
 from ledger.errors import AuthorizationRequired, InvalidToken, TokenExpired, TokenRevoked, handle_api_error
 from ledger.extensions import db, jwt
+from ledger.ledgers.access import LedgerScope
+from ledger.ledgers.models import Ledger, LedgerMember
 
 
 @dataclass
@@ -114,9 +116,8 @@ class AuthUser:
     id: int
     email: str
     display_name: str
-    currency: str
-    month_start_day: int
     created_at: datetime
+    default_ledger_id: int | None
 
 
 @dataclass
@@ -125,14 +126,24 @@ class AuthContext:
     user_id: int
     session_id: int
     claims: dict
+    # The request's ledger (`/ledgers/{id}/...`, else the default one) when the caller is a member of it.
+    ledger: LedgerScope | None = None
 
 
 # The one statement of every authenticated request, built once (compiled once by SQLAlchemy's cache):
-# the user's row joined to the token's session, matched on the session's nonce too.
+# the user's row joined to the token's session, matched on the session's nonce too, and to the caller's
+# membership of the request's ledger (the path's `ledger_id`, else the user's default ledger) with that
+# ledger's settings. Outer joins: not being a member is a 404 of the route, not a failed authentication.
 _AUTH_CHECK = (
-    select(User.id, User.email, User.display_name, User.currency, User.month_start_day, User.created_at,
-           User.is_active, User.token_version, Session.revoked_at, Session.expires_at)
+    select(User.id, User.email, User.display_name, User.created_at, User.default_ledger_id, User.is_active,
+           User.token_version, User.membership_version, Session.revoked_at, Session.expires_at,
+           LedgerMember.role, Ledger.id.label("ledger_id"), Ledger.name.label("ledger_name"),
+           Ledger.currency, Ledger.month_start_day)
     .join(Session, Session.user_id == User.id)
+    .outerjoin(LedgerMember, and_(LedgerMember.user_id == User.id,
+                                  LedgerMember.ledger_id == func.coalesce(bindparam("ledger_id", type_=Integer),
+                                                                          User.default_ledger_id)))
+    .outerjoin(Ledger, Ledger.id == LedgerMember.ledger_id)
     .where(User.id == bindparam("user_id"), Session.id == bindparam("session_id"),
            Session.nonce == bindparam("nonce"))
 )
@@ -208,14 +219,15 @@ def _autocommit_engine():
     return engine
 
 
-def _auth_row(ident: TokenIdentity):
+def _auth_row(ident: TokenIdentity, ledger_id: int | None):
     """Run the check on an autocommit connection: no BEGIN/ROLLBACK round trips for one read.
 
     There is no pool pre-ping either (another round trip per request): a connection that died with the
     database fails here, SQLAlchemy then invalidates the pool, and this read-only statement is retried
     once on a fresh connection.
     """
-    params = {"user_id": ident.user_id, "session_id": ident.session_id, "nonce": ident.session_nonce}
+    params = {"user_id": ident.user_id, "session_id": ident.session_id, "nonce": ident.session_nonce,
+              "ledger_id": ledger_id}
     engine = _autocommit_engine()
     try:
         with engine.connect() as connection:
@@ -231,21 +243,29 @@ def authenticate() -> AuthContext:
     """Signature, algorithm, exp/nbf, iss/aud and type (one decode), then user active, `ver` current and
     session live and bound (one statement). The result is `current_auth()` for the rest of the request."""
     claims, ident = decode(_bearer_token(), "access")
+    # Set by ledger.ledgers.scope from `/api/v1/ledgers/{id}/...`; None means the user's default ledger.
+    ledger_id = g.get("path_ledger_id")
     state = auth_state()
-    cached = state.lookup(ident.user_id, ident.session_id, ident.session_nonce, ident.version) if state else None
+    cached = state.lookup(ident.user_id, ident.session_id, ident.session_nonce, ident.version, ledger_id) \
+        if state else None
     if cached is not None:
-        user = AuthUser(cached.id, cached.email, cached.display_name, cached.currency, cached.month_start_day,
-                        datetime.fromtimestamp(cached.created_at, UTC))
-        g.auth = AuthContext(user=user, user_id=ident.user_id, session_id=ident.session_id, claims=claims)
+        user = AuthUser(cached.id, cached.email, cached.display_name, datetime.fromtimestamp(cached.created_at, UTC),
+                        cached.default_ledger_id)
+        ledger = None if cached.ledger is None else LedgerScope(*cached.ledger, user_id=ident.user_id)
+        g.auth = AuthContext(user=user, user_id=ident.user_id, session_id=ident.session_id, claims=claims,
+                             ledger=ledger)
         return g.auth
-    row = _auth_row(ident)
+    row = _auth_row(ident, ledger_id)
     if row is not None and state is not None:
-        state.fill(row, ident.session_id, ident.session_nonce, row.expires_at, row.revoked_at is not None)
+        state.fill(row, ident.session_id, ident.session_nonce, row.expires_at, row.revoked_at is not None, ledger_id)
     if row is None or not row.is_active or row.token_version != ident.version or row.revoked_at is not None \
             or row.expires_at <= utcnow():
         raise TokenRevoked()
-    user = AuthUser(row.id, row.email, row.display_name, row.currency, row.month_start_day, row.created_at)
-    g.auth = AuthContext(user=user, user_id=ident.user_id, session_id=ident.session_id, claims=claims)
+    user = AuthUser(row.id, row.email, row.display_name, row.created_at, row.default_ledger_id)
+    ledger = None if row.role is None else LedgerScope(row.ledger_id, row.ledger_name, row.currency,
+                                                       row.month_start_day, row.role, ident.user_id)
+    g.auth = AuthContext(user=user, user_id=ident.user_id, session_id=ident.session_id, claims=claims,
+                         ledger=ledger)
     return g.auth
 
 

@@ -9,10 +9,10 @@ from ledger.extensions import db
 
 class Budget(db.Model):
     __tablename__ = "budgets"
-    __table_args__ = (UniqueConstraint("user_id", "month", "category_id", name="uq_budgets_user_month_category"),)
+    __table_args__ = (UniqueConstraint("ledger_id", "month", "category_id", name="uq_budgets_ledger_month_category"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, the user's accounting month
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, the ledger's accounting month
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), index=True)
     amount: Mapped[int] = mapped_column(BigInteger)

@@ -1,9 +1,9 @@
 """/api/v1/budgets: monthly limits per expense category (thin routes over ledger.budgets.services)."""
-from ledger.auth.tokens import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.budgets import services
 from ledger.budgets.schemas import MONTH_PATH_PARAMETER, BudgetPutSchema, BudgetSchema
 from ledger.errors import ValidationFailed
+from ledger.ledgers.scope import current_ledger, ledger_required
 from ledger.months import parse_month
 from ledger.openapi import documented_errors
 
@@ -20,16 +20,16 @@ def _month(value: str) -> str:
 
 
 @blp.route("/<string:month>", methods=["GET"], parameters=[MONTH_PATH_PARAMETER])
-@auth_required
+@ledger_required
 @blp.response(200, BudgetSchema)
 @documented_errors(blp, 422, auth=True)
 def get_budget(month: str):
     """The month's limits with what was spent (category + children) and what remains; empty when none set."""
-    return services.get_budget(current_auth().user, _month(month))
+    return services.get_budget(current_ledger(), _month(month))
 
 
 @blp.route("/<string:month>", methods=["PUT"], parameters=[MONTH_PATH_PARAMETER])
-@auth_required
+@ledger_required
 @blp.arguments(BudgetPutSchema)
 @blp.response(200, BudgetSchema)
 @documented_errors(blp, 400, 409, 413, 415, 422, auth=True)
@@ -40,4 +40,4 @@ def put_budget(args, month: str):
     to remove a category's limit, leave it out. Two PUTs of the same month racing each other may answer
     409 conflict to one of them; retrying it is safe.
     """
-    return services.set_budget(current_auth().user, _month(month), args["items"])
+    return services.set_budget(current_ledger(), _month(month), args["items"])

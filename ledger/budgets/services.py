@@ -7,12 +7,12 @@ from datetime import date
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.orm import aliased
 
-from ledger.auth.models import User
 from ledger.budgets.models import Budget
 from ledger.categories.models import Category
 from ledger.entries.models import Entry
 from ledger.errors import ValidationFailed
 from ledger.extensions import db
+from ledger.ledgers.access import LedgerScope
 from ledger.money import exact_sum, from_parts
 from ledger.months import month_bounds
 
@@ -29,22 +29,22 @@ class BudgetLine:
         return self.amount - self.spent
 
 
-def budget_lines(user_id: int, month: str, first: date, last: date) -> list[BudgetLine]:
+def budget_lines(ledger_id: int, month: str, first: date, last: date) -> list[BudgetLine]:
     """The month's budgets with their spending (category + children), in ONE statement."""
     high, low = exact_sum(Entry.amount)
     spent = (select(Entry.category_id, high.label("high"), low.label("low"))
-             .where(Entry.user_id == user_id, Entry.type == "expense", Entry.occurred_on.between(first, last))
+             .where(Entry.ledger_id == ledger_id, Entry.type == "expense", Entry.occurred_on.between(first, last))
              .group_by(Entry.category_id)
              .subquery())
     budgeted = aliased(Category)
     member = aliased(Category)  # the budgeted category itself and each of its children
     rows = db.session.execute(
         select(Budget.category_id, budgeted.parent_id, Budget.amount, func.sum(spent.c.high), func.sum(spent.c.low))
-        .join(budgeted, and_(budgeted.id == Budget.category_id, budgeted.user_id == user_id))
-        .outerjoin(member, and_(member.user_id == user_id,
+        .join(budgeted, and_(budgeted.id == Budget.category_id, budgeted.ledger_id == ledger_id))
+        .outerjoin(member, and_(member.ledger_id == ledger_id,
                                 or_(member.id == Budget.category_id, member.parent_id == Budget.category_id)))
         .outerjoin(spent, spent.c.category_id == member.id)
-        .where(Budget.user_id == user_id, Budget.month == month)
+        .where(Budget.ledger_id == ledger_id, Budget.month == month)
         .group_by(Budget.id, Budget.category_id, budgeted.parent_id, Budget.amount)
         .order_by(Budget.category_id)
     ).all()
@@ -67,15 +67,15 @@ def items(lines: list[BudgetLine]) -> list[dict]:
              "remaining": line.remaining} for line in lines]
 
 
-def get_budget(user: User, month: str) -> dict:
+def get_budget(ledger: LedgerScope, month: str) -> dict:
     """The month's limits, what was spent against each, and the totals."""
-    first, last = month_bounds(month, user.month_start_day)
-    lines = budget_lines(user.id, month, first, last)
+    first, last = month_bounds(month, ledger.month_start_day)
+    lines = budget_lines(ledger.id, month, first, last)
     return {"month": month, "items": items(lines), "total": totals(lines)}
 
 
-def _check_items(user_id: int, items: list[dict]) -> None:
-    """Each category once, the user's own, of kind expense; errors by item index, like marshmallow's."""
+def _check_items(ledger_id: int, items: list[dict]) -> None:
+    """Each category once, the ledger's own, of kind expense; errors by item index, like marshmallow's."""
     errors: dict[int, dict] = {}
     seen: set[int] = set()
     for index, item in enumerate(items):
@@ -85,7 +85,7 @@ def _check_items(user_id: int, items: list[dict]) -> None:
     kinds: dict[int, str] = {}
     if seen:
         kinds = {category_id: kind for category_id, kind in db.session.execute(
-            select(Category.id, Category.kind).where(Category.user_id == user_id, Category.id.in_(seen)))}
+            select(Category.id, Category.kind).where(Category.ledger_id == ledger_id, Category.id.in_(seen)))}
     for index, item in enumerate(items):
         kind = kinds.get(item["category_id"])
         if kind is None:
@@ -96,13 +96,13 @@ def _check_items(user_id: int, items: list[dict]) -> None:
         raise ValidationFailed(errors={"items": {str(index): errors[index] for index in sorted(errors)}})
 
 
-def set_budget(user: User, month: str, items: list[dict]) -> dict:
+def set_budget(ledger: LedgerScope, month: str, items: list[dict]) -> dict:
     """Replace the month's whole set of limits in one transaction."""
-    month_bounds(month, user.month_start_day)
-    _check_items(user.id, items)
-    db.session.execute(delete(Budget).where(Budget.user_id == user.id, Budget.month == month))
+    month_bounds(month, ledger.month_start_day)
+    _check_items(ledger.id, items)
+    db.session.execute(delete(Budget).where(Budget.ledger_id == ledger.id, Budget.month == month))
     if items:
-        db.session.execute(insert(Budget), [{"user_id": user.id, "month": month, "category_id": item["category_id"],
+        db.session.execute(insert(Budget), [{"ledger_id": ledger.id, "month": month, "category_id": item["category_id"],
                                              "amount": item["amount"]} for item in items])
     db.session.commit()
-    return get_budget(user, month)
+    return get_budget(ledger, month)

@@ -16,12 +16,12 @@ class Category(db.Model):
     __tablename__ = "categories"
     __table_args__ = (
         # parent_key = parent_id or 0: NULLs are distinct in UNIQUE, so top-level names need a value.
-        UniqueConstraint("user_id", "kind", "parent_key", "name", name="uq_categories_user_kind_parent_name"),
+        UniqueConstraint("ledger_id", "kind", "parent_key", "name", name="uq_categories_ledger_kind_parent_name"),
         CheckConstraint("kind IN ('income', 'expense')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(10))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"),

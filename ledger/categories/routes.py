@@ -1,6 +1,5 @@
 """/api/v1/categories: thin routes over ledger.categories.services."""
 
-from ledger.auth.tokens import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.categories import services
 from ledger.categories.schemas import (
@@ -11,6 +10,7 @@ from ledger.categories.schemas import (
     CategoryPatchSchema,
     CategorySchema,
 )
+from ledger.ledgers.scope import current_ledger, ledger_required
 from ledger.openapi import documented_errors
 
 blp = Blueprint("categories", __name__, url_prefix="/api/v1/categories",
@@ -21,18 +21,18 @@ CATEGORY_ID = "<id:category_id>"
 
 
 @blp.route("", methods=["GET"])
-@auth_required
+@ledger_required
 @blp.arguments(CategoryListQuerySchema, location="query")
 @blp.response(200, CategoryListSchema)
 @documented_errors(blp, 422, auth=True)
 def list_categories(args):
     """The user's categories by id (archived ones too unless include_archived=false)."""
-    items = services.list_categories(current_auth().user_id, args.get("kind"), args["include_archived"])
+    items = services.list_categories(current_ledger().id, args.get("kind"), args["include_archived"])
     return {"items": items}
 
 
 @blp.route("", methods=["POST"])
-@auth_required
+@ledger_required
 @blp.arguments(CategoryCreateSchema)
 @blp.response(201, CategorySchema)
 @documented_errors(blp, 400, 409, 413, 415, 422, auth=True)
@@ -42,31 +42,31 @@ def create_category(args):
     A parent_id that is not one of the user's top-level, unarchived categories of the same kind is 422
     (a missing id and another user's answer alike); a name taken under the same kind and parent is 409.
     """
-    return services.create_category(current_auth().user_id, args["name"], args["kind"], args["parent_id"],
+    return services.create_category(current_ledger().id, args["name"], args["kind"], args["parent_id"],
                                     args["color"])
 
 
 @blp.route(f"/{CATEGORY_ID}", methods=["GET"])
-@auth_required
+@ledger_required
 @blp.response(200, CategorySchema)
 @documented_errors(blp, 404, auth=True)
 def get_category(category_id: int):
     """One category; another user's category is 404."""
-    return services.get_category(current_auth().user_id, category_id)
+    return services.get_category(current_ledger().id, category_id)
 
 
 @blp.route(f"/{CATEGORY_ID}", methods=["PATCH"])
-@auth_required
+@ledger_required
 @blp.arguments(CategoryPatchSchema, required=False)  # no body: nothing changes
 @blp.response(200, CategorySchema)
 @documented_errors(blp, 400, 404, 409, 413, 415, 422, auth=True)
 def update_category(args, category_id: int):
     """Rename, recolour (null removes the colour) and/or (un)archive a category; kind and parent are fixed."""
-    return services.update_category(current_auth().user_id, category_id, args)
+    return services.update_category(current_ledger().id, category_id, args)
 
 
 @blp.route(f"/{CATEGORY_ID}", methods=["DELETE"])
-@auth_required
+@ledger_required
 @blp.arguments(CategoryDeleteQuerySchema, location="query")
 @blp.response(204)
 @documented_errors(blp, 404, 409, 422, auth=True)
@@ -77,4 +77,4 @@ def delete_category(args, category_id: int):
     `reassign_to`, its entries first move to that category (their ETags change); a target that is not one
     of the user's unarchived categories of the same kind, or is this category, is 422.
     """
-    services.delete_category(current_auth().user_id, category_id, args.get("reassign_to"))
+    services.delete_category(current_ledger().id, category_id, args.get("reassign_to"))

@@ -1,4 +1,4 @@
-"""Two-level income/expense categories; every query is scoped by user_id in SQL."""
+"""Two-level income/expense categories; every query is scoped by ledger_id in SQL."""
 from __future__ import annotations
 
 from sqlalchemy import delete, select, update
@@ -9,12 +9,12 @@ from ledger.entries.models import Entry
 from ledger.errors import Conflict, NotFound, ValidationFailed
 from ledger.extensions import db
 
-NO_SUCH_CATEGORY = "No such category."  # also for another user's: existence is not leaked
+NO_SUCH_CATEGORY = "No such category."  # also for another ledger's: existence is not leaked
 
 
-def list_categories(user_id: int, kind: str | None = None, include_archived: bool = True) -> list[Category]:
+def list_categories(ledger_id: int, kind: str | None = None, include_archived: bool = True) -> list[Category]:
     """The user's categories by id, optionally of one kind and without the archived ones."""
-    stmt = select(Category).where(Category.user_id == user_id)
+    stmt = select(Category).where(Category.ledger_id == ledger_id)
     if kind is not None:
         stmt = stmt.where(Category.kind == kind)
     if not include_archived:
@@ -22,15 +22,15 @@ def list_categories(user_id: int, kind: str | None = None, include_archived: boo
     return list(db.session.execute(stmt.order_by(Category.id)).scalars())
 
 
-def _find(user_id: int, category_id: int) -> Category | None:
+def _find(ledger_id: int, category_id: int) -> Category | None:
     return db.session.execute(
-        select(Category).where(Category.user_id == user_id, Category.id == category_id)
+        select(Category).where(Category.ledger_id == ledger_id, Category.id == category_id)
     ).scalar_one_or_none()
 
 
-def get_category(user_id: int, category_id: int) -> Category:
-    """One of the user's categories; another user's is NotFound."""
-    category = _find(user_id, category_id)
+def get_category(ledger_id: int, category_id: int) -> Category:
+    """One of the ledger's categories; another ledger's is NotFound."""
+    category = _find(ledger_id, category_id)
     if category is None:
         raise NotFound(NO_SUCH_CATEGORY)
     return category
@@ -40,8 +40,8 @@ def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(errors={field: [message]})
 
 
-def _check_parent(user_id: int, parent_id: int, kind: str) -> None:
-    parent = _find(user_id, parent_id)
+def _check_parent(ledger_id: int, parent_id: int, kind: str) -> None:
+    parent = _find(ledger_id, parent_id)
     if parent is None:
         raise _invalid("parent_id", NO_SUCH_CATEGORY)
     if parent.parent_id is not None:
@@ -52,9 +52,9 @@ def _check_parent(user_id: int, parent_id: int, kind: str) -> None:
         raise _invalid("parent_id", "The parent category is archived.")
 
 
-def _check_name_free(user_id: int, kind: str, parent_id: int | None, name: str,
+def _check_name_free(ledger_id: int, kind: str, parent_id: int | None, name: str,
                      except_id: int | None = None) -> None:
-    stmt = select(Category.id).where(Category.user_id == user_id, Category.kind == kind,
+    stmt = select(Category.id).where(Category.ledger_id == ledger_id, Category.kind == kind,
                                      Category.parent_key == (parent_id or 0), Category.name == name)
     if except_id is not None:
         stmt = stmt.where(Category.id != except_id)
@@ -62,13 +62,13 @@ def _check_name_free(user_id: int, kind: str, parent_id: int | None, name: str,
         raise Conflict(f"A category named {name!r} already exists here.")
 
 
-def create_category(user_id: int, name: str, kind: str, parent_id: int | None = None,
+def create_category(ledger_id: int, name: str, kind: str, parent_id: int | None = None,
                     color: str | None = None) -> Category:
     """Create a top-level category, or a subcategory of a top-level one of the same kind."""
     if parent_id is not None:
-        _check_parent(user_id, parent_id, kind)
-    _check_name_free(user_id, kind, parent_id, name)
-    category = Category(user_id=user_id, name=name, kind=kind, parent_id=parent_id, parent_key=parent_id or 0,
+        _check_parent(ledger_id, parent_id, kind)
+    _check_name_free(ledger_id, kind, parent_id, name)
+    category = Category(ledger_id=ledger_id, name=name, kind=kind, parent_id=parent_id, parent_key=parent_id or 0,
                         color=color, archived=False)
     db.session.add(category)
     db.session.flush()  # a racing duplicate name fails here as IntegrityError → 409
@@ -76,12 +76,12 @@ def create_category(user_id: int, name: str, kind: str, parent_id: int | None = 
     return category
 
 
-def update_category(user_id: int, category_id: int, changes: dict) -> Category:
+def update_category(ledger_id: int, category_id: int, changes: dict) -> Category:
     """Rename, recolour and/or (un)archive a category; kind and parent are fixed."""
-    category = get_category(user_id, category_id)
+    category = get_category(ledger_id, category_id)
     name = changes.get("name")
     if name is not None and name != category.name:
-        _check_name_free(user_id, category.kind, category.parent_id, name, except_id=category.id)
+        _check_name_free(ledger_id, category.kind, category.parent_id, name, except_id=category.id)
         category.name = name
     if "color" in changes:
         category.color = changes["color"]
@@ -91,8 +91,8 @@ def update_category(user_id: int, category_id: int, changes: dict) -> Category:
     return category
 
 
-def _reassign_target(user_id: int, category: Category, target_id: int) -> Category:
-    target = _find(user_id, target_id)
+def _reassign_target(ledger_id: int, category: Category, target_id: int) -> Category:
+    target = _find(ledger_id, target_id)
     if target is None:
         raise _invalid("reassign_to", NO_SUCH_CATEGORY)
     if target.id == category.id:
@@ -104,33 +104,33 @@ def _reassign_target(user_id: int, category: Category, target_id: int) -> Catego
     return target
 
 
-def delete_category(user_id: int, category_id: int, reassign_to: int | None = None) -> int:
+def delete_category(ledger_id: int, category_id: int, reassign_to: int | None = None) -> int:
     """Delete a category without subcategories; its entries block it unless moved to `reassign_to`.
 
     Budgets of the category go with it (ON DELETE CASCADE). Returns how many entries were moved.
     """
-    category = get_category(user_id, category_id)
-    target = _reassign_target(user_id, category, reassign_to) if reassign_to is not None else None
+    category = get_category(ledger_id, category_id)
+    target = _reassign_target(ledger_id, category, reassign_to) if reassign_to is not None else None
     has_children = db.session.execute(
-        select(Category.id).where(Category.user_id == user_id, Category.parent_id == category.id).limit(1)
+        select(Category.id).where(Category.ledger_id == ledger_id, Category.parent_id == category.id).limit(1)
     ).first()
     if has_children is not None:
         raise Conflict("The category has subcategories; delete or move them first.")
     moved = 0
     if target is None:
         in_use = db.session.execute(
-            select(Entry.id).where(Entry.user_id == user_id, Entry.category_id == category.id).limit(1)
+            select(Entry.id).where(Entry.ledger_id == ledger_id, Entry.category_id == category.id).limit(1)
         ).first()
         if in_use is not None:
             raise Conflict("Entries still use this category; pass reassign_to to move them first.")
     else:
         # A bulk UPDATE bypasses the ORM's version counter: bump it so that ETags held by clients go stale.
         moved = db.session.execute(
-            update(Entry).where(Entry.user_id == user_id, Entry.category_id == category.id)
+            update(Entry).where(Entry.ledger_id == ledger_id, Entry.category_id == category.id)
             .values(category_id=target.id, version=Entry.version + 1, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount
     # An entry added meanwhile makes the foreign key fail: IntegrityError → 409, nothing changed.
-    db.session.execute(delete(Category).where(Category.user_id == user_id, Category.id == category.id))
+    db.session.execute(delete(Category).where(Category.ledger_id == ledger_id, Category.id == category.id))
     db.session.commit()
     return moved

@@ -24,7 +24,6 @@ from datetime import date
 from sqlalchemy import ColumnElement, insert, select
 
 from ledger.accounts.models import Account
-from ledger.auth.models import User
 from ledger.categories.models import Category
 from ledger.database import utcnow
 from ledger.entries.models import ENTRY_TYPES, Entry, EntryTag
@@ -32,6 +31,7 @@ from ledger.entries.schemas import MEMO_MAX, TAG_MAX, TAGS_MAX
 from ledger.entries.services import after_position
 from ledger.errors import ValidationFailed
 from ledger.extensions import db
+from ledger.ledgers.access import LedgerScope
 from ledger.money import MAX_AMOUNT
 
 HEADER = ("occurred_on", "type", "account", "to_account", "category", "amount", "memo", "tags")
@@ -101,9 +101,9 @@ def category_cell(path: tuple[str, ...]) -> str:
 
 # --- export -------------------------------------------------------------------------------------------
 
-def _category_paths(user_id: int) -> dict[int, tuple[str, ...]]:
+def _category_paths(ledger_id: int) -> dict[int, tuple[str, ...]]:
     rows = db.session.execute(select(Category.id, Category.name, Category.parent_id)
-                              .where(Category.user_id == user_id)).all()
+                              .where(Category.ledger_id == ledger_id)).all()
     names = {row.id: row.name for row in rows}
     return {row.id: (names[row.parent_id], row.name) if row.parent_id else (row.name,) for row in rows}
 
@@ -117,14 +117,14 @@ def _tags_by_entry(entry_ids: list[int]) -> dict[int, list[str]]:
     return tags
 
 
-def export_csv(user: User, conditions: list[ColumnElement[bool]]) -> Iterator[bytes]:
-    """The user's entries matching `conditions` as CSV chunks (BOM and header first), newest first.
+def export_csv(ledger: LedgerScope, conditions: list[ColumnElement[bool]]) -> Iterator[bytes]:
+    """The ledger's entries matching `conditions` as CSV chunks (BOM and header first), newest first.
 
     Reads EXPORT_BATCH_SIZE entries per query, keyset-paginated on (occurred_on, id), so memory and the
     number of statements per row stay constant: 2 lookups, then 2 queries (entries, tags) per batch.
     """
-    accounts = dict(db.session.execute(select(Account.id, Account.name).where(Account.user_id == user.id)).all())
-    categories = _category_paths(user.id)
+    accounts = dict(db.session.execute(select(Account.id, Account.name).where(Account.ledger_id == ledger.id)).all())
+    categories = _category_paths(ledger.id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
@@ -132,7 +132,7 @@ def export_csv(user: User, conditions: list[ColumnElement[bool]]) -> Iterator[by
 
     base = (select(Entry.id, Entry.occurred_on, Entry.type, Entry.account_id, Entry.to_account_id,
                    Entry.category_id, Entry.amount, Entry.memo)
-            .where(Entry.user_id == user.id, *conditions)
+            .where(Entry.ledger_id == ledger.id, *conditions)
             .order_by(Entry.occurred_on.desc(), Entry.id.desc())
             .limit(EXPORT_BATCH_SIZE))
     after: tuple[date, int] | None = None
@@ -362,17 +362,17 @@ def parse_csv(text: str, bad: _BadRows) -> list[ImportRow]:
     return rows
 
 
-def _plan(user_id: int, rows: list[ImportRow], bad: _BadRows) -> _Plan:
-    """Resolve names against the user's accounts and categories (2 queries); list what must be created.
+def _plan(ledger_id: int, rows: list[ImportRow], bad: _BadRows) -> _Plan:
+    """Resolve names against the ledger's accounts and categories (2 queries); list what must be created.
 
     Like POST /entries, an archived account or category cannot receive entries: such rows go to `bad`.
     """
     plan = _Plan(
         accounts={name: (aid, archived) for aid, name, archived in db.session.execute(
-            select(Account.id, Account.name, Account.archived).where(Account.user_id == user_id))},
+            select(Account.id, Account.name, Account.archived).where(Account.ledger_id == ledger_id))},
         categories={(kind, parent_key, name): (cid, archived) for cid, kind, parent_key, name, archived in
                     db.session.execute(select(Category.id, Category.kind, Category.parent_key, Category.name,
-                                              Category.archived).where(Category.user_id == user_id))},
+                                              Category.archived).where(Category.ledger_id == ledger_id))},
     )
     new_accounts: dict[str, None] = {}
     new_categories: dict[tuple[str, tuple[str, ...]], None] = {}
@@ -402,10 +402,10 @@ def _plan(user_id: int, rows: list[ImportRow], bad: _BadRows) -> _Plan:
     return plan
 
 
-def _create_names(user_id: int, plan: _Plan) -> None:
+def _create_names(ledger_id: int, plan: _Plan) -> None:
     """Create the plan's accounts (type "other") and categories, and record their ids in the plan."""
-    accounts = [Account(user_id=user_id, name=name, type="other") for name in plan.new_accounts]
-    parents = [Category(user_id=user_id, name=path[0], kind=kind, parent_key=0)
+    accounts = [Account(ledger_id=ledger_id, name=name, type="other") for name in plan.new_accounts]
+    parents = [Category(ledger_id=ledger_id, name=path[0], kind=kind, parent_key=0)
                for kind, path in plan.new_categories if len(path) == 1]
     db.session.add_all(accounts + parents)
     db.session.flush()
@@ -415,7 +415,7 @@ def _create_names(user_id: int, plan: _Plan) -> None:
     for kind, path in plan.new_categories:
         if len(path) == 2:
             parent_id = plan.categories[(kind, 0, path[0])][0]
-            children.append(Category(user_id=user_id, name=path[1], kind=kind, parent_id=parent_id,
+            children.append(Category(ledger_id=ledger_id, name=path[1], kind=kind, parent_id=parent_id,
                                      parent_key=parent_id))
     if children:
         db.session.add_all(children)
@@ -428,7 +428,7 @@ def _category_id(plan: _Plan, kind: str, path: tuple[str, ...]) -> int:
     return parent_id if len(path) == 1 else plan.categories[(kind, parent_id, path[1])][0]
 
 
-def import_csv(user: User, body: bytes, *, dry_run: bool = False) -> ImportResult:
+def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> ImportResult:
     """Import a CSV in the export's format: every row in one transaction, or none (ValidationFailed).
 
     Unknown accounts are created with type "other", unknown categories with the kind of the row's type
@@ -438,20 +438,21 @@ def import_csv(user: User, body: bytes, *, dry_run: bool = False) -> ImportResul
     """
     bad = _BadRows()
     rows = parse_csv(decode_body(body), bad)
-    plan = _plan(user.id, rows, bad)
+    plan = _plan(ledger.id, rows, bad)
     bad.raise_if_any()
     result = ImportResult(imported=len(rows), created_accounts=list(plan.new_accounts),
                           created_categories=[category_cell(path) for _, path in plan.new_categories],
                           dry_run=dry_run)
     if dry_run or not rows:
         return result
-    _create_names(user.id, plan)
+    _create_names(ledger.id, plan)
     # Bottom-up: the export lists ties newest id first, so this keeps their order in the next export.
     rows.reverse()
     now = utcnow()
     entry_ids = db.session.scalars(
         insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
-        [{"user_id": user.id, "type": row.type, "amount": row.amount, "occurred_on": row.occurred_on,
+        [{"ledger_id": ledger.id, "created_by": ledger.user_id, "updated_by": ledger.user_id, "type": row.type,
+          "amount": row.amount, "occurred_on": row.occurred_on,
           "account_id": plan.accounts[row.account][0],
           "to_account_id": plan.accounts[row.to_account][0] if row.to_account else None,
           "category_id": _category_id(plan, row.type, row.category) if row.category else None,

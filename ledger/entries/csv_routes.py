@@ -7,12 +7,12 @@ from itertools import chain
 from flask import Response, current_app, request, stream_with_context
 from marshmallow import Schema, fields
 
-from ledger.auth.tokens import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.entries import csv_format
 from ledger.entries.schemas import EntryFilterSchema
 from ledger.entries.services import entry_filters
 from ledger.errors import ApiError
+from ledger.ledgers.scope import current_ledger, ledger_required
 from ledger.openapi import documented_errors
 from ledger.schemas import BaseSchema, QueryBool
 
@@ -66,7 +66,7 @@ class ImportResultSchema(Schema):
 
 
 @csv_blp.route("/export.csv", methods=["GET"])
-@auth_required
+@ledger_required
 @csv_blp.arguments(EntryFilterSchema, location="query")
 @csv_blp.response(200, {"type": "string"}, content_type="text/csv",
                   description="The matching entries, newest first, as a CSV attachment.\n\n" + FORMAT_DOC,
@@ -75,8 +75,8 @@ class ImportResultSchema(Schema):
 @documented_errors(csv_blp, 422, auth=True)
 def export_entries(args):
     """Download the entries matching the GET /entries filters as CSV (streamed; no pagination)."""
-    user = current_auth().user
-    chunks = csv_format.export_csv(user, entry_filters(user, args))
+    ledger = current_ledger()
+    chunks = csv_format.export_csv(ledger, entry_filters(ledger, args))
     # The first chunk (lookups + header) is made here, so a database failure is still a proper 503.
     first = next(chunks)
     filename = f"ledger-entries-{date.today().isoformat()}.csv"
@@ -85,7 +85,7 @@ def export_entries(args):
 
 
 @csv_blp.route("/import", methods=["POST"])
-@auth_required
+@ledger_required
 @csv_blp.arguments(ImportQuerySchema, location="query")
 @csv_blp.response(200, ImportResultSchema, description="Imported (or, with dry_run, would be).")
 @csv_blp.doc(description=IMPORT_DOC,
@@ -99,4 +99,4 @@ def import_entries(args):
     if request.mimetype != "text/csv" or charset not in {"utf-8", "utf8"}:
         raise ApiError("The body must be text/csv in UTF-8.", status=415, code="unsupported_media_type")
     body = request.get_data(cache=False)
-    return csv_format.import_csv(current_auth().user, body, dry_run=args["dry_run"])
+    return csv_format.import_csv(current_ledger(), body, dry_run=args["dry_run"])

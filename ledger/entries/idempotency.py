@@ -1,10 +1,11 @@
 """Idempotency-Key: a retried POST gets the first response back instead of a duplicate.
 
 The response is stored in `idempotency_keys` in the same transaction as what it created, keyed
-by (user_id, key), together with a SHA-256 of the canonical JSON body. Only successful responses
-are stored: a request that fails (422, 409, ...) changes nothing, so a corrected retry with the
-same key may still succeed. Two concurrent requests with one key cannot both commit: the unique
-constraint stops the second, which rolls back and replays the winner's response.
+by (ledger_id, user_id, key) (two members of a ledger never collide), with a SHA-256 of the canonical
+JSON body. Only successful responses are stored: a request that fails (422, 409, ...) changes
+nothing, so a corrected retry with the same key may still succeed. Two concurrent requests with one
+key cannot both commit: the unique constraint stops the second, which rolls back and replays the
+winner's response.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from ledger.database import utcnow
 from ledger.entries.models import IdempotencyKey
 from ledger.errors import ApiError
 from ledger.extensions import db
+from ledger.ledgers.access import LedgerScope
 
 
 class IdempotencyKeyReused(ApiError):
@@ -42,9 +44,10 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _stored(user_id: int, key: str) -> IdempotencyKey | None:
+def _stored(ledger: LedgerScope, key: str) -> IdempotencyKey | None:
     return db.session.execute(
-        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        select(IdempotencyKey).where(IdempotencyKey.ledger_id == ledger.id,
+                                     IdempotencyKey.user_id == ledger.user_id, IdempotencyKey.key == key)
     ).scalar_one_or_none()
 
 
@@ -54,7 +57,8 @@ def _replay(row: IdempotencyKey, digest: str) -> StoredResponse:
     return StoredResponse(status=row.status_code, body=row.response_body, replayed=True)
 
 
-def run_once(user_id: int, key: str | None, digest: str, action: Callable[[], tuple[int, str]]) -> StoredResponse:
+def run_once(ledger: LedgerScope, key: str | None, digest: str,
+             action: Callable[[], tuple[int, str]]) -> StoredResponse:
     """Run `action` (which adds rows and returns (status, body)) and commit, at most once per key.
 
     Without a key this is just "run and commit". With a key seen before, the stored response is
@@ -64,18 +68,18 @@ def run_once(user_id: int, key: str | None, digest: str, action: Callable[[], tu
         status, body = action()
         db.session.commit()
         return StoredResponse(status, body)
-    row = _stored(user_id, key)
+    row = _stored(ledger, key)
     if row is not None:
         return _replay(row, digest)
     status, body = action()
-    db.session.add(IdempotencyKey(user_id=user_id, key=key, request_hash=digest, status_code=status,
-                                  response_body=body))
+    db.session.add(IdempotencyKey(ledger_id=ledger.id, user_id=ledger.user_id, key=key, request_hash=digest,
+                                  status_code=status, response_body=body))
     try:
         db.session.commit()
     except IntegrityError:
         # A concurrent request with the same key committed first: ours is undone, theirs is the answer.
         db.session.rollback()
-        row = _stored(user_id, key)
+        row = _stored(ledger, key)
         if row is None:
             raise  # some other constraint failed: the usual 409
         return _replay(row, digest)

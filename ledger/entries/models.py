@@ -27,16 +27,16 @@ class Entry(db.Model):
     __tablename__ = "entries"
     __table_args__ = (
         # The keyset order of GET /entries and every month/report range scan.
-        Index("ix_entries_user_id_occurred_on_id", "user_id", "occurred_on", "id"),
+        Index("ix_entries_ledger_id_occurred_on_id", "ledger_id", "occurred_on", "id"),
         # Covering for the reports' grouped sums (trend, monthly daily sums): answered from the index alone.
         # amount is a key column, not INCLUDE, so that SQLite (no INCLUDE) has the same index (migration 0004).
-        Index("ix_entries_user_id_occurred_on_type_amount", "user_id", "occurred_on", "type", "amount"),
+        Index("ix_entries_ledger_id_occurred_on_type_amount", "ledger_id", "occurred_on", "type", "amount"),
         CheckConstraint("type IN ('income', 'expense', 'transfer')", name="type"),
         CheckConstraint("amount > 0", name="amount_positive"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(10))
     amount: Mapped[int] = mapped_column(BigInteger)
     occurred_on: Mapped[date] = mapped_column(Date)
@@ -48,6 +48,9 @@ class Entry(db.Model):
     memo: Mapped[str] = mapped_column(String(500), default="", server_default=text("''"))
     # Incremented on every change; the ETag, and the optimistic lock behind If-Match.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # Who added and who last changed the entry; NULL once that member's user is deleted ("former member").
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -73,9 +76,11 @@ class IdempotencyKey(db.Model):
     """The first response to a POST with an Idempotency-Key, replayed on a retry."""
 
     __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_id_key"),)
+    # Per ledger and per member: two members of one ledger may send the same key without colliding.
+    __table_args__ = (UniqueConstraint("ledger_id", "user_id", "key", name="uq_idempotency_keys_ledger_user_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))

@@ -6,9 +6,9 @@ from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from ledger.auth.tokens import current_auth
 from ledger.database import MAX_ID
 from ledger.entries.models import ENTRY_TYPES
+from ledger.ledgers.scope import current_ledger
 from ledger.money import MAX_AMOUNT
 from ledger.schemas import Amount, BaseSchema, Month, QueryInt, StrictInt, Text, Timestamp, trimmed_pattern
 
@@ -95,9 +95,9 @@ class EntrySchema(Schema):
     id = fields.Integer()
     type = fields.String(metadata={"enum": list(ENTRY_TYPES)})
     amount = fields.Integer(metadata={"description": "positive integer minor units; `type` gives the direction"})
-    # Entries carry no currency of their own: they are in the (requesting) user's currency.
-    currency = fields.Function(lambda entry: current_auth().user.currency, dump_only=True,
-                               metadata={"type": "string", "description": "the user's ISO 4217 currency",
+    # Entries carry no currency of their own: they are in their ledger's currency.
+    currency = fields.Function(lambda entry: current_ledger().currency, dump_only=True,
+                               metadata={"type": "string", "description": "the ledger's ISO 4217 currency",
                                          "example": "KRW"})
     occurred_on = IsoDate()
     account_id = fields.Integer()
@@ -106,6 +106,10 @@ class EntrySchema(Schema):
     memo = fields.String()
     # Sorted here, by code point: ORDER BY tag would follow each database's collation.
     tags = fields.Function(lambda entry: sorted(entry.tags), metadata={"type": "array", "items": {"type": "string"}})
+    created_by = fields.Integer(allow_none=True, metadata={
+        "description": "the user id of the member who added it; null once that user is deleted (a former member)"})
+    updated_by = fields.Integer(allow_none=True, metadata={
+        "description": "the user id of the member who changed it last; null once that user is deleted"})
     created_at = Timestamp()
     updated_at = Timestamp()
 
@@ -124,7 +128,7 @@ class EntryFilterSchema(BaseSchema):
 
     date_from = IsoDate(data_key="from", metadata={"description": "first date, inclusive"})
     date_to = IsoDate(data_key="to", metadata={"description": "last date, inclusive"})
-    month = Month(metadata={"description": "the user's accounting month (honours month_start_day)",
+    month = Month(metadata={"description": "the ledger's accounting month (honours month_start_day)",
                             "example": "2026-11"})
     type = fields.String(validate=validate.OneOf(ENTRY_TYPES))
     account_id = _query_id(metadata={"description": "entries from or (transfers) to this account"})

@@ -1,6 +1,6 @@
 """Entries: validation of their references, create/read/update/delete, filters and keyset pages.
 
-Every query is scoped by user_id in SQL; another user's entry, account or category behaves
+Every query is scoped by ledger_id in SQL; another ledger's entry, account or category behaves
 exactly like a missing one. Archived accounts and categories keep their old entries (which
 stay editable), but cannot be given to an entry anew: choosing one is a 422.
 """
@@ -16,13 +16,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import parse_etags
 
 from ledger.accounts.models import Account
-from ledger.auth.models import User
 from ledger.categories.models import Category
 from ledger.database import MAX_ID, utcnow
 from ledger.entries.cursor import decode_cursor, encode_cursor
 from ledger.entries.models import Entry, EntryTag
 from ledger.errors import NotFound, PreconditionFailed, ValidationFailed
 from ledger.extensions import db
+from ledger.ledgers.access import LedgerScope
 from ledger.months import month_range, parse_month
 
 WRITABLE_FIELDS = ("type", "amount", "occurred_on", "account_id", "to_account_id", "category_id", "memo", "tags")
@@ -51,12 +51,12 @@ def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def validate_entry_refs(user_id: int, data: Mapping[str, Any], *, archived_ok: Collection[str] = ()) -> None:
-    """Raise ValidationFailed unless `data` (a whole entry) is consistent and references the user's own rows.
+def validate_entry_refs(ledger_id: int, data: Mapping[str, Any], *, archived_ok: Collection[str] = ()) -> None:
+    """Raise ValidationFailed unless `data` (a whole entry) is consistent and references the ledger's own rows.
 
     income/expense: a category_id of the same kind, no to_account_id; transfer: a to_account_id
-    other than account_id, no category. Accounts and categories must be the user's (another
-    user's is "does not exist", never "not yours") and not archived, except for the fields in
+    other than account_id, no category. Accounts and categories must be the ledger's (another
+    ledger's is "does not exist", never "not yours") and not archived, except for the fields in
     `archived_ok` (an edit may keep an entry's archived account or category).
     Costs at most two statements.
     """
@@ -65,7 +65,7 @@ def validate_entry_refs(user_id: int, data: Mapping[str, Any], *, archived_ok: C
     account_ids = {data[f] for f in account_fields}
     if account_ids:
         found = dict(db.session.execute(
-            select(Account.id, Account.archived).where(Account.user_id == user_id, Account.id.in_(account_ids))
+            select(Account.id, Account.archived).where(Account.ledger_id == ledger_id, Account.id.in_(account_ids))
         ).all())
         for field in account_fields:
             if data[field] not in found:
@@ -75,7 +75,7 @@ def validate_entry_refs(user_id: int, data: Mapping[str, Any], *, archived_ok: C
     category_id = data.get("category_id")
     if category_id is not None and "category_id" not in errors:
         row = db.session.execute(
-            select(Category.kind, Category.archived).where(Category.user_id == user_id, Category.id == category_id)
+            select(Category.kind, Category.archived).where(Category.ledger_id == ledger_id, Category.id == category_id)
         ).one_or_none()
         if row is None:
             _add(errors, "category_id", "No such category.")
@@ -94,15 +94,16 @@ def _set_tags(entry: Entry, tags: list[str]) -> None:
     entry.tag_rows = [kept.get(tag) or EntryTag(tag=tag) for tag in wanted]
 
 
-def create_entry(user: User, data: Mapping[str, Any]) -> Entry:
+def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
     """Validate and add a new entry (flushed, so it has its id). The caller commits.
 
     `data` holds the fields of EntryCreateSchema: type, amount, occurred_on (date), account_id,
     and optionally to_account_id, category_id, memo, tags.
     """
-    validate_entry_refs(user.id, data)
-    entry = Entry(user_id=user.id, type=data["type"], amount=data["amount"], occurred_on=data["occurred_on"],
-                  account_id=data["account_id"], to_account_id=data.get("to_account_id"),
+    validate_entry_refs(ledger.id, data)
+    entry = Entry(ledger_id=ledger.id, created_by=ledger.user_id, updated_by=ledger.user_id, type=data["type"],
+                  amount=data["amount"], occurred_on=data["occurred_on"], account_id=data["account_id"],
+                  to_account_id=data.get("to_account_id"),
                   category_id=data.get("category_id"), memo=data.get("memo") or "")
     _set_tags(entry, data.get("tags") or [])
     db.session.add(entry)
@@ -110,12 +111,12 @@ def create_entry(user: User, data: Mapping[str, Any]) -> Entry:
     return entry
 
 
-def get_entry(user_id: int, entry_id: int) -> Entry:
-    """The user's entry with its tags, or NotFound (also for another user's entry)."""
+def get_entry(ledger_id: int, entry_id: int) -> Entry:
+    """The ledger's entry with its tags, or NotFound (also for another ledger's entry)."""
     entry = None
     if 1 <= entry_id <= MAX_ID:
         entry = db.session.execute(
-            select(Entry).where(Entry.id == entry_id, Entry.user_id == user_id)
+            select(Entry).where(Entry.id == entry_id, Entry.ledger_id == ledger_id)
         ).scalar_one_or_none()
     if entry is None:
         raise NotFound("No such entry.")
@@ -144,9 +145,9 @@ def _commit_versioned() -> None:
         raise PreconditionFailed("The entry was changed by another request; fetch it again.") from None
 
 
-def update_entry(user: User, entry_id: int, changes: Mapping[str, Any], if_match: str | None = None) -> Entry:
+def update_entry(ledger: LedgerScope, entry_id: int, changes: Mapping[str, Any], if_match: str | None = None) -> Entry:
     """Apply a PATCH: the merged entry is validated as a whole; If-Match guards lost updates."""
-    entry = get_entry(user.id, entry_id)
+    entry = get_entry(ledger.id, entry_id)
     check_if_match(entry, if_match)
     current = {field: getattr(entry, field) for field in WRITABLE_FIELDS}
     current["tags"] = sorted(current["tags"])
@@ -154,7 +155,7 @@ def update_entry(user: User, entry_id: int, changes: Mapping[str, Any], if_match
     merged["memo"] = merged["memo"] or ""
     merged["tags"] = sorted(set(merged["tags"] or []))  # a set: the order tags are sent in means nothing
     unchanged_refs = [f for f in REFERENCE_FIELDS if merged[f] == current[f]]
-    validate_entry_refs(user.id, merged, archived_ok=unchanged_refs)
+    validate_entry_refs(ledger.id, merged, archived_ok=unchanged_refs)
     changed = [f for f in WRITABLE_FIELDS if merged[f] != current[f]]
     if not changed:
         return entry
@@ -165,34 +166,35 @@ def update_entry(user: User, entry_id: int, changes: Mapping[str, Any], if_match
             setattr(entry, field, merged[field])
     # Also when only the tags changed: the entry row is updated, so its version (the ETag) moves on.
     entry.updated_at = utcnow()
+    entry.updated_by = ledger.user_id
     _commit_versioned()
     return entry
 
 
-def delete_entry(user: User, entry_id: int, if_match: str | None = None) -> None:
-    """Delete the user's entry (its tags go with it); If-Match guards it like an update."""
-    entry = get_entry(user.id, entry_id)
+def delete_entry(ledger: LedgerScope, entry_id: int, if_match: str | None = None) -> None:
+    """Delete the ledger's entry (its tags go with it); If-Match guards it like an update."""
+    entry = get_entry(ledger.id, entry_id)
     check_if_match(entry, if_match)
     db.session.delete(entry)
     _commit_versioned()
 
 
-def entry_filters(user: User, args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of the list filters (EntryFilterSchema's loaded keys), always scoped to the user.
+def entry_filters(ledger: LedgerScope, args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the list filters (EntryFilterSchema's loaded keys), always scoped to the ledger.
 
-    Keys: date_from, date_to (dates, inclusive), month ('YYYY-MM', the user's accounting month),
+    Keys: date_from, date_to (dates, inclusive), month ('YYYY-MM', the ledger's accounting month),
     type, account_id (either side of a transfer), category_id (with its children), tag, q
     (case-insensitive memo substring, LIKE wildcards literal), min_amount, max_amount (inclusive).
     Other keys (limit, cursor, ...) are ignored.
     """
-    conditions: list[ColumnElement[bool]] = [Entry.user_id == user.id]
+    conditions: list[ColumnElement[bool]] = [Entry.ledger_id == ledger.id]
     if args.get("date_from") is not None:
         conditions.append(Entry.occurred_on >= args["date_from"])
     if args.get("date_to") is not None:
         conditions.append(Entry.occurred_on <= args["date_to"])
     if args.get("month"):
         try:
-            first, last = month_range(*parse_month(args["month"]), user.month_start_day)
+            first, last = month_range(*parse_month(args["month"]), ledger.month_start_day)
         except ValueError:  # 0001-01 with a start day > 1 would begin in year 0
             raise ValidationFailed(errors={"month": ["Month out of range."]}) from None
         conditions.append(Entry.occurred_on.between(first, last))
@@ -202,7 +204,7 @@ def entry_filters(user: User, args: Mapping[str, Any]) -> list[ColumnElement[boo
         conditions.append(or_(Entry.account_id == args["account_id"], Entry.to_account_id == args["account_id"]))
     if args.get("category_id") is not None:
         family = select(Category.id).where(
-            Category.user_id == user.id,
+            Category.ledger_id == ledger.id,
             or_(Category.id == args["category_id"], Category.parent_id == args["category_id"]))
         conditions.append(Entry.category_id.in_(family))
     if args.get("tag"):
@@ -229,10 +231,10 @@ class EntryPage:
     next_cursor: str | None
 
 
-def list_entries(user: User, args: Mapping[str, Any]) -> EntryPage:
+def list_entries(ledger: LedgerScope, args: Mapping[str, Any]) -> EntryPage:
     """One keyset page, newest first (ties by id, descending), tags loaded in one more statement."""
     limit: int = args.get("limit", 50)
-    conditions = entry_filters(user, args)
+    conditions = entry_filters(ledger, args)
     if args.get("cursor"):
         conditions.append(after_position(*decode_cursor(args["cursor"])))
     rows = list(db.session.execute(

@@ -1,7 +1,7 @@
 """/api/v1/reports: the month dashboard and the multi-month trend (thin routes over ledger.reports.services)."""
 
-from ledger.auth.tokens import auth_required, current_auth
 from ledger.blueprint import Blueprint
+from ledger.ledgers.scope import current_ledger, ledger_required
 from ledger.openapi import documented_errors
 from ledger.reports import services
 from ledger.reports.schemas import MonthlyQuerySchema, MonthlyReportSchema, TrendQuerySchema, TrendSchema
@@ -10,20 +10,20 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 
 
 @blp.route("/monthly", methods=["GET"])
-@auth_required
+@ledger_required
 @blp.arguments(MonthlyQuerySchema, location="query")
 @blp.response(200, MonthlyReportSchema)
 @documented_errors(blp, 422, auth=True)
 def monthly(args):
     """One accounting month for a dashboard: totals, by category (rolled up), every day, budgets, newest entries."""
-    return services.monthly_report(current_auth().user, args["month"])
+    return services.monthly_report(current_ledger(), args["month"])
 
 
 @blp.route("/trend", methods=["GET"])
-@auth_required
+@ledger_required
 @blp.arguments(TrendQuerySchema, location="query")
 @blp.response(200, TrendSchema)
 @documented_errors(blp, 422, auth=True)
 def trend(args):
     """Income, expense and net per accounting month, `from` to `to` inclusive (at most 120 months)."""
-    return services.trend(current_auth().user, args["from_"], args["to"])
+    return services.trend(current_ledger(), args["from_"], args["to"])

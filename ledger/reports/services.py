@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from ledger.auth.models import User
 from ledger.budgets import services as budgets
 from ledger.categories.models import Category
 from ledger.entries.models import Entry
 from ledger.entries.services import entry_filters
 from ledger.extensions import db
+from ledger.ledgers.access import LedgerScope
 from ledger.money import exact_sum, from_parts
 from ledger.months import format_month, month_bounds, month_of, months_between, parse_month
 
@@ -22,17 +22,17 @@ KIND_ORDER = ("expense", "income")
 RECENT_ENTRIES = 5
 
 
-def _daily_sums(user_id: int, first: date, last: date) -> list[tuple[date, str, int]]:
+def _daily_sums(ledger_id: int, first: date, last: date) -> list[tuple[date, str, int]]:
     """(day, "income" | "expense", total) for days with entries, in ONE grouped statement."""
     rows = db.session.execute(
         select(Entry.occurred_on, Entry.type, *exact_sum(Entry.amount))
-        .where(Entry.user_id == user_id, Entry.type.in_(COUNTED_TYPES), Entry.occurred_on.between(first, last))
+        .where(Entry.ledger_id == ledger_id, Entry.type.in_(COUNTED_TYPES), Entry.occurred_on.between(first, last))
         .group_by(Entry.occurred_on, Entry.type)
     ).all()
     return [(day, type_, from_parts(high, low)) for day, type_, high, low in rows]
 
 
-def _category_rows(user_id: int, first: date, last: date, kind_totals: dict[str, int]) -> list[dict]:
+def _category_rows(ledger_id: int, first: date, last: date, kind_totals: dict[str, int]) -> list[dict]:
     """by_category: top-level rows rolled up, each followed by its children (see MonthlyReportSchema)."""
     category = aliased(Category)
     parent = aliased(Category)
@@ -40,9 +40,9 @@ def _category_rows(user_id: int, first: date, last: date, kind_totals: dict[str,
         select(Entry.type, Entry.category_id, category.name, category.parent_id, parent.name,
                *exact_sum(Entry.amount), func.count())
         .select_from(Entry)
-        .outerjoin(category, and_(category.id == Entry.category_id, category.user_id == user_id))
-        .outerjoin(parent, and_(parent.id == category.parent_id, parent.user_id == user_id))
-        .where(Entry.user_id == user_id, Entry.type.in_(COUNTED_TYPES), Entry.occurred_on.between(first, last))
+        .outerjoin(category, and_(category.id == Entry.category_id, category.ledger_id == ledger_id))
+        .outerjoin(parent, and_(parent.id == category.parent_id, parent.ledger_id == ledger_id))
+        .where(Entry.ledger_id == ledger_id, Entry.type.in_(COUNTED_TYPES), Entry.occurred_on.between(first, last))
         .group_by(Entry.type, Entry.category_id, category.name, category.parent_id, parent.name)
     ).all()
 
@@ -81,50 +81,50 @@ def _category_rows(user_id: int, first: date, last: date, kind_totals: dict[str,
     return result
 
 
-def _recent_entries(user: User, month: str) -> list[Entry]:
+def _recent_entries(ledger: LedgerScope, month: str) -> list[Entry]:
     """The month's newest entries as GET /entries?month= lists them, with their tags, in ONE statement.
 
     joinedload, not the relationship's selectin: the tags come in the same statement (SQLAlchemy puts the
     LIMIT in a subquery), so the report costs the same whether the month has entries or not.
     """
     return list(db.session.execute(
-        select(Entry).where(*entry_filters(user, {"month": month}))
+        select(Entry).where(*entry_filters(ledger, {"month": month}))
         .order_by(Entry.occurred_on.desc(), Entry.id.desc()).limit(RECENT_ENTRIES)
         .options(joinedload(Entry.tag_rows))
     ).unique().scalars())
 
 
-def monthly_report(user: User, month: str) -> dict:
+def monthly_report(ledger: LedgerScope, month: str) -> dict:
     """One accounting month: totals, by category (rolled up), every day, budgets, and the newest entries."""
-    first, last = month_bounds(month, user.month_start_day)
+    first, last = month_bounds(month, ledger.month_start_day)
     days = {first + timedelta(days=offset): {"income": 0, "expense": 0} for offset in range((last - first).days + 1)}
-    for day, type_, total in _daily_sums(user.id, first, last):
+    for day, type_, total in _daily_sums(ledger.id, first, last):
         days[day][type_] += total
     income = sum(sums["income"] for sums in days.values())
     expense = sum(sums["expense"] for sums in days.values())
-    lines = budgets.budget_lines(user.id, month, first, last)
+    lines = budgets.budget_lines(ledger.id, month, first, last)
     return {
-        "month": month, "from": first, "to": last, "currency": user.currency,
+        "month": month, "from": first, "to": last, "currency": ledger.currency,
         "income": income, "expense": expense, "net": income - expense,
-        "by_category": _category_rows(user.id, first, last, {"income": income, "expense": expense}),
+        "by_category": _category_rows(ledger.id, first, last, {"income": income, "expense": expense}),
         "by_day": [{"date": day, **sums} for day, sums in days.items()],
         "budget": budgets.totals(lines) if lines else None,
         "budgets": budgets.items(lines),
-        "recent": _recent_entries(user, month),
+        "recent": _recent_entries(ledger, month),
     }
 
 
-def trend(user: User, start: str, end: str) -> dict:
+def trend(ledger: LedgerScope, start: str, end: str) -> dict:
     """Income, expense and net per accounting month from `start` to `end`, zeros included.
 
     One statement grouped by day over the whole range (at most ~3,700 days); the days are bucketed
     into accounting months here, since with month_start_day they are not calendar months.
     """
-    first, _ = month_bounds(start, user.month_start_day, field="from")
-    _, last = month_bounds(end, user.month_start_day, field="to")
+    first, _ = month_bounds(start, ledger.month_start_day, field="from")
+    _, last = month_bounds(end, ledger.month_start_day, field="to")
     buckets = {month: {"income": 0, "expense": 0} for month in months_between(parse_month(start), parse_month(end))}
-    start_day = user.month_start_day
-    for day, type_, total in _daily_sums(user.id, first, last):
+    start_day = ledger.month_start_day
+    for day, type_, total in _daily_sums(ledger.id, first, last):
         buckets[month_of(day, start_day)][type_] += total
     return {"items": [{"month": format_month(*month), "income": sums["income"], "expense": sums["expense"],
                        "net": sums["income"] - sums["expense"]} for month, sums in buckets.items()]}

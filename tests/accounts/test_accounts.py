@@ -8,7 +8,7 @@ MAX = 2**53 - 1
 
 
 def account_row(sql, account_id: int):
-    rows = sql.rows("SELECT user_id, name, type, opening_balance, archived FROM accounts WHERE id = :i", i=account_id)
+    rows = sql.rows("SELECT ledger_id, name, type, opening_balance, archived FROM accounts WHERE id = :i", i=account_id)
     return tuple(rows[0]) if rows else None
 
 
@@ -89,7 +89,7 @@ def test_create_accepts_every_account_type(client, logged_in, sql, type_):
 def test_create_with_a_name_the_user_already_has_is_409(client, logged_in, user, sql):
     response = client.post(URL, json={"name": "Cash", "type": "bank"}, headers=logged_in.headers)
     assert_problem(response, 409, "conflict")
-    assert sql.count("accounts", "user_id = :u", u=user.id) == 1
+    assert sql.count("accounts", "ledger_id = :u", u=user.ledger_id) == 1
 
 
 def test_create_with_a_name_another_user_has_is_allowed(client, logged_in, user, make_user, make_account, sql):
@@ -123,13 +123,13 @@ def test_create_with_a_name_another_user_has_is_allowed(client, logged_in, user,
 def test_create_with_an_invalid_body_is_422_and_creates_nothing(client, logged_in, user, sql, body, field):
     response = client.post(URL, json=body, headers=logged_in.headers)
     assert field in assert_problem(response, 422, "validation_error")["errors"]
-    assert sql.count("accounts", "user_id = :u", u=user.id) == 1
+    assert sql.count("accounts", "ledger_id = :u", u=user.ledger_id) == 1
 
 
 def test_create_with_a_json_array_body_is_422(client, logged_in, user, sql):
     assert_problem(client.post(URL, json=[{"name": "Bank", "type": "bank"}], headers=logged_in.headers),
                    422, "validation_error")
-    assert sql.count("accounts", "user_id = :u", u=user.id) == 1
+    assert sql.count("accounts", "ledger_id = :u", u=user.ledger_id) == 1
 
 
 def test_get_returns_one_account(client, logged_in, user, make_account):
@@ -233,4 +233,4 @@ def test_delete_an_account_receiving_a_transfer_is_409(client, logged_in, user, 
 
 def test_delete_an_unknown_id_is_404(client, logged_in, user, sql):
     assert_problem(client.delete(f"{URL}/999999", headers=logged_in.headers), 404, "not_found")
-    assert sql.count("accounts", "user_id = :u", u=user.id) == 1
+    assert sql.count("accounts", "ledger_id = :u", u=user.ledger_id) == 1

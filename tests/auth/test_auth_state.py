@@ -6,6 +6,7 @@ a stale or foreign copy is never believed, and Redis failing sends the check to 
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import pytest
 import redis
@@ -94,7 +95,11 @@ def test_a_stale_fill_cannot_move_the_copy_back_to_an_old_version(cached_app, ca
         db.session.expunge(before_logout)
     assert client.post(LOGOUT, headers=bearer(token)).status_code == 204
     with cached_app.app_context():
-        auth_state().fill(before_logout, 999, "f" * 32, before_logout.created_at, revoked=False)
+        # What the auth statement read before the logout: the user's row (and no membership copy to write).
+        row = SimpleNamespace(**{column: getattr(before_logout, column) for column in (
+            "id", "email", "display_name", "created_at", "default_ledger_id", "is_active", "token_version",
+            "membership_version")}, role=None)
+        auth_state().fill(row, 999, "f" * 32, before_logout.created_at, revoked=False, ledger_id=None)
 
     assert rdb.hget(f"ledger:auth:u:{user.id}", "ver") == "1"
     assert_problem(client.get(ME, headers=bearer(token)), 401, "token_revoked")

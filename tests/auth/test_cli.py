@@ -37,10 +37,12 @@ def test_create_with_password_stdin_creates_the_user(runner, sql):
     assert result.exit_code == 0, result.output
     user_id = sql.scalar("SELECT id FROM users WHERE email = 'admin@example.com'")
     assert result.stdout == f"created user {user_id} admin@example.com\n"
-    row = sql.rows("SELECT display_name, currency, password_hash FROM users WHERE id = :u", u=user_id)[0]
+    row = sql.rows("SELECT u.display_name, l.currency, u.password_hash, l.id AS ledger_id FROM users u "
+                   "JOIN ledgers l ON l.id = u.default_ledger_id WHERE u.id = :u", u=user_id)[0]
     assert (row.display_name, row.currency) == ("Admin", "USD")
+    ledger_id = row.ledger_id
     assert row.password_hash.startswith("$argon2id$")
-    assert sql.count("accounts", "user_id = :u", u=user_id) == 1  # the same provisioning as the API
+    assert sql.count("accounts", "ledger_id = :u", u=ledger_id) == 1  # the same provisioning as the API
 
 
 def test_created_user_can_log_in_with_the_stdin_password(runner, client):
@@ -134,6 +136,8 @@ def test_show_prints_details_and_live_sessions(runner, user, client):
     assert "active: True\n" in result.stdout
     assert "sessions: 1\n" in result.stdout
     assert "Phone/1" in result.stdout
+    assert f"default_ledger_id: {user.ledger_id}\n" in result.stdout
+    assert f"ledgers: 1\n  {user.ledger_id}\towner\tKRW\t" in result.stdout
     assert "password" not in result.stdout and "$argon2" not in result.stdout
 
 

@@ -7,6 +7,9 @@ from tests.conftest import PASSWORD, assert_problem, login_body
 PASSWORD_URL = "/api/v1/me/password"
 NEW_PASSWORD = "a brand new passphrase 2026"
 
+# The month_start_day of the user's default ledger (it moved from users to ledgers).
+DEFAULT_LEDGER_MSD = "(SELECT l.month_start_day FROM ledgers l WHERE l.id = users.default_ledger_id)"
+
 
 # --- GET / PATCH ----------------------------------------------------------------------------------------------
 
@@ -16,8 +19,10 @@ def test_get_me_answers_the_user_object(client, logged_in, user):
 
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"id", "email", "display_name", "currency", "month_start_day", "created_at"}
+    assert set(body) == {"id", "email", "display_name", "currency", "month_start_day", "created_at",
+                         "default_ledger_id"}
     assert (body["id"], body["email"], body["currency"], body["month_start_day"]) == (user.id, user.email, "KRW", 1)
+    assert body["default_ledger_id"] == user.ledger_id
 
 
 def test_get_me_without_a_token_is_authorization_required(client):
@@ -32,7 +37,7 @@ def test_patch_me_changes_display_name_and_month_start_day(client, logged_in, us
 
     assert response.status_code == 200
     assert response.get_json()["display_name"] == "Kim" and response.get_json()["month_start_day"] == 25
-    row = sql.rows("SELECT display_name, month_start_day FROM users WHERE id = :u", u=user.id)[0]
+    row = sql.rows(f"SELECT display_name, {DEFAULT_LEDGER_MSD} FROM users WHERE id = :u", u=user.id)[0]
     assert tuple(row) == ("Kim", 25)
     assert client.get(ME, headers=logged_in.headers).get_json()["month_start_day"] == 25
 
@@ -40,7 +45,7 @@ def test_patch_me_changes_display_name_and_month_start_day(client, logged_in, us
 @pytest.mark.parametrize("day", [1, 28])
 def test_patch_me_accepts_month_start_day_bounds(client, logged_in, user, sql, day):
     assert client.patch(ME, json={"month_start_day": day}, headers=logged_in.headers).status_code == 200
-    assert sql.scalar("SELECT month_start_day FROM users WHERE id = :u", u=user.id) == day
+    assert sql.scalar("SELECT month_start_day FROM ledgers WHERE id = :l", l=user.ledger_id) == day
 
 
 @pytest.mark.parametrize("day", [0, 29, -1, "5", 5.0, 5.5, True, None, [5]])
@@ -48,7 +53,7 @@ def test_patch_me_refuses_a_bad_month_start_day(client, logged_in, user, sql, da
     response = client.patch(ME, json={"month_start_day": day, "display_name": "Changed"}, headers=logged_in.headers)
 
     assert "month_start_day" in assert_problem(response, 422, "validation_error")["errors"]
-    row = sql.rows("SELECT display_name, month_start_day FROM users WHERE id = :u", u=user.id)[0]
+    row = sql.rows(f"SELECT display_name, {DEFAULT_LEDGER_MSD} FROM users WHERE id = :u", u=user.id)[0]
     assert tuple(row) == (user.email.split("@")[0], 1)
 
 
@@ -58,7 +63,8 @@ def test_patch_me_refuses_bad_or_unknown_fields(client, logged_in, user, sql, bo
     response = client.patch(ME, json=body, headers=logged_in.headers)
 
     assert set(assert_problem(response, 422, "validation_error")["errors"]) == set(body)
-    row = sql.rows("SELECT email, currency, token_version FROM users WHERE id = :u", u=user.id)[0]
+    row = sql.rows("SELECT u.email, l.currency, u.token_version FROM users u JOIN ledgers l "
+                   "ON l.id = u.default_ledger_id WHERE u.id = :u", u=user.id)[0]
     assert tuple(row) == (user.email, "KRW", 0)
 
 
@@ -175,7 +181,7 @@ def test_delete_me_with_a_wrong_password_is_invalid_credentials_and_deletes_noth
     assert_problem(response, 401, "invalid_credentials")
     assert sql.count("users", "id = :u", u=user.id) == 1
     assert sql.count("sessions", "user_id = :u", u=user.id) == 1
-    assert sql.count("accounts", "user_id = :u", u=user.id) == 1
+    assert sql.count("accounts", "ledger_id = :u", u=user.ledger_id) == 1
     assert client.get(ME, headers=logged_in.headers).status_code == 200
 
 
@@ -188,9 +194,9 @@ def test_delete_me_without_the_password_is_validation_error(client, logged_in, u
 
 def test_delete_me_deletes_the_user_and_all_their_data(client, logged_in, user, make_user, make_account,
                                                        make_category, make_entry, sql):
-    cash = sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=user.id)
+    cash = sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=user.ledger_id)
     bank = make_account(user)
-    parent = sql.scalar("SELECT id FROM categories WHERE user_id = :u AND kind = 'expense'", u=user.id)
+    parent = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND kind = 'expense'", u=user.ledger_id)
     child = make_category(user, parent_id=parent)
     make_entry(user, account_id=cash, category_id=child, tags=("trip",))
     make_entry(user, type="transfer", account_id=bank, to_account_id=cash)
@@ -203,10 +209,11 @@ def test_delete_me_deletes_the_user_and_all_their_data(client, logged_in, user, 
     assert sql.count("sessions", "user_id = :u", u=user.id) == 0
     assert sql.count("refresh_tokens") == 0
     for table in ("accounts", "categories", "entries"):
-        assert sql.count(table, "user_id = :u", u=user.id) == 0, table
+        assert sql.count(table, "ledger_id = :l", l=user.ledger_id) == 0, table
+    assert sql.count("ledgers", "id = :l", l=user.ledger_id) == 0  # a ledger of theirs alone goes with them
     assert sql.count("entry_tags") == 0
     assert sql.count("users", "id = :u", u=other.id) == 1
-    assert sql.count("categories", "user_id = :u", u=other.id) > 0
+    assert sql.count("categories", "ledger_id = :u", u=other.ledger_id) > 0
 
 
 def test_delete_me_revokes_the_token(client, logged_in, user):

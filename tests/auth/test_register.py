@@ -7,7 +7,7 @@ from ledger.provisioning import DEFAULT_CATEGORIES
 from tests.auth.helpers import REGISTER
 from tests.conftest import PASSWORD, assert_problem
 
-USER_FIELDS = {"id", "email", "display_name", "currency", "month_start_day", "created_at"}
+USER_FIELDS = {"id", "email", "display_name", "currency", "month_start_day", "created_at", "default_ledger_id"}
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
@@ -28,8 +28,12 @@ def test_register_answers_201_with_the_user_object(client, sql):
     assert body["currency"] == "USD"
     assert body["month_start_day"] == 1
     assert ISO_UTC.match(body["created_at"])
-    row = sql.rows("SELECT id, email, currency, token_version, is_active FROM users")
+    row = sql.rows("SELECT u.id, u.email, l.currency, u.token_version, u.is_active, l.id AS ledger_id FROM users u "
+                   "JOIN ledgers l ON l.id = u.default_ledger_id")
     assert len(row) == 1 and tuple(row[0])[:3] == (body["id"], "new@example.com", "USD")
+    assert body["default_ledger_id"] == row[0].ledger_id
+    assert sql.rows("SELECT ledger_id, user_id, role FROM ledger_members") == [(row[0].ledger_id, body["id"], "owner")]
+    assert sql.scalar("SELECT name FROM ledgers") == "Newbie's ledger"
     assert row[0].token_version == 0 and row[0].is_active
 
 
@@ -49,11 +53,11 @@ def test_register_stores_an_argon2id_hash_never_the_password(client, sql):
 
 
 def test_register_gives_the_new_user_a_cash_account_and_default_categories(client, sql):
-    user_id = register(client).get_json()["id"]
+    ledger_id = register(client).get_json()["default_ledger_id"]
 
-    accounts = sql.rows("SELECT name, type FROM accounts WHERE user_id = :u", u=user_id)
+    accounts = sql.rows("SELECT name, type FROM accounts WHERE ledger_id = :u", u=ledger_id)
     assert [tuple(a) for a in accounts] == [("Cash", "cash")]
-    categories = sql.rows("SELECT name, kind FROM categories WHERE user_id = :u", u=user_id)
+    categories = sql.rows("SELECT name, kind FROM categories WHERE ledger_id = :u", u=ledger_id)
     assert sorted(tuple(c) for c in categories) == sorted((en, kind) for en, _, kind, _ in DEFAULT_CATEGORIES)
 
 
@@ -141,9 +145,9 @@ KOREAN_CATEGORIES = {"식비", "카페·간식", "교통", "주거", "공과금"
 
 
 def _defaults(sql, email: str) -> tuple[set[str], set[str]]:
-    user_id = sql.scalar("SELECT id FROM users WHERE email = :e", e=email)
-    accounts = {row[0] for row in sql.rows("SELECT name FROM accounts WHERE user_id = :u", u=user_id)}
-    categories = {row[0] for row in sql.rows("SELECT name FROM categories WHERE user_id = :u", u=user_id)}
+    ledger_id = sql.scalar("SELECT default_ledger_id FROM users WHERE email = :e", e=email)
+    accounts = {row[0] for row in sql.rows("SELECT name FROM accounts WHERE ledger_id = :u", u=ledger_id)}
+    categories = {row[0] for row in sql.rows("SELECT name FROM categories WHERE ledger_id = :u", u=ledger_id)}
     return accounts, categories
 
 

@@ -17,6 +17,6 @@ def start_day(sql, user):
     """start_day(25) sets the user's month_start_day (what PATCH /me does)."""
 
     def set_day(day: int) -> None:
-        sql.execute("UPDATE users SET month_start_day = :d WHERE id = :u", d=day, u=user.id)
+        sql.execute("UPDATE ledgers SET month_start_day = :d WHERE id = :u", d=day, u=user.ledger_id)
 
     return set_day

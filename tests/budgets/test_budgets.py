@@ -13,7 +13,7 @@ def put(client, auth, items, url=URL):
 
 
 def budget_rows(sql, user, month="2026-11") -> list[tuple[int, int]]:
-    return [tuple(row) for row in sql.rows("SELECT category_id, amount FROM budgets WHERE user_id = :u "
+    return [tuple(row) for row in sql.rows("SELECT category_id, amount FROM budgets WHERE ledger_id = :u "
                                            "AND month = :m ORDER BY category_id", u=user.id, m=month)]
 
 
@@ -166,8 +166,8 @@ def test_month_that_would_start_before_year_one_is_422(client, logged_in, user, 
 
 def test_other_users_entries_never_count(client, logged_in, user, ids, make_user, make_entry, sql):
     other = make_user()
-    other_cash = sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=other.id)
-    other_food = sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=other.id)
+    other_cash = sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=other.ledger_id)
+    other_food = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'", u=other.ledger_id)
     make_entry(other, account_id=other_cash, category_id=other_food, amount=777)
     put(client, logged_in, [{"category_id": ids["categories"]["Food"], "amount": 1000}])
     assert client.get(URL, headers=logged_in.headers).get_json()["total"]["spent"] == 0
@@ -175,8 +175,8 @@ def test_other_users_entries_never_count(client, logged_in, user, ids, make_user
 
 def test_other_users_budgets_are_not_shown(client, logged_in, make_user, sql):
     other = make_user()
-    other_food = sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=other.id)
-    sql.execute("INSERT INTO budgets (user_id, month, category_id, amount) VALUES (:u, '2026-11', :c, 5)",
+    other_food = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'", u=other.ledger_id)
+    sql.execute("INSERT INTO budgets (ledger_id, month, category_id, amount) VALUES (:u, '2026-11', :c, 5)",
                 u=other.id, c=other_food)
     assert client.get(URL, headers=logged_in.headers).get_json()["items"] == []
 
@@ -186,12 +186,12 @@ def test_put_with_another_users_category_is_422_and_changes_nothing(client, logg
     food = ids["categories"]["Food"]
     put(client, logged_in, [{"category_id": food, "amount": 1000}])
     other = make_user()
-    other_food = sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=other.id)
+    other_food = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'", u=other.ledger_id)
     response = put(client, logged_in, [{"category_id": other_food, "amount": 5}])
     body = assert_problem(response, 422, "validation_error")
     assert body["errors"] == {"items": {"0": {"category_id": ["No such category."]}}}
     assert budget_rows(sql, user) == [(food, 1000)]
-    assert sql.count("budgets", "user_id = :u", u=other.id) == 0
+    assert sql.count("budgets", "ledger_id = :u", u=other.ledger_id) == 0
 
 
 # --- invalid input ---------------------------------------------------------------------------------------------

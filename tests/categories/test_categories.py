@@ -8,7 +8,7 @@ URL = "/api/v1/categories"
 
 
 def category_row(sql, category_id: int):
-    rows = sql.rows("SELECT user_id, name, kind, parent_id, parent_key, color, archived FROM categories "
+    rows = sql.rows("SELECT ledger_id, name, kind, parent_id, parent_key, color, archived FROM categories "
                     "WHERE id = :i", i=category_id)
     if not rows:
         return None
@@ -17,7 +17,7 @@ def category_row(sql, category_id: int):
 
 
 def count(sql, user) -> int:
-    return sql.count("categories", "user_id = :u", u=user.id)
+    return sql.count("categories", "ledger_id = :u", u=user.ledger_id)
 
 
 def test_new_user_lists_the_default_categories_by_id(client, logged_in, user, sql):
@@ -108,13 +108,13 @@ def test_create_a_subcategory_name_taken_under_the_same_parent_is_409(client, lo
     response = client.post(URL, json={"name": "Groceries", "kind": "expense", "parent_id": food},
                            headers=logged_in.headers)
     assert_problem(response, 409, "conflict")
-    assert sql.count("categories", "user_id = :u AND name = 'Groceries'", u=user.id) == 1
+    assert sql.count("categories", "ledger_id = :u AND name = 'Groceries'", u=user.ledger_id) == 1
 
 
 def test_create_a_name_taken_in_the_other_kind_is_allowed(client, logged_in, user, sql):
     response = client.post(URL, json={"name": "Food", "kind": "income"}, headers=logged_in.headers)
     assert response.status_code == 201 and response.get_json()["kind"] == "income"
-    assert sql.count("categories", "user_id = :u AND name = 'Food'", u=user.id) == 2
+    assert sql.count("categories", "ledger_id = :u AND name = 'Food'", u=user.ledger_id) == 2
 
 
 def test_create_a_top_level_name_as_a_subcategory_is_allowed(client, logged_in, user, sql):
@@ -122,7 +122,7 @@ def test_create_a_top_level_name_as_a_subcategory_is_allowed(client, logged_in, 
     response = client.post(URL, json={"name": "Food", "kind": "expense", "parent_id": housing},
                            headers=logged_in.headers)
     assert response.status_code == 201 and response.get_json()["parent_id"] == housing
-    assert sql.count("categories", "user_id = :u AND name = 'Food'", u=user.id) == 2
+    assert sql.count("categories", "ledger_id = :u AND name = 'Food'", u=user.ledger_id) == 2
 
 
 def test_create_the_same_name_under_two_parents_is_allowed(client, logged_in, user, sql):
@@ -131,7 +131,7 @@ def test_create_the_same_name_under_two_parents_is_allowed(client, logged_in, us
         response = client.post(URL, json={"name": "Eating out", "kind": "expense", "parent_id": parent},
                                headers=logged_in.headers)
         assert response.status_code == 201
-    assert sql.count("categories", "user_id = :u AND name = 'Eating out'", u=user.id) == 2
+    assert sql.count("categories", "ledger_id = :u AND name = 'Eating out'", u=user.ledger_id) == 2
 
 
 def test_create_a_name_another_user_has_is_allowed(client, logged_in, user, make_user, make_category, sql):

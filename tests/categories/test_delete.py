@@ -7,7 +7,7 @@ URL = "/api/v1/categories"
 
 
 def entry_categories(sql, user) -> dict[int, int]:
-    return dict(sql.rows("SELECT id, category_id FROM entries WHERE user_id = :u", u=user.id))
+    return dict(sql.rows("SELECT id, category_id FROM entries WHERE ledger_id = :u", u=user.ledger_id))
 
 
 def exists(sql, category_id) -> bool:
@@ -67,7 +67,8 @@ def test_reassign_bumps_the_moved_entries_version(client, logged_in, user, ids, 
     moved = make_entry(user, account_id=ids["cash"], category_id=food)
     kept = make_entry(user, account_id=ids["cash"], category_id=health)
     assert client.delete(f"{URL}/{food}?reassign_to={cafe}", headers=logged_in.headers).status_code == 204
-    assert dict(sql.rows("SELECT id, version FROM entries WHERE user_id = :u", u=user.id)) == {moved: 2, kept: 1}
+    versions = dict(sql.rows("SELECT id, version FROM entries WHERE ledger_id = :u", u=user.ledger_id))
+    assert versions == {moved: 2, kept: 1}
 
 
 def test_reassign_to_a_subcategory_of_another_parent_is_allowed(client, logged_in, user, ids, make_category,
@@ -88,10 +89,11 @@ def test_reassign_to_on_a_category_without_entries_just_deletes(client, logged_i
 def test_delete_removes_the_categorys_budgets(client, logged_in, user, ids, sql):
     food, cafe = ids["categories"]["Food"], ids["categories"]["Cafe & snacks"]
     for category in (food, cafe):
-        sql.execute("INSERT INTO budgets (user_id, month, category_id, amount) VALUES (:u, '2026-11', :c, 5000)",
+        sql.execute("INSERT INTO budgets (ledger_id, month, category_id, amount) VALUES (:u, '2026-11', :c, 5000)",
                     u=user.id, c=category)
     assert client.delete(f"{URL}/{food}", headers=logged_in.headers).status_code == 204
-    assert [row[0] for row in sql.rows("SELECT category_id FROM budgets WHERE user_id = :u", u=user.id)] == [cafe]
+    budgets = sql.rows("SELECT category_id FROM budgets WHERE ledger_id = :u", u=user.ledger_id)
+    assert [row[0] for row in budgets] == [cafe]
 
 
 def _reassign_problem(client, logged_in, category_id, target) -> dict:
@@ -141,6 +143,6 @@ def test_delete_with_a_malformed_query_is_422_and_deletes_nothing(client, logged
 
 
 def test_delete_an_unknown_id_is_404(client, logged_in, user, sql):
-    before = sql.count("categories", "user_id = :u", u=user.id)
+    before = sql.count("categories", "ledger_id = :u", u=user.ledger_id)
     assert_problem(client.delete(f"{URL}/999999", headers=logged_in.headers), 404, "not_found")
-    assert sql.count("categories", "user_id = :u", u=user.id) == before
+    assert sql.count("categories", "ledger_id = :u", u=user.ledger_id) == before

@@ -35,7 +35,7 @@ def test_an_archived_parent_is_422(client, logged_in, user, sql):
 def test_a_missing_parent_is_422(client, logged_in, user, sql):
     body = assert_problem(create_child(client, logged_in.headers, 999999), 422, "validation_error")
     assert body["errors"] == {"parent_id": ["No such category."]}
-    assert sql.count("categories", "user_id = :u", u=user.id) == len(DEFAULT_CATEGORIES)
+    assert sql.count("categories", "ledger_id = :u", u=user.ledger_id) == len(DEFAULT_CATEGORIES)
 
 
 def test_another_users_parent_is_422_like_a_missing_one(client, logged_in, user, make_user, make_category, sql):
@@ -45,7 +45,7 @@ def test_another_users_parent_is_422_like_a_missing_one(client, logged_in, user,
     assert foreign["errors"] == missing["errors"] == {"parent_id": ["No such category."]}
     assert foreign["detail"] == missing["detail"]
     assert sql.count("categories", "parent_id = :p", p=theirs) == 0
-    assert sql.count("categories", "user_id = :u", u=user.id) == len(DEFAULT_CATEGORIES)
+    assert sql.count("categories", "ledger_id = :u", u=user.ledger_id) == len(DEFAULT_CATEGORIES)
 
 
 def test_an_income_subcategory_under_an_income_parent_is_created(client, logged_in, user, sql):

@@ -32,18 +32,19 @@ def post_entry(client, logged_in, ids):
     return post
 
 
-def bulk_entries(app, user_id: int, account_id: int, category_id: int, count: int, *,
+def bulk_entries(app, ledger_id: int, account_id: int, category_id: int, count: int, *,
                  days: int = 30, tags: bool = False, seed: int = 7) -> list[int]:
     """Insert `count` expenses over `days` dates (many per date, in shuffled order) → their ids."""
     rng = random.Random(seed)
     start = date(2026, 1, 1)
-    rows = [{"user_id": user_id, "type": "expense", "amount": rng.randint(1, 100_000),
+    rows = [{"ledger_id": ledger_id, "type": "expense", "amount": rng.randint(1, 100_000),
              "occurred_on": start + timedelta(days=rng.randrange(days)), "account_id": account_id,
              "category_id": category_id, "memo": f"entry {i}"} for i in range(count)]
     with app.app_context():
         before = db.session.execute(select(func.coalesce(func.max(Entry.id), 0))).scalar_one()
         db.session.execute(insert(Entry), rows)
-        ids = list(db.session.execute(select(Entry.id).where(Entry.user_id == user_id, Entry.id > before)).scalars())
+        ids = list(db.session.execute(select(Entry.id).where(Entry.ledger_id == ledger_id, Entry.id > before))
+                   .scalars())
         if tags:
             db.session.execute(insert(EntryTag), [{"entry_id": i, "tag": t} for i in ids for t in ("a", "b")])
         db.session.commit()

@@ -7,8 +7,8 @@ from ledger.database import utcnow
 def test_purge_deletes_only_old_idempotency_keys(runner, user, sql):
     old, fresh = utcnow() - timedelta(hours=30), utcnow() - timedelta(hours=1)
     for key, created in (("old", old), ("fresh", fresh)):
-        sql.execute("INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body, created_at)"
-                    " VALUES (:u, :k, 'h', 201, '{}', :c)", u=user.id, k=key,
+        sql.execute("INSERT INTO idempotency_keys (ledger_id, user_id, key, request_hash, status_code, response_body, "
+                    "created_at) VALUES (:l, :u, :k, 'h', 201, '{}', :c)", l=user.ledger_id, u=user.id, k=key,
                     c=created.replace(tzinfo=None) if sql.app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
                     else created)
 

@@ -17,7 +17,7 @@ def assert_refused(response, sql, field: str, count_before: int = 0) -> dict:
     return body
 
 
-def test_create_expense_answers_201_with_the_entry_and_location(post_entry, ids, sql):
+def test_create_expense_answers_201_with_the_entry_and_location(post_entry, ids, sql, user):
     response = post_entry(memo="Lunch", tags=["work"])
     assert response.status_code == 201
     body = response.get_json()
@@ -25,6 +25,7 @@ def test_create_expense_answers_201_with_the_entry_and_location(post_entry, ids,
         "id": body["id"], "type": "expense", "amount": 1000, "currency": "KRW", "occurred_on": "2026-11-20",
         "account_id": ids["cash"], "to_account_id": None, "category_id": ids["categories"]["Food"],
         "memo": "Lunch", "tags": ["work"], "created_at": body["created_at"], "updated_at": body["updated_at"],
+        "created_by": user.id, "updated_by": user.id,
     }
     assert body["created_at"].endswith("Z") and body["updated_at"].endswith("Z")
     assert response.headers["Location"] == f"{URL}/{body['id']}"
@@ -55,8 +56,8 @@ def test_create_transfer_between_own_accounts_has_no_category(post_entry, ids, b
 def test_amount_is_in_the_users_currency(client, auth, make_user, sql):
     user = make_user(currency="USD")
     auth.login(user)
-    cash = sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=user.id)
-    food = sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=user.id)
+    cash = sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=user.ledger_id)
+    food = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'", u=user.ledger_id)
     response = client.post(URL, headers=auth.headers, json={"type": "expense", "amount": 1250, "account_id": cash,
                                                             "occurred_on": "2026-11-20", "category_id": food})
     assert response.status_code == 201

@@ -136,7 +136,7 @@ def test_export_applies_the_list_filters(export, dataset, query, expected):
 
 
 def test_month_filter_honours_the_users_month_start_day(export, dataset, sql, user):
-    sql.execute("UPDATE users SET month_start_day = 25 WHERE id = :u", u=user.id)
+    sql.execute("UPDATE ledgers SET month_start_day = 25 WHERE id = :u", u=user.ledger_id)
     # With payday 25, "2026-11" is 2026-10-25 .. 2026-11-24.
     assert memos(export("month=2026-11")) == ["to bank", "snack", "Lunch at cafe"]
 
@@ -158,8 +158,9 @@ def test_export_requires_an_access_token(client):
 def test_another_users_entries_are_never_exported(export, user, ids, make_user, make_account, make_entry, sql):
     make_entry(user, account_id=ids["cash"], category_id=ids["categories"]["Food"], memo="mine")
     other = make_user()
-    other_ids = {"cash": sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=other.id),
-                 "food": sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=other.id)}
+    other_ids = {"cash": sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=other.ledger_id),
+                 "food": sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'",
+                                    u=other.ledger_id)}
     make_entry(other, account_id=other_ids["cash"], category_id=other_ids["food"], memo="theirs")
     assert memos(export()) == ["mine"]
     assert memos(export(f"account_id={other_ids['cash']}")) == []

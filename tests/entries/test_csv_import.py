@@ -23,17 +23,17 @@ def counts(sql) -> dict:
     return {table: sql.count(table) for table in ("entries", "entry_tags", "accounts", "categories")}
 
 
-def entry_tuples(sql, user_id: int) -> list[tuple]:
+def entry_tuples(sql, ledger_id: int) -> list[tuple]:
     """A user's entries by value (names, not ids): (date, type, account, to_account, category path, amount,
     memo, tags), sorted; equal lists mean equal ledgers."""
     rows = sql.rows(
         "SELECT e.id, e.occurred_on, e.type, a.name, t.name, p.name, c.name, e.amount, e.memo "
         "FROM entries e JOIN accounts a ON a.id = e.account_id LEFT JOIN accounts t ON t.id = e.to_account_id "
         "LEFT JOIN categories c ON c.id = e.category_id LEFT JOIN categories p ON p.id = c.parent_id "
-        "WHERE e.user_id = :u", u=user_id)
+        "WHERE e.ledger_id = :u", u=ledger_id)
     tags: dict[int, list[str]] = {}
     for entry_id, tag in sql.rows("SELECT t.entry_id, t.tag FROM entry_tags t JOIN entries e ON e.id = t.entry_id "
-                                  "WHERE e.user_id = :u", u=user_id):
+                                  "WHERE e.ledger_id = :u", u=ledger_id):
         tags.setdefault(entry_id, []).append(tag)
     return sorted((str(r[1]), r[2], r[3], r[4], tuple(n for n in (r[5], r[6]) if n is not None), r[7], r[8],
                    tuple(sorted(tags.get(r[0], [])))) for r in rows)
@@ -58,7 +58,7 @@ def test_import_creates_the_entries_with_tags_and_answers_the_counts(post_csv, s
     assert response.status_code == 200
     assert response.get_json() == {"imported": 2, "created_accounts": [], "created_categories": [],
                                    "dry_run": False}
-    assert entry_tuples(sql, user.id) == [
+    assert entry_tuples(sql, user.ledger_id) == [
         ("2026-11-01", "expense", "Cash", None, ("Food",), 1200, 'Lunch, with "friends"', ("team", "work")),
         ("2026-11-02", "income", "Cash", None, ("Salary",), 3000000, "", ()),
     ]
@@ -70,9 +70,9 @@ def test_unknown_accounts_are_created_with_type_other(post_csv, sql, user):
                                  "2026-11-02,expense,Card,,Food,100,,"))
     assert response.status_code == 200
     assert response.get_json()["created_accounts"] == ["Savings", "Card"]
-    assert sorted(sql.rows("SELECT name, type FROM accounts WHERE user_id = :u", u=user.id)) == [
+    assert sorted(sql.rows("SELECT name, type FROM accounts WHERE ledger_id = :u", u=user.ledger_id)) == [
         ("Card", "other"), ("Cash", "cash"), ("Savings", "other")]
-    assert entry_tuples(sql, user.id)[0][2:4] == ("Cash", "Savings")
+    assert entry_tuples(sql, user.ledger_id)[0][2:4] == ("Cash", "Savings")
 
 
 def test_unknown_categories_are_created_with_the_rows_kind_and_both_levels(post_csv, sql, user):
@@ -83,7 +83,7 @@ def test_unknown_categories_are_created_with_the_rows_kind_and_both_levels(post_
     assert response.status_code == 200
     assert response.get_json()["created_categories"] == ["Pets", "Pets/Vet", "Food/Bakery", "Food"]
     new = sql.rows("SELECT c.name, c.kind, p.name FROM categories c LEFT JOIN categories p ON p.id = c.parent_id "
-                   "WHERE c.user_id = :u AND c.name IN ('Pets', 'Vet', 'Bakery', 'Food')", u=user.id)
+                   "WHERE c.ledger_id = :u AND c.name IN ('Pets', 'Vet', 'Bakery', 'Food')", u=user.ledger_id)
     assert sorted(new, key=str) == sorted([("Pets", "expense", None), ("Vet", "expense", "Pets"),
                                            ("Bakery", "expense", "Food"), ("Food", "expense", None),
                                            ("Food", "income", None)], key=str)
@@ -100,17 +100,17 @@ def test_another_users_accounts_and_categories_are_not_used(post_csv, sql, user,
     assert response.status_code == 200
     assert response.get_json()["created_accounts"] == ["Joint"]
     assert response.get_json()["created_categories"] == ["Pets"]
-    mine = sql.rows("SELECT a.id, c.id FROM accounts a JOIN categories c ON c.user_id = a.user_id "
-                    "WHERE a.user_id = :u AND a.name = 'Joint' AND c.name = 'Pets'", u=user.id)
+    mine = sql.rows("SELECT a.id, c.id FROM accounts a JOIN categories c ON c.ledger_id = a.ledger_id "
+                    "WHERE a.ledger_id = :u AND a.name = 'Joint' AND c.name = 'Pets'", u=user.ledger_id)
     assert sql.rows("SELECT account_id, category_id FROM entries") == mine
-    assert sql.count("accounts", "user_id = :u", u=other.id) == 2 and sql.count("entries") == 1
+    assert sql.count("accounts", "ledger_id = :u", u=other.ledger_id) == 2 and sql.count("entries") == 1
 
 
 def test_names_and_tags_are_trimmed_like_the_api_trims_them(post_csv, sql, user):
     response = post_csv(csv_body("2026-11-01,expense, Cash ,, Food / Snacks ,100, memo kept ,  a ; b ;a"))
     assert response.status_code == 200
     assert response.get_json()["created_accounts"] == []
-    assert entry_tuples(sql, user.id) == [
+    assert entry_tuples(sql, user.ledger_id) == [
         ("2026-11-01", "expense", "Cash", None, ("Food", "Snacks"), 100, " memo kept ", ("a", "b"))]
 
 
@@ -118,7 +118,7 @@ def test_formula_quote_and_separator_escapes_are_undone(post_csv, sql, user):
     response = post_csv(csv_body("2026-11-01,expense,'=Card,,Home\\/Garden/Tools\\\\Parts,100,'+1,'@x;a\\;b",
                                  "2026-11-02,expense,Cash,,Food,100,'not a formula,"))
     assert response.status_code == 200, response.get_json()
-    assert entry_tuples(sql, user.id) == [
+    assert entry_tuples(sql, user.ledger_id) == [
         ("2026-11-01", "expense", "=Card", None, ("Home/Garden", "Tools\\Parts"), 100, "+1", ("@x", "a;b")),
         ("2026-11-02", "expense", "Cash", None, ("Food",), 100, "'not a formula", ()),
     ]
@@ -252,8 +252,8 @@ def test_row_limits_are_inclusive(post_csv, sql, row):
 
 
 def test_archived_accounts_and_categories_cannot_receive_entries(post_csv, sql, user):
-    sql.execute("UPDATE accounts SET archived = true WHERE user_id = :u AND name = 'Cash'", u=user.id)
-    sql.execute("UPDATE categories SET archived = true WHERE user_id = :u AND name = 'Food'", u=user.id)
+    sql.execute("UPDATE accounts SET archived = true WHERE ledger_id = :u AND name = 'Cash'", u=user.ledger_id)
+    sql.execute("UPDATE categories SET archived = true WHERE ledger_id = :u AND name = 'Food'", u=user.ledger_id)
     before = counts(sql)
     body = assert_problem(post_csv(csv_body("2026-11-01,expense,Cash,,Transport,100,,",
                                             "2026-11-02,expense,Card,,Food,100,,")), 422, "validation_error")
@@ -463,8 +463,8 @@ def test_export_imported_into_a_fresh_user_reproduces_the_entries(client, logged
                memo="'quoted' and \ttab")
     fresh = make_user()
     _round_trip(client, logged_in, _login(client, fresh))
-    assert entry_tuples(sql, fresh.id) == entry_tuples(sql, user.id)
-    assert len(entry_tuples(sql, fresh.id)) == 5
+    assert entry_tuples(sql, fresh.ledger_id) == entry_tuples(sql, user.ledger_id)
+    assert len(entry_tuples(sql, fresh.ledger_id)) == 5
 
 
 def test_exporting_the_imported_entries_gives_the_same_file(client, logged_in, user, ids, bank, make_user,
@@ -521,4 +521,4 @@ def test_random_entries_survive_an_export_and_import_into_a_fresh_user(client, m
                    category_id=None if transfer else categories[entry["type"]][entry["category"]])
     target = make_user()
     _round_trip(client, _login(client, source), _login(client, target))
-    assert entry_tuples(sql, target.id) == entry_tuples(sql, source.id)
+    assert entry_tuples(sql, target.ledger_id) == entry_tuples(sql, source.ledger_id)

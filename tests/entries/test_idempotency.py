@@ -42,7 +42,7 @@ def test_stored_row_holds_sha256_of_canonical_body_and_the_response(post_entry, 
     response = post_entry(headers=key("k-1"), amount=700)
     canonical = json.dumps({"account_id": ids["cash"], "amount": 700, "category_id": ids["categories"]["Food"],
                             "occurred_on": "2026-11-20", "type": "expense"}, separators=(",", ":"))
-    assert sql.rows("SELECT user_id, key, request_hash, status_code, response_body FROM idempotency_keys") == [
+    assert sql.rows("SELECT ledger_id, key, request_hash, status_code, response_body FROM idempotency_keys") == [
         (user.id, "k-1", hashlib.sha256(canonical.encode()).hexdigest(), 201, response.get_data(as_text=True))]
 
 
@@ -67,8 +67,8 @@ def test_keys_are_per_user(post_entry, client, auth, make_user, sql):
     first = post_entry(headers=key("shared"))
     other = make_user()
     auth.login(other)
-    cash = sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=other.id)
-    food = sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=other.id)
+    cash = sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=other.ledger_id)
+    food = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'", u=other.ledger_id)
     response = client.post(URL, json={"type": "expense", "amount": 1000, "occurred_on": "2026-11-20",
                                       "account_id": cash, "category_id": food},
                            headers={**auth.headers, **key("shared")})

@@ -33,14 +33,14 @@ def other_entry(make_user, make_account, make_category, make_entry) -> int:
 
 # GET
 
-def test_get_returns_the_entry_with_an_etag(client, logged_in, entry, ids):
+def test_get_returns_the_entry_with_an_etag(client, logged_in, entry, ids, user):
     response = client.get(f"{URL}/{entry}", headers=logged_in.headers)
     assert response.status_code == 200
     body = response.get_json()
     assert body == {"id": entry, "type": "expense", "amount": 1000, "currency": "KRW", "occurred_on": "2026-11-20",
                     "account_id": ids["cash"], "to_account_id": None, "category_id": ids["categories"]["Food"],
                     "memo": "Lunch", "tags": ["a", "b"], "created_at": body["created_at"],
-                    "updated_at": body["updated_at"]}
+                    "updated_at": body["updated_at"], "created_by": user.id, "updated_by": user.id}
     assert response.headers["ETag"] == f'"{entry}-1"'
 
 

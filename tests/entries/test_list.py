@@ -37,14 +37,15 @@ def test_empty_list(client, logged_in):
     assert response.get_json() == {"items": [], "next_cursor": None}
 
 
-def test_items_have_the_entry_shape(client, logged_in, expense, ids):
+def test_items_have_the_entry_shape(client, logged_in, expense, ids, user):
     entry_id = expense(amount=4500, memo="Dinner", tags=("b", "a"), occurred_on="2026-11-03")
     response = client.get(URL, headers=logged_in.headers)
     item = response.get_json()["items"][0]
     assert item == {"id": entry_id, "type": "expense", "amount": 4500, "currency": "KRW",
                     "occurred_on": "2026-11-03", "account_id": ids["cash"], "to_account_id": None,
                     "category_id": ids["categories"]["Food"], "memo": "Dinner", "tags": ["a", "b"],
-                    "created_at": item["created_at"], "updated_at": item["updated_at"]}
+                    "created_at": item["created_at"], "updated_at": item["updated_at"], "created_by": user.id,
+                    "updated_by": user.id}
 
 
 def test_newest_date_first_and_ties_by_id_descending(listing, expense):
@@ -70,7 +71,7 @@ def test_limit_caps_the_page(listing, expense):
 
 
 def test_default_limit_is_50(listing, app, user, ids):
-    bulk_entries(app, user.id, ids["cash"], ids["categories"]["Food"], 60)
+    bulk_entries(app, user.ledger_id, ids["cash"], ids["categories"]["Food"], 60)
     assert len(listing()) == 50
 
 

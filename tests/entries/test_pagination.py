@@ -14,8 +14,8 @@ from tests.conftest import assert_problem
 from tests.entries.conftest import URL, bulk_entries
 
 
-def expected_order(sql, user_id: int) -> list[int]:
-    rows = sql.rows("SELECT id, occurred_on FROM entries WHERE user_id = :u", u=user_id)
+def expected_order(sql, ledger_id: int) -> list[int]:
+    rows = sql.rows("SELECT id, occurred_on FROM entries WHERE ledger_id = :u", u=ledger_id)
     return [row[0] for row in sorted(rows, key=lambda r: (str(r[1]), r[0]), reverse=True)]
 
 
@@ -38,25 +38,25 @@ def walk(client, headers, **params) -> tuple[list[int], list[int]]:
 @pytest.fixture
 def many(app, user, ids, sql) -> list[int]:
     """120 entries over 4 dates: about 30 ties per date, inserted in shuffled date order."""
-    return bulk_entries(app, user.id, ids["cash"], ids["categories"]["Food"], 120, days=4)
+    return bulk_entries(app, user.ledger_id, ids["cash"], ids["categories"]["Food"], 120, days=4)
 
 
 def test_pages_return_every_entry_exactly_once_in_order(client, logged_in, many, sql, user):
     seen, sizes = walk(client, logged_in.headers, limit=50)
     assert sizes == [50, 50, 20]
     assert len(seen) == len(set(seen)) == 120
-    assert seen == expected_order(sql, user.id)
+    assert seen == expected_order(sql, user.ledger_id)
 
 
 def test_pages_of_one_cross_every_tie(client, logged_in, app, user, ids, sql):
-    bulk_entries(app, user.id, ids["cash"], ids["categories"]["Food"], 12, days=2)
+    bulk_entries(app, user.ledger_id, ids["cash"], ids["categories"]["Food"], 12, days=2)
     seen, sizes = walk(client, logged_in.headers, limit=1)
     assert sizes == [1] * 12
-    assert seen == expected_order(sql, user.id)
+    assert seen == expected_order(sql, user.ledger_id)
 
 
 def test_last_page_has_no_next_cursor_even_when_full(client, logged_in, app, user, ids):
-    bulk_entries(app, user.id, ids["cash"], ids["categories"]["Food"], 100, days=3)
+    bulk_entries(app, user.ledger_id, ids["cash"], ids["categories"]["Food"], 100, days=3)
     seen, sizes = walk(client, logged_in.headers, limit=50)
     assert sizes == [50, 50]
 
@@ -65,7 +65,7 @@ def test_pagination_keeps_the_filters(client, logged_in, many, sql, user):
     cutoff = 50_000
     seen, _ = walk(client, logged_in.headers, limit=7, min_amount=cutoff)
     wanted = {row[0] for row in sql.rows("SELECT id FROM entries WHERE amount >= :a", a=cutoff)}
-    assert seen == [i for i in expected_order(sql, user.id) if i in wanted]
+    assert seen == [i for i in expected_order(sql, user.ledger_id) if i in wanted]
 
 
 def test_entries_added_while_paging_do_not_shift_later_pages(client, logged_in, many, sql, user, make_entry, ids):
@@ -73,7 +73,7 @@ def test_entries_added_while_paging_do_not_shift_later_pages(client, logged_in, 
     make_entry(user, account_id=ids["cash"], category_id=ids["categories"]["Food"], occurred_on="2030-01-01")
     second = client.get(URL, query_string={"limit": 50, "cursor": first["next_cursor"]},
                         headers=logged_in.headers).get_json()
-    assert [item["id"] for item in second["items"]] == expected_order(sql, user.id)[51:101]
+    assert [item["id"] for item in second["items"]] == expected_order(sql, user.ledger_id)[51:101]
 
 
 def _cursor(client, headers) -> str:
@@ -129,9 +129,9 @@ def _list_statements(client, headers, count_statements) -> list[str]:
 
 
 def test_statement_count_does_not_grow_with_entries(client, logged_in, app, user, ids, count_statements, sql):
-    bulk_entries(app, user.id, ids["cash"], ids["categories"]["Food"], 5, tags=True)
+    bulk_entries(app, user.ledger_id, ids["cash"], ids["categories"]["Food"], 5, tags=True)
     few = _list_statements(client, logged_in.headers, count_statements)
-    bulk_entries(app, user.id, ids["cash"], ids["categories"]["Food"], 495, tags=True, seed=8)
+    bulk_entries(app, user.ledger_id, ids["cash"], ids["categories"]["Food"], 495, tags=True, seed=8)
     assert sql.count("entries") == 500
     many = _list_statements(client, logged_in.headers, count_statements)
     # The token check, the page, its tags (selectin): 3, whatever the size.
@@ -175,28 +175,28 @@ def _plan(app, backend: str, statement: str, parameters) -> str:
 @pytest.fixture
 def big_ledger(app, user, ids, make_user, sql, backend):
     """Enough rows (for this user and others) that a planner prefers an index when it can use one."""
-    bulk_entries(app, user.id, ids["cash"], ids["categories"]["Food"], 3000, days=365)
+    bulk_entries(app, user.ledger_id, ids["cash"], ids["categories"]["Food"], 3000, days=365)
     for _ in range(2):
         other = make_user()
-        other_ids = {"cash": sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=other.id),
-                     "food": sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'",
-                                        u=other.id)}
-        bulk_entries(app, other.id, other_ids["cash"], other_ids["food"], 3000, days=365, seed=other.id)
+        other_ids = {"cash": sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=other.ledger_id),
+                     "food": sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'",
+                                        u=other.ledger_id)}
+        bulk_entries(app, other.ledger_id, other_ids["cash"], other_ids["food"], 3000, days=365, seed=other.id)
     with app.app_context(), db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
 
 
 def _assert_uses_keyset_index(plan: str, backend: str, deep: bool) -> None:
-    assert "ix_entries_user_id_occurred_on_id" in plan, plan
+    assert "ix_entries_ledger_id_occurred_on_id" in plan, plan
     if backend == "postgresql":
-        assert "Index Scan Backward using ix_entries_user_id_occurred_on_id" in plan, plan
+        assert "Index Scan Backward using ix_entries_ledger_id_occurred_on_id" in plan, plan
         assert "Sort" not in plan and "Seq Scan on entries" not in plan, plan
         if deep:  # the cursor is an index condition (a seek), not a filter over the skipped rows
             index_cond = next(line for line in plan.splitlines() if "Index Cond" in line)
             assert "occurred_on <=" in index_cond, plan
     else:
         assert "TEMP B-TREE" not in plan, plan  # the index gives the order: no sort
-        assert "occurred_on<?" in plan if deep else "(user_id=?)" in plan, plan
+        assert "occurred_on<?" in plan if deep else "(ledger_id=?)" in plan, plan
 
 
 def test_first_page_query_uses_the_keyset_index(app, backend, big_ledger, captured_page_query):

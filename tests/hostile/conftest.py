@@ -73,14 +73,16 @@ def world(app, client, logged_in, user, sql) -> World:
     ids: dict[str, Any] = {"cash": defaults["cash"], "food": defaults["categories"]["Food"],
                            "salary": defaults["categories"]["Salary"], "email": user.email}
     with app.app_context():
-        bank = Account(user_id=user.id, name="Bank", type="bank", opening_balance=0)
-        spare = Category(user_id=user.id, name="Spare", kind="expense", parent_key=0)
-        entry = Entry(user_id=user.id, type="expense", amount=1000, occurred_on=date(2026, 11, 20),
+        bank = Account(ledger_id=user.ledger_id, name="Bank", type="bank", opening_balance=0)
+        spare = Category(ledger_id=user.ledger_id, name="Spare", kind="expense", parent_key=0)
+        entry = Entry(ledger_id=user.ledger_id, created_by=user.id, type="expense", amount=1000,
+                      occurred_on=date(2026, 11, 20),
                       account_id=ids["cash"], category_id=ids["food"], memo="seed", tag_rows=[EntryTag(tag="seed")])
         db.session.add_all([bank, spare, entry,
-                            IdempotencyKey(user_id=user.id, key="seed-1", request_hash="0" * 64, status_code=201,
+                            IdempotencyKey(ledger_id=user.ledger_id, user_id=user.id, key="seed-1",
+                                           request_hash="0" * 64, status_code=201,
                                            response_body="{}"),
-                            Budget(user_id=user.id, month="2026-11", category_id=ids["food"], amount=5000)])
+                            Budget(ledger_id=user.ledger_id, month="2026-11", category_id=ids["food"], amount=5000)])
         db.session.commit()
         ids.update(bank=bank.id, spare=spare.id, entry=entry.id)
     ids["session"] = sql.scalar("SELECT id FROM sessions WHERE user_id = :u", u=user.id)

@@ -532,8 +532,8 @@ def test_a_forged_cursor_is_422(world, request, make_entry, kind):
 
 def test_a_cursor_from_another_user_does_not_leak_their_entries(client, world, make_user, make_entry):
     other = make_user()
-    other_cash = world.sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=other.id)
-    other_food = world.sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=other.id)
+    other_cash = world.sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=other.ledger_id)
+    other_food = world.sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'", u=other.ledger_id)
     theirs = {make_entry(other, account_id=other_cash, category_id=other_food, occurred_on=f"2026-10-{d:02d}")
               for d in range(1, 6)}
     older = make_entry(world.user, account_id=world.ids["cash"], category_id=world.ids["food"],
@@ -782,7 +782,7 @@ def test_like_wildcards_in_q_match_only_themselves(world, make_entry, where):
 ], ids=["monthly", "trend", "entries", "export", "budget-get", "budget-put"])
 def test_a_month_that_would_begin_before_year_1_is_422(world, request, endpoint, path, query, field):
     # With month_start_day 25, "0001-01" would run from 0000-12-25: no such date.
-    world.sql.execute("UPDATE users SET month_start_day = 25 WHERE id = :u", u=world.user.id)
+    world.sql.execute("UPDATE ledgers SET month_start_day = 25 WHERE id = :u", u=world.user.ledger_id)
     reqs = {"0001-01": Req(endpoint, path=path, query=(lambda world: dict(query)) if query else None)}
 
     assert_refused_without_effect(world, request, endpoint, reqs, 422, "validation_error", field)

@@ -292,9 +292,9 @@ def test_a_request_from_an_allowed_origin_gets_the_cors_headers(client, logged_i
 
 
 def test_an_allowed_origin_can_read_the_etag(client, logged_in, make_entry, user, sql):
-    cash = sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=user.id)
+    cash = sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=user.ledger_id)
     entry = make_entry(user, account_id=cash, category_id=sql.scalar(
-        "SELECT id FROM categories WHERE user_id = :u AND kind = 'expense' ORDER BY id", u=user.id))
+        "SELECT id FROM categories WHERE ledger_id = :u AND kind = 'expense' ORDER BY id", u=user.ledger_id))
 
     response = client.get(f"{API}/entries/{entry}", headers={**logged_in.headers, "Origin": ALLOWED})
 

@@ -32,20 +32,22 @@ def other(app, world, make_user, sql) -> dict:
     their ids go into world.ids as their_*."""
     user = make_user()
     with app.app_context():
-        account = Account(user_id=user.id, name="Their bank", type="bank", opening_balance=0)
-        category = Category(user_id=user.id, name="Their food", kind="expense", parent_key=0)
+        account = Account(ledger_id=user.ledger_id, name="Their bank", type="bank", opening_balance=0)
+        category = Category(ledger_id=user.ledger_id, name="Their food", kind="expense", parent_key=0)
         db.session.add_all([account, category])
         db.session.flush()
-        child = Category(user_id=user.id, name="Their snacks", kind="expense", parent_id=category.id,
+        child = Category(ledger_id=user.ledger_id, name="Their snacks", kind="expense", parent_id=category.id,
                          parent_key=category.id)
-        cash = db.session.query(Account.id).filter_by(user_id=user.id, type="cash").scalar()
-        entry = Entry(user_id=user.id, type="expense", amount=THEIR_AMOUNT, occurred_on=date(2026, 11, 20),
+        cash = db.session.query(Account.id).filter_by(ledger_id=user.ledger_id, type="cash").scalar()
+        entry = Entry(ledger_id=user.ledger_id, created_by=user.id, type="expense", amount=THEIR_AMOUNT,
+                      occurred_on=date(2026, 11, 20),
                       account_id=account.id, category_id=category.id, memo="their secret memo",
                       tag_rows=[EntryTag(tag="seed")])
-        transfer = Entry(user_id=user.id, type="transfer", amount=THEIR_AMOUNT, occurred_on=date(2026, 11, 21),
+        transfer = Entry(ledger_id=user.ledger_id, created_by=user.id, type="transfer", amount=THEIR_AMOUNT,
+                         occurred_on=date(2026, 11, 21),
                          account_id=cash, to_account_id=account.id, memo="their transfer")
         db.session.add_all([child, entry, transfer,
-                            Budget(user_id=user.id, month="2026-11", category_id=category.id, amount=50_000)])
+                            Budget(ledger_id=user.ledger_id, month="2026-11", category_id=category.id, amount=50_000)])
         db.session.commit()
         ids = {"their_account": account.id, "their_category": category.id, "their_child": child.id,
                "their_entry": entry.id, "their_cash": cash}

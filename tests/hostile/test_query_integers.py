@@ -14,7 +14,7 @@ def test_entries_query_integers_are_ascii_digits(client, logged_in, param, raw):
 
 @pytest.mark.parametrize("raw", ["1_000", " 5", "١"])
 def test_category_reassign_to_is_ascii_digits(client, logged_in, sql, user, raw):
-    category = sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=user.id)
+    category = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'", u=user.ledger_id)
     body = assert_problem(client.delete(f"/api/v1/categories/{category}", query_string={"reassign_to": raw},
                                         headers=logged_in.headers), 422, "validation_error")
     assert "reassign_to" in body["errors"]

@@ -16,7 +16,7 @@ def make_entries(app):
     """make_entry for many rows in one INSERT: make_entries(user, [dict(type=, amount=, occurred_on=, ...)])."""
 
     def factory(user, rows: list[dict]) -> None:
-        values = [{"user_id": user.id, "type": "expense", "memo": "", "version": 1, "to_account_id": None,
+        values = [{"ledger_id": user.ledger_id, "type": "expense", "memo": "", "version": 1, "to_account_id": None,
                    "category_id": None, **row,
                    "occurred_on": date.fromisoformat(row["occurred_on"]) if isinstance(row["occurred_on"], str)
                    else row["occurred_on"]} for row in rows]

@@ -225,8 +225,9 @@ def test_recent_is_the_months_five_newest_in_the_order_of_the_entries_list(clien
         else:
             make_entry(user, account_id=cash, category_id=food, occurred_on=day_, memo=memo)
     other = make_user()
-    make_entry(other, account_id=sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=other.id),
-               category_id=sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=other.id),
+    make_entry(other, account_id=sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=other.ledger_id),
+               category_id=sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'",
+                                      u=other.ledger_id),
                occurred_on=last, memo="someone else's")
 
     recent = report(client, logged_in)["recent"]
@@ -263,12 +264,12 @@ def test_openapi_documents_budgets_and_recent_with_the_endpoints_item_schemas(cl
 
 def test_other_users_entries_and_budgets_never_count(client, logged_in, make_user, sql, make_entry):
     other = make_user()
-    cash = sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=other.id)
-    food = sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=other.id)
-    salary = sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Salary'", u=other.id)
+    cash = sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=other.ledger_id)
+    food = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'", u=other.ledger_id)
+    salary = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Salary'", u=other.ledger_id)
     make_entry(other, account_id=cash, category_id=food, amount=100)
     make_entry(other, type="income", account_id=cash, category_id=salary, amount=100)
-    sql.execute("INSERT INTO budgets (user_id, month, category_id, amount) VALUES (:u, '2026-11', :c, 5)",
+    sql.execute("INSERT INTO budgets (ledger_id, month, category_id, amount) VALUES (:u, '2026-11', :c, 5)",
                 u=other.id, c=food)
     body = report(client, logged_in)
     assert (body["income"], body["expense"], body["by_category"], body["budget"]) == (0, 0, [], None)

@@ -42,8 +42,8 @@ def world(client, logged_in, user, ids, family, make_account, make_category, mak
                bonus: ids["categories"]["Salary"]}
 
     def load(drawn: list[dict], start_day: int) -> list[dict]:
-        sql.execute("DELETE FROM entries WHERE user_id = :u", u=user.id)
-        sql.execute("UPDATE users SET month_start_day = :d WHERE id = :u", d=start_day, u=user.id)
+        sql.execute("DELETE FROM entries WHERE ledger_id = :u", u=user.ledger_id)
+        sql.execute("UPDATE ledgers SET month_start_day = :d WHERE id = :u", d=start_day, u=user.ledger_id)
         rows = []
         for item in drawn:
             row = {"type": item["type"], "amount": item["amount"],

@@ -66,8 +66,8 @@ def test_transfers_are_not_counted(client, logged_in, user, ids, make_account, m
 
 def test_other_users_entries_never_count(client, logged_in, make_user, sql, make_entry):
     other = make_user()
-    cash = sql.scalar("SELECT id FROM accounts WHERE user_id = :u", u=other.id)
-    food = sql.scalar("SELECT id FROM categories WHERE user_id = :u AND name = 'Food'", u=other.id)
+    cash = sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=other.ledger_id)
+    food = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food'", u=other.ledger_id)
     make_entry(other, account_id=cash, category_id=food, amount=100, occurred_on="2026-11-05")
     assert all(row["expense"] == 0 for row in trend(client, logged_in))
 

@@ -1,0 +1,1 @@
+"""Ledgers (households): the unit of data, kept by one or more members."""

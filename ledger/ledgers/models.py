@@ -1,0 +1,55 @@
+"""A ledger (one household's book), its members with their roles, and invitations to join it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledger.database import UTCDateTime, utcnow
+from ledger.extensions import db
+
+ROLES = ("owner", "editor", "viewer")
+# The roles that may change a ledger's data (accounts, categories, entries, budgets, imports).
+WRITER_ROLES = ("owner", "editor")
+
+
+class Ledger(db.Model):
+    __tablename__ = "ledgers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    currency: Mapped[str] = mapped_column(String(3))
+    # The household's payday month: with 25, "2026-11" runs from 2026-10-25 to 2026-11-24 (ledger.months).
+    month_start_day: Mapped[int] = mapped_column(SmallInteger, default=1, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class LedgerMember(db.Model):
+    __tablename__ = "ledger_members"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'editor', 'viewer')", name="role"),)
+
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"), primary_key=True)
+    # The auth check looks a membership up by (ledger_id, user_id): the primary key; lists by user use the index.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LedgerInvite(db.Model):
+    """A one-time link to join a ledger. Only the SHA-256 of its token is stored."""
+
+    __tablename__ = "ledger_invites"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'editor', 'viewer')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(10))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -35,6 +35,23 @@ DEFAULT_CODES = {
     503: "service_unavailable",
 }
 
+# Every `code` a problem document can carry: the OpenAPI document lists them as the Problem schema's enum, so a
+# client can give each one its own words (tests/test_errors.py checks that every code raised in ledger/ is here).
+# "error" is the code of a status without one of its own.
+PROBLEM_CODES = (
+    *DEFAULT_CODES.values(),
+    "csrf_failed",
+    "error",
+    "idempotency_key_reused",
+    "invalid_credentials",
+    "invalid_json",
+    "invalid_token",
+    "refresh_token_reused",
+    "registration_closed",
+    "token_expired",
+    "token_revoked",
+)
+
 
 class ApiError(Exception):
     """A domain error that the API answers with a problem document."""

@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 
 from ledger.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from ledger.money import CURRENCIES
-from ledger.schemas import BaseSchema, StrictInt, Text, Timestamp
+from ledger.schemas import BaseSchema, ResponseSchema, StrictInt, Text, Timestamp
 
 # Longer inputs are refused before any hashing work is done.
 _PASSWORD_FIELD_MAX = 1024
@@ -11,7 +11,7 @@ _PASSWORD_FIELD_MAX = 1024
 _CURRENCY_PATTERN = "^(?:" + "|".join("".join(f"[{c}{c.lower()}]" for c in code) for code in CURRENCIES) + ")$"
 
 
-class UserSchema(BaseSchema):
+class UserSchema(ResponseSchema):
     id = fields.Integer(dump_only=True)
     email = fields.String()
     display_name = fields.String()
@@ -46,7 +46,11 @@ class RefreshBodySchema(BaseSchema):
                          metadata={"description": "required with REFRESH_TOKEN_TRANSPORT=body"})
 
 
-class TokenSchema(BaseSchema):
+class TokenSchema(ResponseSchema):
+    # The transport decides which of the two tokens is sent (document_refresh_transport); `user` comes with a
+    # sign-in and a password change, not with a refresh.
+    sometimes = frozenset({"refresh_token", "csrf_token", "user"})
+
     access_token = fields.String(required=True)
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
@@ -57,7 +61,7 @@ class TokenSchema(BaseSchema):
     user = fields.Nested(UserSchema)
 
 
-class SessionSchema(BaseSchema):
+class SessionSchema(ResponseSchema):
     id = fields.Integer()
     created_at = Timestamp()
     last_used_at = Timestamp()
@@ -66,7 +70,7 @@ class SessionSchema(BaseSchema):
     current = fields.Boolean()
 
 
-class SessionListSchema(BaseSchema):
+class SessionListSchema(ResponseSchema):
     items = fields.List(fields.Nested(SessionSchema))
 
 

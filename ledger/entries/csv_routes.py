@@ -5,7 +5,7 @@ from datetime import date
 from itertools import chain
 
 from flask import Response, current_app, request, stream_with_context
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ledger.auth.tokens import auth_required, current_auth
 from ledger.blueprint import Blueprint
@@ -14,7 +14,7 @@ from ledger.entries.schemas import EntryFilterSchema
 from ledger.entries.services import entry_filters
 from ledger.errors import ApiError
 from ledger.openapi import documented_errors
-from ledger.schemas import BaseSchema, QueryBool
+from ledger.schemas import BaseSchema, QueryBool, ResponseSchema
 
 csv_blp = Blueprint("entries_csv", __name__, url_prefix="/api/v1/entries", description="CSV export and import")
 
@@ -56,7 +56,7 @@ class ImportQuerySchema(BaseSchema):
                         metadata={"description": "validate and report without writing anything (true|false|1|0)"})
 
 
-class ImportResultSchema(Schema):
+class ImportResultSchema(ResponseSchema):
     imported = fields.Integer(metadata={"description": "entries imported (or that would be, with dry_run)"})
     created_accounts = fields.List(fields.String(), metadata={"description": "names of new accounts (type other)"})
     created_categories = fields.List(fields.String(),

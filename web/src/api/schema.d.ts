@@ -2008,9 +2008,11 @@ export interface paths {
          *     413 `payload_too_large`; another media type is 415 `unsupported_media_type`. A wrong header, invalid UTF-8,
          *     or bad rows are 422 `validation_error`; bad rows are listed in line order (the header is line 1, a record's
          *     line is the one it starts on) as
-         *     `errors: {"rows": [{"line": 3, "errors": {"amount": ["..."], "_row": ["..."]}}]}` (at most 100 rows
-         *     listed; `detail` gives the total), a wrong header as `errors: {"header": [...]}`, invalid UTF-8 as
-         *     `errors: {"body": [...]}`.
+         *     `errors: {"rows": [{"line": 3, "errors": {"amount": ["..."], "_row": ["..."]}, "codes": {"amount":
+         *     ["amount_invalid"], "_row": ["field_count"]}}]}` (at most 100 rows listed; `detail` gives the total), a wrong
+         *     header as `errors: {"header": [...]}`, invalid UTF-8 as `errors: {"body": [...]}`. A row's `codes` give, column
+         *     by column and in the same order as its English `errors`, a stable reason to show in the reader's language
+         *     (ImportRowError lists them).
          *
          *     `?dry_run=true` validates everything and answers the same 200 body (what would be imported and created)
          *     without writing anything.
@@ -2088,7 +2090,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/problem+json": components["schemas"]["ImportProblem"];
                     };
                 };
                 /** @description Internal Server Error */
@@ -3217,6 +3219,28 @@ export interface components {
             /** @enum {string} */
             type?: "income" | "expense" | "transfer";
         };
+        ImportErrors: {
+            body?: string[];
+            header?: string[];
+            /** @description in line order, ≤ 100 */
+            rows?: components["schemas"]["ImportRowError"][];
+        } & {
+            [key: string]: unknown;
+        };
+        ImportProblem: {
+            /**
+             * @description stable machine-readable reason
+             * @enum {string}
+             */
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "csrf_failed" | "error" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            detail: string;
+            errors?: components["schemas"]["ImportErrors"];
+            request_id?: string;
+            status: number;
+            title: string;
+            /** @example about:blank */
+            type: string;
+        };
         ImportResult: {
             /** @description names of new accounts (type other) */
             created_accounts: string[];
@@ -3225,6 +3249,18 @@ export interface components {
             dry_run: boolean;
             /** @description entries imported (or that would be, with dry_run) */
             imported: number;
+        };
+        ImportRowError: {
+            /** @description the same columns → a stable code per message, in its order */
+            codes: {
+                [key: string]: ("account_archived" | "amount_invalid" | "category_archived" | "category_levels" | "category_required" | "date_invalid" | "escape_invalid" | "field_count" | "malformed_csv" | "nul_character" | "required" | "same_account" | "tag_length" | "too_long" | "too_many_tags" | "transfer_category" | "transfer_only" | "type_invalid")[];
+            };
+            /** @description column (`_row`: the record as a whole) → English messages */
+            errors: {
+                [key: string]: string[];
+            };
+            /** @description the line the record starts on (the header is line 1) */
+            line: number;
         };
         Login: {
             email: string;

@@ -195,7 +195,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   };
 
   const failed = (failure: Failure) => {
-    const byField = fieldErrors(failure);
+    const byField = fieldErrors(failure, t);
     const mapped: Partial<Record<keyof Values, string>> = {};
     for (const [field, text] of Object.entries(byField)) {
       const ours = FIELD_OF[field];

@@ -175,7 +175,7 @@ function AccountDialog({ money, account, onClose, onDone }: { money: Money; acco
       : await call(() => api.POST("/api/v1/accounts", { body: { name: name.trim(), type: type as AccountType, opening_balance: openingMinor } }));
     setBusy(false);
     if ("failure" in outcome) {
-      const byField = fieldErrors(outcome.failure);
+      const byField = fieldErrors(outcome.failure, t);
       if (outcome.failure.kind === "problem" && outcome.failure.problem?.code === "conflict") byField.name = t.nameTaken;
       setErrors(byField);
       setMessage(failureMessage(outcome.failure, t, { conflict: t.formHasErrors }));

@@ -151,7 +151,7 @@ function CategoryDialog({ editing, onClose, onDone }: { editing: Editing; onClos
         );
     setBusy(false);
     if ("failure" in outcome) {
-      const byField = fieldErrors(outcome.failure);
+      const byField = fieldErrors(outcome.failure, t);
       if (outcome.failure.kind === "problem" && outcome.failure.problem?.code === "conflict") byField.name = t.nameTaken;
       setErrors(byField);
       setMessage(failureMessage(outcome.failure, t, { conflict: t.formHasErrors }));

@@ -2,7 +2,7 @@
  * export/import (dry run first). */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { Schemas } from "../api/client";
+import type { ImportRowCode, ProblemCode, Schemas } from "../api/client";
 import { type Failure, failureMessage } from "../api/problem";
 import { TrendChart } from "../components/Charts";
 import { Field } from "../components/Field";
@@ -234,7 +234,7 @@ function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current
   );
 }
 
-function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; startDay: number }) {
+export function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; startDay: number }) {
   const { t, lang } = useI18n();
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
   const [check, setCheck] = useState<ImportOutcome | null>(null);
@@ -288,7 +288,12 @@ function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; st
     }
   };
 
-  const fieldName = (field: string) => (field === "_row" ? "" : `${field}: `);
+  // Every reason in the reader's words: the import's codes, never its English messages.
+  const columns: Record<string, string> = { occurred_on: t.date, type: t.type, account: t.account, to_account: t.toAccount, category: t.category, amount: t.amount, memo: t.memo, tags: t.tags };
+  const columnName = (column: string) => (column in columns ? `${columns[column]}: ` : "");
+  const rowReason = (code: ImportRowCode) => (code in t.importRow ? t.importRow[code] : t.fieldInvalid);
+  const fileReason = (key: string) => (key === "header" ? t.csvHeaderWrong : key === "body" ? t.csvNotUtf8 : t.fieldInvalid);
+  const refused = (code: ProblemCode | null) => (code === "validation_error" ? t.importProblems : code && code in t.problem ? t.problem[code] : t.serverError);
   return (
     <section class="card" aria-labelledby="csv-title">
       <h2 id="csv-title">{t.csvTitle}</h2>
@@ -334,12 +339,12 @@ function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; st
             ) : !check.network ? (
               <>
                 <p>
-                  <strong>{t.importProblems}</strong> {check.detail}
+                  <strong>{refused(check.code)}</strong>
                 </p>
-                {check.general.length > 0 && (
+                {check.file.length > 0 && (
                   <ul>
-                    {check.general.map((g) => (
-                      <li key={g}>{g}</li>
+                    {check.file.map((key) => (
+                      <li key={key}>{fileReason(key)}</li>
                     ))}
                   </ul>
                 )}
@@ -348,8 +353,8 @@ function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; st
                     {check.rows.map((row) => (
                       <li key={row.line}>
                         <strong>{t.line(row.line)}</strong>{" "}
-                        {Object.entries(row.errors)
-                          .map(([field, messages]) => fieldName(field) + (Array.isArray(messages) ? messages.join(" ") : String(messages)))
+                        {Object.entries(row.codes)
+                          .map(([column, codes]) => columnName(column) + codes.map(rowReason).join(" "))
                           .join("; ")}
                       </li>
                     ))}

@@ -69,7 +69,7 @@ function Profile({ userId, user }: { userId: string; user: User }) {
       setSaid({ notice: t.profileSaved });
       return;
     }
-    setFields(fieldErrors(result.failure));
+    setFields(fieldErrors(result.failure, t));
     const message = failureMessage(result.failure, t);
     if (message) setSaid({ error: message });
   };
@@ -223,7 +223,7 @@ function ChangePassword({ email }: { email: string }) {
       setSaid({ notice: t.passwordChanged });
       return;
     }
-    const byField = fieldErrors(result.failure);
+    const byField = fieldErrors(result.failure, t);
     const wrong = result.failure.kind === "problem" && result.failure.problem?.code === "invalid_credentials";
     if (wrong) byField.current_password = t.wrongPassword;
     setFields(byField);
@@ -302,7 +302,7 @@ function DeleteAccount() {
       auth.endSession("account_deleted", true);
       return;
     }
-    const byField = fieldErrors(result.failure);
+    const byField = fieldErrors(result.failure, t);
     if (result.failure.kind === "problem" && result.failure.problem?.code === "invalid_credentials") byField.password = t.wrongPassword;
     setFields(byField);
     const message = failureMessage(result.failure, t, { invalid_credentials: t.formHasErrors });

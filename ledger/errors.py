@@ -25,6 +25,7 @@ DEFAULT_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "gone",
     412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
@@ -34,6 +35,30 @@ DEFAULT_CODES = {
     500: "internal_error",
     503: "service_unavailable",
 }
+
+# Every `code` a problem document can carry: the OpenAPI document lists them as the Problem schema's enum, so a
+# client can give each one its own words (tests/test_errors.py checks that every code raised in ledger/ is here).
+# "error" is the code of a status without one of its own.
+PROBLEM_CODES = (
+    *DEFAULT_CODES.values(),
+    "already_member",
+    "csrf_failed",
+    "error",
+    "forbidden_role",
+    "idempotency_key_reused",
+    "invalid_credentials",
+    "invalid_json",
+    "invalid_token",
+    "invite_expired",
+    "invite_not_found",
+    "invite_revoked",
+    "invite_used",
+    "last_owner",
+    "refresh_token_reused",
+    "registration_closed",
+    "token_expired",
+    "token_revoked",
+)
 
 
 class ApiError(Exception):

@@ -6,19 +6,22 @@ from http import HTTPStatus
 from typing import Any
 
 from flask_smorest import Api as _SmorestApi
-from marshmallow import Schema, fields
+from marshmallow import fields
 
-from ledger.errors import PROBLEM_MIMETYPE, handle_http_exception
+from ledger.errors import PROBLEM_CODES, PROBLEM_MIMETYPE, handle_http_exception
+from ledger.schemas import ResponseSchema
 
 
-class ProblemSchema(Schema):
+class ProblemSchema(ResponseSchema):
     """RFC 9457 problem details, with the stable `code`."""
 
-    type = fields.String(required=True, metadata={"example": "about:blank"})
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
+    sometimes = frozenset({"errors", "request_id"})
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String()
+    status = fields.Integer()
     detail = fields.String()
-    code = fields.String(required=True, metadata={"description": "stable machine-readable reason"})
+    code = fields.String(metadata={"description": "stable machine-readable reason", "enum": list(PROBLEM_CODES)})
     errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
                          metadata={"description": "field -> list of messages (validation_error)"})
     request_id = fields.String()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -15,6 +16,20 @@ class BaseSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class ResponseSchema(BaseSchema):
+    """A response body. Every field is in every response, so the OpenAPI document lists each as `required`
+    and the generated client types need no fallbacks (a nullable field is `allow_none` and still required);
+    a field that only some responses carry is named in `sometimes`. Nothing loads these schemas, so
+    `required` here only documents."""
+
+    sometimes: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = name not in self.sometimes
 
 
 # OpenAPI `pattern`s (ECMA-262 and Python `re` read them alike).

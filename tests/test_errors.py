@@ -230,3 +230,24 @@ def test_hsts_is_sent_when_configured(make_app, app):
 
 def test_no_hsts_by_default(client):
     assert "Strict-Transport-Security" not in client.get("/healthz").headers
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [cls, *(found for sub in cls.__subclasses__() for found in _subclasses(sub))]
+
+
+def test_every_code_the_server_answers_is_listed_in_problem_codes(app):
+    """PROBLEM_CODES is the one list (the OpenAPI enum, the SPA's texts): a new code must be added there."""
+    from pathlib import Path
+
+    from ledger.errors import DEFAULT_CODES, PROBLEM_CODES, ApiError
+
+    source = "\n".join(path.read_text(encoding="utf-8")
+                       for path in (Path(__file__).resolve().parents[1] / "ledger").rglob("*.py"))
+    literal = set(re.findall(r"""\bcode=["']([a-z_]+)["']""", source)) \
+        | set(re.findall(r"""\bproblem\(\d{3}, ["']([a-z_]+)["']""", source))
+    raised = {cls.code for cls in _subclasses(ApiError)} | set(DEFAULT_CODES.values()) | literal | {"error"}
+
+    assert "idempotency_key_reused" in raised and "invalid_json" in raised and "conflict" in literal
+    assert sorted(raised - set(PROBLEM_CODES)) == []
+    assert len(PROBLEM_CODES) == len(set(PROBLEM_CODES))

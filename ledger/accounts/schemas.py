@@ -3,12 +3,12 @@ from marshmallow import fields, validate
 
 from ledger.accounts.models import ACCOUNT_TYPES
 from ledger.money import MAX_AMOUNT
-from ledger.schemas import BaseSchema, Name, StrictBool, StrictInt, Timestamp
+from ledger.schemas import BaseSchema, Name, ResponseSchema, StrictBool, StrictInt, Timestamp
 
 _MINOR_UNITS = "integer minor units of the user's currency"
 
 
-class AccountSchema(BaseSchema):
+class AccountSchema(ResponseSchema):
     id = fields.Integer(dump_only=True)
     name = fields.String()
     type = fields.String(metadata={"enum": list(ACCOUNT_TYPES)})
@@ -19,7 +19,7 @@ class AccountSchema(BaseSchema):
     created_at = Timestamp()
 
 
-class AccountListSchema(BaseSchema):
+class AccountListSchema(ResponseSchema):
     items = fields.List(fields.Nested(AccountSchema), metadata={"description": "every account, by id"})
 
 

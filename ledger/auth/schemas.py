@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 from ledger.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from ledger.database import MAX_ID
 from ledger.money import CURRENCIES
-from ledger.schemas import BaseSchema, StrictInt, Text, Timestamp
+from ledger.schemas import BaseSchema, ResponseSchema, StrictInt, Text, Timestamp
 
 # Longer inputs are refused before any hashing work is done.
 _PASSWORD_FIELD_MAX = 1024
@@ -12,7 +12,7 @@ _PASSWORD_FIELD_MAX = 1024
 CURRENCY_PATTERN = "^(?:" + "|".join("".join(f"[{c}{c.lower()}]" for c in code) for code in CURRENCIES) + ")$"
 
 
-class UserSchema(BaseSchema):
+class UserSchema(ResponseSchema):
     id = fields.Integer(dump_only=True)
     email = fields.String()
     display_name = fields.String()
@@ -49,7 +49,11 @@ class RefreshBodySchema(BaseSchema):
                          metadata={"description": "required with REFRESH_TOKEN_TRANSPORT=body"})
 
 
-class TokenSchema(BaseSchema):
+class TokenSchema(ResponseSchema):
+    # The transport decides which of the two tokens is sent (document_refresh_transport); `user` comes with a
+    # sign-in and a password change, not with a refresh.
+    sometimes = frozenset({"refresh_token", "csrf_token", "user"})
+
     access_token = fields.String(required=True)
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
@@ -60,7 +64,7 @@ class TokenSchema(BaseSchema):
     user = fields.Nested(UserSchema)
 
 
-class SessionSchema(BaseSchema):
+class SessionSchema(ResponseSchema):
     id = fields.Integer()
     created_at = Timestamp()
     last_used_at = Timestamp()
@@ -69,7 +73,7 @@ class SessionSchema(BaseSchema):
     current = fields.Boolean()
 
 
-class SessionListSchema(BaseSchema):
+class SessionListSchema(ResponseSchema):
     items = fields.List(fields.Nested(SessionSchema))
 
 

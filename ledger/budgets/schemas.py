@@ -2,7 +2,7 @@
 from marshmallow import fields, validate
 
 from ledger.database import MAX_ID
-from ledger.schemas import MONTH_PATTERN, Amount, BaseSchema, StrictInt
+from ledger.schemas import MONTH_PATTERN, Amount, BaseSchema, ResponseSchema, StrictInt
 
 MAX_BUDGET_ITEMS = 500
 
@@ -32,7 +32,7 @@ class BudgetPutSchema(BaseSchema):
                                                  "(an empty list removes them all); each category at most once"})
 
 
-class BudgetItemSchema(BaseSchema):
+class BudgetItemSchema(ResponseSchema):
     category_id = fields.Integer()
     amount = fields.Integer(metadata={"description": "the limit, minor units"})
     spent = fields.Integer(metadata={"description": "the month's expense entries in this category and its "
@@ -40,7 +40,7 @@ class BudgetItemSchema(BaseSchema):
     remaining = fields.Integer(metadata={"description": "amount - spent; negative when over budget"})
 
 
-class BudgetTotalSchema(BaseSchema):
+class BudgetTotalSchema(ResponseSchema):
     amount = fields.Integer(metadata={"description": "sum of the limits, counting a child category's limit only "
                                                      "when its parent has none (a child's limit under a budgeted "
                                                      "parent is a part of the parent's)"})
@@ -48,7 +48,7 @@ class BudgetTotalSchema(BaseSchema):
     remaining = fields.Integer(metadata={"description": "amount - spent"})
 
 
-class BudgetSchema(BaseSchema):
+class BudgetSchema(ResponseSchema):
     month = fields.String(metadata={"example": "2026-11"})
     items = fields.List(fields.Nested(BudgetItemSchema), metadata={"description": "ordered by category_id"})
     total = fields.Nested(BudgetTotalSchema)

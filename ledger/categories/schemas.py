@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 
 from ledger.categories.models import CATEGORY_KINDS
 from ledger.database import MAX_ID
-from ledger.schemas import BaseSchema, Name, QueryBool, QueryInt, StrictBool, StrictInt, Text, Timestamp
+from ledger.schemas import BaseSchema, Name, QueryBool, QueryInt, ResponseSchema, StrictBool, StrictInt, Text, Timestamp
 
 
 class Color(Text):
@@ -18,7 +18,7 @@ class Color(Text):
         return super()._deserialize(value, attr, data, **kwargs).lower()
 
 
-class CategorySchema(BaseSchema):
+class CategorySchema(ResponseSchema):
     id = fields.Integer(dump_only=True)
     name = fields.String()
     kind = fields.String(metadata={"enum": list(CATEGORY_KINDS)})
@@ -28,7 +28,7 @@ class CategorySchema(BaseSchema):
     created_at = Timestamp()
 
 
-class CategoryListSchema(BaseSchema):
+class CategoryListSchema(ResponseSchema):
     items = fields.List(fields.Nested(CategorySchema), metadata={"description": "by id"})
 
 

@@ -51,6 +51,37 @@ _AMOUNT_RE = re.compile(r"[1-9][0-9]{0,15}")
 AMOUNT_MESSAGE = f"Must be an integer of minor units from 1 to {MAX_AMOUNT} (digits only)."
 
 
+@dataclass(frozen=True)
+class RowError:
+    """A reason a row is refused: a stable `code` a client can put in its reader's words, and the English
+    `message` the API has always sent. ROW_ERROR_CODES lists every code (the OpenAPI document shows them)."""
+
+    code: str
+    message: str
+
+
+ROW_ERROR_CODES = (
+    "account_archived",       # the row's account (or to_account) is archived
+    "amount_invalid",         # not digits, or outside 1..MAX_AMOUNT
+    "category_archived",      # the row's category is archived
+    "category_levels",        # more than Parent/Child
+    "category_required",      # an income or expense without a category
+    "date_invalid",           # not a YYYY-MM-DD calendar date
+    "escape_invalid",         # a backslash not followed by itself or the separator
+    "field_count",            # the record has more or fewer cells than the header
+    "malformed_csv",          # the file cannot be split into records from here on
+    "nul_character",          # a cell holds a NUL character
+    "required",               # an empty account (or to_account, or category level) name
+    "same_account",           # a transfer to the account it comes from
+    "tag_length",             # a tag of 0 or more than TAG_MAX characters after trimming
+    "too_long",               # a name or memo beyond its maximum length
+    "too_many_tags",          # more than TAGS_MAX tags
+    "transfer_category",      # a transfer with a category
+    "transfer_only",          # a to_account on an income or expense
+    "type_invalid",           # not one of ENTRY_TYPES
+)
+
+
 # --- cell encodings ----------------------------------------------------------------------------------
 
 def escape_formula(value: str) -> str:
@@ -198,12 +229,14 @@ class _Plan:
 
 @dataclass
 class _BadRows:
-    """Every bad row's line and messages by column ("_row" for the record as a whole)."""
+    """Every bad row's line, messages and codes by column ("_row" for the record as a whole)."""
 
     rows: list[dict] = field(default_factory=list)
 
-    def add(self, line: int, errors: dict[str, list[str]]) -> None:
-        self.rows.append({"line": line, "errors": errors})
+    def add(self, line: int, errors: dict[str, list[RowError]]) -> None:
+        self.rows.append({"line": line,
+                          "errors": {column: [e.message for e in found] for column, found in errors.items()},
+                          "codes": {column: [e.code for e in found] for column, found in errors.items()}})
 
     def raise_if_any(self) -> None:
         if not self.rows:
@@ -224,77 +257,79 @@ def decode_body(body: bytes) -> str:
                                errors={"body": [f"Invalid UTF-8 at byte {error.start}."]}) from None
 
 
-def _name(value: str, messages: list[str]) -> str:
+def _name(value: str, messages: list[RowError]) -> str:
     """A name as the API stores it: trimmed, 1..100 characters."""
     value = value.strip()
     if not value:
-        messages.append("Missing data for required field.")
+        messages.append(RowError("required", "Missing data for required field."))
     elif len(value) > MAX_NAME_LENGTH:
-        messages.append(f"Longer than maximum length {MAX_NAME_LENGTH}.")
+        messages.append(RowError("too_long", f"Longer than maximum length {MAX_NAME_LENGTH}."))
     return value
 
 
-def _parse_category(cell: str, messages: list[str]) -> tuple[str, ...] | None:
+def _parse_category(cell: str, messages: list[RowError]) -> tuple[str, ...] | None:
     try:
         parts = split_escaped(unescape_formula(cell), CATEGORY_SEPARATOR)
     except ValueError as error:
-        messages.append(str(error))
+        messages.append(RowError("escape_invalid", str(error)))
         return None
     if len(parts) > 2:
-        messages.append("At most two levels, Parent/Child (a / inside a name is written \\/).")
+        messages.append(RowError("category_levels",
+                                 "At most two levels, Parent/Child (a / inside a name is written \\/)."))
         return None
     path = tuple(_name(part, messages) for part in parts)
     return None if messages else path
 
 
-def _parse_tags(cell: str, messages: list[str]) -> list[str]:
+def _parse_tags(cell: str, messages: list[RowError]) -> list[str]:
     if cell == "":
         return []
     try:
         tags = [tag.strip() for tag in split_escaped(unescape_formula(cell), TAG_SEPARATOR)]
     except ValueError as error:
-        messages.append(str(error))
+        messages.append(RowError("escape_invalid", str(error)))
         return []
     if any(not 1 <= len(tag) <= TAG_MAX for tag in tags):
-        messages.append(f"Each tag must be 1 to {TAG_MAX} characters after trimming.")
+        messages.append(RowError("tag_length", f"Each tag must be 1 to {TAG_MAX} characters after trimming."))
     tags = list(dict.fromkeys(tags))  # duplicates collapse, as in POST /entries
     if len(tags) > TAGS_MAX:
-        messages.append(f"At most {TAGS_MAX} tags.")
+        messages.append(RowError("too_many_tags", f"At most {TAGS_MAX} tags."))
     return tags
 
 
-def _parse_date(value: str, messages: list[str]) -> date | None:
+def _parse_date(value: str, messages: list[RowError]) -> date | None:
     if _DATE_RE.fullmatch(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    messages.append("Must be a date as YYYY-MM-DD.")
+    messages.append(RowError("date_invalid", "Must be a date as YYYY-MM-DD."))
     return None
 
 
-def _parse_amount(value: str, messages: list[str]) -> int:
+def _parse_amount(value: str, messages: list[RowError]) -> int:
     # Digits only: "12.5", "1e3", "0", "-5", "+5" and " 12" are all refused, as a JSON amount would be.
     if _AMOUNT_RE.fullmatch(value) and int(value) <= MAX_AMOUNT:
         return int(value)
-    messages.append(AMOUNT_MESSAGE)
+    messages.append(RowError("amount_invalid", AMOUNT_MESSAGE))
     return 0
 
 
-def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, dict[str, list[str]]]:
-    """One record → an ImportRow, or the messages by column (the rules of POST /entries)."""
+def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, dict[str, list[RowError]]]:
+    """One record → an ImportRow, or the reasons by column (the rules of POST /entries)."""
     if len(cells) != len(HEADER):
-        return None, {"_row": [f"Expected {len(HEADER)} fields, got {len(cells)}."]}
+        return None, {"_row": [RowError("field_count", f"Expected {len(HEADER)} fields, got {len(cells)}.")]}
     values = dict(zip(HEADER, cells, strict=True))
-    nul = {column: ["Must not contain NUL characters."] for column, value in values.items() if "\x00" in value}
+    nul = {column: [RowError("nul_character", "Must not contain NUL characters.")]
+           for column, value in values.items() if "\x00" in value}
     if nul:
         return None, nul
-    messages: dict[str, list[str]] = {column: [] for column in HEADER}
+    messages: dict[str, list[RowError]] = {column: [] for column in HEADER}
 
     occurred_on = _parse_date(values["occurred_on"], messages["occurred_on"])
     entry_type = values["type"]
     if entry_type not in ENTRY_TYPES:
-        messages["type"].append(f"Must be one of: {', '.join(ENTRY_TYPES)}.")
+        messages["type"].append(RowError("type_invalid", f"Must be one of: {', '.join(ENTRY_TYPES)}."))
     amount = _parse_amount(values["amount"], messages["amount"])
     account = _name(unescape_formula(values["account"]), messages["account"])
 
@@ -302,22 +337,23 @@ def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, dict[str, 
     if entry_type == "transfer":
         to_account = _name(unescape_formula(values["to_account"]), messages["to_account"])
         if to_account and to_account == account:
-            messages["to_account"].append("Must differ from account.")
+            messages["to_account"].append(RowError("same_account", "Must differ from account."))
     elif values["to_account"]:
-        messages["to_account"].append("Only a transfer has a to_account.")
+        messages["to_account"].append(RowError("transfer_only", "Only a transfer has a to_account."))
 
     category: tuple[str, ...] | None = None
     if entry_type == "transfer":
         if values["category"]:
-            messages["category"].append("A transfer has no category.")
+            messages["category"].append(RowError("transfer_category", "A transfer has no category."))
     elif values["category"]:
         category = _parse_category(values["category"], messages["category"])
     elif entry_type in ENTRY_TYPES:
-        messages["category"].append("Missing data for required field (income and expense need a category).")
+        messages["category"].append(RowError(
+            "category_required", "Missing data for required field (income and expense need a category)."))
 
     memo = unescape_formula(values["memo"])
     if len(memo) > MEMO_MAX:
-        messages["memo"].append(f"Longer than maximum length {MEMO_MAX}.")
+        messages["memo"].append(RowError("too_long", f"Longer than maximum length {MEMO_MAX}."))
     tags = _parse_tags(values["tags"], messages["tags"])
 
     errors = {column: found for column, found in messages.items() if found}
@@ -348,7 +384,7 @@ def parse_csv(text: str, bad: _BadRows) -> list[ImportRow]:
             cells = next(reader, None)
         except csv.Error as error:
             # After a quoting error the rest of the file cannot be split into records reliably.
-            bad.add(line, {"_row": [f"Malformed CSV: {error}."]})
+            bad.add(line, {"_row": [RowError("malformed_csv", f"Malformed CSV: {error}.")]})
             break
         if cells is None:
             break
@@ -377,14 +413,14 @@ def _plan(ledger_id: int, rows: list[ImportRow], bad: _BadRows) -> _Plan:
     new_accounts: dict[str, None] = {}
     new_categories: dict[tuple[str, tuple[str, ...]], None] = {}
     for row in rows:
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[RowError]] = {}
         for column, name in (("account", row.account), ("to_account", row.to_account)):
             if name is None:
                 continue
             if name not in plan.accounts:
                 new_accounts[name] = None
             elif plan.accounts[name][1]:
-                errors[column] = ["The account is archived."]
+                errors[column] = [RowError("account_archived", "The account is archived.")]
         if row.category is not None:
             parent = plan.categories.get((row.type, 0, row.category[0]))
             target = parent if len(row.category) == 1 or parent is None else \
@@ -394,7 +430,7 @@ def _plan(ledger_id: int, rows: list[ImportRow], bad: _BadRows) -> _Plan:
             if target is None:
                 new_categories[(row.type, row.category)] = None
             elif target[1]:
-                errors["category"] = ["The category is archived."]
+                errors["category"] = [RowError("category_archived", "The category is archived.")]
         if errors:
             bad.add(row.line, errors)
     plan.new_accounts = list(new_accounts)

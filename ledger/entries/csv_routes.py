@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 from datetime import date
+from http import HTTPStatus
 from itertools import chain
 
 from flask import Response, current_app, request, stream_with_context
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, fields
 
 from ledger.blueprint import Blueprint
 from ledger.entries import csv_format
 from ledger.entries.schemas import EntryFilterSchema
 from ledger.entries.services import entry_filters
-from ledger.errors import ApiError
+from ledger.errors import PROBLEM_MIMETYPE, ApiError
 from ledger.ledgers.scope import current_ledger, ledger_required
-from ledger.openapi import documented_errors
-from ledger.schemas import BaseSchema, QueryBool
+from ledger.openapi import ProblemSchema, documented_errors
+from ledger.schemas import BaseSchema, QueryBool, ResponseSchema
 
 csv_blp = Blueprint("entries_csv", __name__, url_prefix="/api/v1/entries", description="CSV export and import")
 
@@ -41,9 +42,11 @@ The body is `text/csv` (charset, if given, utf-8), at most IMPORT_MAX_CONTENT_LE
 413 `payload_too_large`; another media type is 415 `unsupported_media_type`. A wrong header, invalid UTF-8,
 or bad rows are 422 `validation_error`; bad rows are listed in line order (the header is line 1, a record's
 line is the one it starts on) as
-`errors: {"rows": [{"line": 3, "errors": {"amount": ["..."], "_row": ["..."]}}]}` (at most 100 rows
-listed; `detail` gives the total), a wrong header as `errors: {"header": [...]}`, invalid UTF-8 as
-`errors: {"body": [...]}`.
+`errors: {"rows": [{"line": 3, "errors": {"amount": ["..."], "_row": ["..."]}, "codes": {"amount":
+["amount_invalid"], "_row": ["field_count"]}}]}` (at most 100 rows listed; `detail` gives the total), a wrong
+header as `errors: {"header": [...]}`, invalid UTF-8 as `errors: {"body": [...]}`. A row's `codes` give, column
+by column and in the same order as its English `errors`, a stable reason to show in the reader's language
+(ImportRowError lists them).
 
 `?dry_run=true` validates everything and answers the same 200 body (what would be imported and created)
 without writing anything.
@@ -56,13 +59,39 @@ class ImportQuerySchema(BaseSchema):
                         metadata={"description": "validate and report without writing anything (true|false|1|0)"})
 
 
-class ImportResultSchema(Schema):
+class ImportResultSchema(ResponseSchema):
     imported = fields.Integer(metadata={"description": "entries imported (or that would be, with dry_run)"})
     created_accounts = fields.List(fields.String(), metadata={"description": "names of new accounts (type other)"})
     created_categories = fields.List(fields.String(),
                                      metadata={"description": "new categories, in the CSV's notation "
                                                               "(`Parent/Child` for a new child)"})
     dry_run = fields.Boolean()
+
+
+class ImportRowErrorSchema(ResponseSchema):
+    line = fields.Integer(metadata={"description": "the line the record starts on (the header is line 1)"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "column (`_row`: the record as a whole) → English messages"})
+    codes = fields.Dict(keys=fields.String(),
+                        values=fields.List(fields.String(metadata={"enum": list(csv_format.ROW_ERROR_CODES)})),
+                        metadata={"description": "the same columns → a stable code per message, in its order"})
+
+
+class ImportErrorsSchema(ResponseSchema):
+    """`errors` of an import's 422: bad rows, a wrong header or invalid UTF-8 (or a bad query parameter)."""
+
+    class Meta:
+        unknown = INCLUDE  # a bad query parameter is reported under its own name
+
+    sometimes = frozenset({"rows", "header", "body"})
+
+    rows = fields.List(fields.Nested(ImportRowErrorSchema), metadata={"description": "in line order, ≤ 100"})
+    header = fields.List(fields.String())
+    body = fields.List(fields.String())
+
+
+class ImportProblemSchema(ProblemSchema):
+    errors = fields.Nested(ImportErrorsSchema)
 
 
 @csv_blp.route("/export.csv", methods=["GET"])
@@ -91,7 +120,9 @@ def export_entries(args):
 @csv_blp.doc(description=IMPORT_DOC,
              requestBody={"required": True, "description": "the CSV file, in the export's format",
                           "content": {"text/csv": {"schema": {"type": "string"}}}})
-@documented_errors(csv_blp, 413, 415, 422, auth=True)
+@csv_blp.alt_response(422, schema=ImportProblemSchema, content_type=PROBLEM_MIMETYPE,
+                      description=HTTPStatus.UNPROCESSABLE_ENTITY.phrase)
+@documented_errors(csv_blp, 413, 415, auth=True)
 def import_entries(args):
     """Import entries from a CSV in the export's format (all rows or none)."""
     request.max_content_length = current_app.config["IMPORT_MAX_CONTENT_LENGTH"]

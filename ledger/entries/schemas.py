@@ -10,7 +10,17 @@ from ledger.database import MAX_ID
 from ledger.entries.models import ENTRY_TYPES
 from ledger.ledgers.scope import current_ledger
 from ledger.money import MAX_AMOUNT
-from ledger.schemas import Amount, BaseSchema, Month, QueryInt, StrictInt, Text, Timestamp, trimmed_pattern
+from ledger.schemas import (
+    Amount,
+    BaseSchema,
+    Month,
+    QueryInt,
+    ResponseSchema,
+    StrictInt,
+    Text,
+    Timestamp,
+    trimmed_pattern,
+)
 
 MEMO_MAX = 500
 TAG_MAX = 50
@@ -91,7 +101,7 @@ class EntryPatchSchema(_EntryFields):
     """PATCH /entries/{id}: any writable field; the merged entry is validated as a whole."""
 
 
-class EntrySchema(Schema):
+class EntrySchema(ResponseSchema):
     id = fields.Integer()
     type = fields.String(metadata={"enum": list(ENTRY_TYPES)})
     amount = fields.Integer(metadata={"description": "positive integer minor units; `type` gives the direction"})
@@ -114,7 +124,7 @@ class EntrySchema(Schema):
     updated_at = Timestamp()
 
 
-class EntryPageSchema(Schema):
+class EntryPageSchema(ResponseSchema):
     items = fields.List(fields.Nested(EntrySchema))
     next_cursor = fields.String(allow_none=True, metadata={"description": "null on the last page"})
 

@@ -9,6 +9,7 @@ from flask import current_app
 
 from ledger.auth.tokens import auth_required, current_auth
 from ledger.blueprint import Blueprint
+from ledger.database import MAX_ID
 from ledger.extensions import limiter
 from ledger.ledgers import services
 from ledger.ledgers.access import LedgerScope
@@ -37,7 +38,8 @@ invites_blp = Blueprint("invites", __name__, url_prefix="/api/v1/invites",
 LEDGER = "/<id:ledger_id>"
 # The path's ledger id is taken by ledger.ledgers.scope for the auth check; it is documented here.
 LEDGER_ID_PARAMETER = {"in": "path", "name": "ledger_id", "required": True,
-                       "schema": {"type": "integer", "minimum": 1}, "description": "a ledger you are a member of"}
+                       "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                       "description": "a ledger you are a member of"}
 # The invitation's secret, as the link carries it (secrets.token_urlsafe(32): 43 characters).
 TOKEN = "/<string:token>"
 TOKEN_PARAMETER = {"in": "path", "name": "token", "required": True,

@@ -1,29 +1,29 @@
 """Load and dump schemas of /api/v1/ledgers and /api/v1/invites."""
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ledger.auth.schemas import CURRENCY_PATTERN
 from ledger.ledgers.models import ROLES
-from ledger.schemas import BaseSchema, Name, StrictInt, Text, Timestamp
+from ledger.schemas import BaseSchema, Name, ResponseSchema, StrictInt, Text, Timestamp
 
 _ROLE = {"enum": list(ROLES), "description": "owner (everything), editor (the ledger's data), viewer (read only)"}
 
 
-class LedgerSchema(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    currency = fields.String(required=True, metadata={"example": "KRW"})
-    month_start_day = fields.Integer(required=True)
-    role = fields.String(required=True, metadata={**_ROLE, "description": "your role in this ledger"})
-    member_count = fields.Integer(required=True)
-    created_at = Timestamp(required=True)
+class LedgerSchema(ResponseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    currency = fields.String(metadata={"example": "KRW"})
+    month_start_day = fields.Integer()
+    role = fields.String(metadata={**_ROLE, "description": "your role in this ledger"})
+    member_count = fields.Integer()
+    created_at = Timestamp()
 
 
-class LedgerListSchema(Schema):
+class LedgerListSchema(ResponseSchema):
     items = fields.List(fields.Nested(LedgerSchema), required=True)
 
 
 class LedgerCreateSchema(BaseSchema):
-    name = Name(required=True)
+    name = Name()
     currency = Text(validate=validate.Regexp(r"^[A-Za-z]{3}$"),
                     metadata={"example": "KRW", "pattern": CURRENCY_PATTERN,
                               "description": "an ISO 4217 code of GET /currencies (default from config); fixed "
@@ -37,46 +37,48 @@ class LedgerPatchSchema(BaseSchema):
 
 
 class LedgerDeleteSchema(BaseSchema):
-    name = Text(required=True, validate=validate.Length(max=100),
+    name = Text(validate=validate.Length(max=100),
                 metadata={"description": "the ledger's name, typed back to confirm"})
 
 
-class MemberSchema(Schema):
-    user_id = fields.Integer(required=True)
-    email = fields.String(required=True)
-    display_name = fields.String(required=True)
-    role = fields.String(required=True, metadata=_ROLE)
-    joined_at = Timestamp(required=True)
+class MemberSchema(ResponseSchema):
+    user_id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+    role = fields.String(metadata=_ROLE)
+    joined_at = Timestamp()
 
 
-class MemberListSchema(Schema):
+class MemberListSchema(ResponseSchema):
     items = fields.List(fields.Nested(MemberSchema), required=True)
 
 
 class MemberPatchSchema(BaseSchema):
-    role = Text(required=True, validate=validate.OneOf(ROLES), metadata=_ROLE)
+    role = Text(validate=validate.OneOf(ROLES), metadata=_ROLE)
 
 
 class InviteCreateSchema(BaseSchema):
     role = Text(load_default="editor", validate=validate.OneOf(ROLES), metadata=_ROLE)
 
 
-class InviteSchema(Schema):
-    id = fields.Integer(required=True)
-    role = fields.String(required=True, metadata=_ROLE)
-    created_at = Timestamp(required=True)
-    expires_at = Timestamp(required=True)
-    created_by = fields.Integer(required=True, allow_none=True)
+class InviteSchema(ResponseSchema):
+    sometimes = frozenset({"token"})
+
+    id = fields.Integer()
+    role = fields.String(metadata=_ROLE)
+    created_at = Timestamp()
+    expires_at = Timestamp()
+    created_by = fields.Integer(allow_none=True)
     token = fields.String(metadata={"description": "only in the answer to POST: the link's secret (stored only as "
                                                    "a hash); the link is /invite/{token} of the web app"})
 
 
-class InviteListSchema(Schema):
+class InviteListSchema(ResponseSchema):
     items = fields.List(fields.Nested(InviteSchema), required=True)
 
 
-class InviteInfoSchema(Schema):
-    ledger_name = fields.String(required=True)
-    inviter = fields.String(required=True, allow_none=True, metadata={"description": "the inviter's display name"})
-    role = fields.String(required=True, metadata=_ROLE)
-    expires_at = Timestamp(required=True)
+class InviteInfoSchema(ResponseSchema):
+    ledger_name = fields.String()
+    inviter = fields.String(allow_none=True, metadata={"description": "the inviter's display name"})
+    role = fields.String(metadata=_ROLE)
+    expires_at = Timestamp()

@@ -8,24 +8,24 @@ from ledger.blueprint import Blueprint
 from ledger.errors import ApiError
 from ledger.extensions import db
 from ledger.openapi import documented_errors
-from ledger.schemas import BaseSchema
+from ledger.schemas import ResponseSchema
 
 ops_blp = Blueprint("ops", __name__, description="Liveness and readiness")
 currencies_blp = Blueprint("currencies", __name__, url_prefix="/api/v1/currencies",
                            description="ISO 4217 currencies")
 
 
-class StatusSchema(BaseSchema):
+class StatusSchema(ResponseSchema):
     status = fields.String(required=True, metadata={"example": "ok"})
 
 
-class CurrencySchema(BaseSchema):
+class CurrencySchema(ResponseSchema):
     code = fields.String()
     name = fields.String()
     exponent = fields.Integer(metadata={"description": "digits of the minor unit"})
 
 
-class CurrencyListSchema(BaseSchema):
+class CurrencyListSchema(ResponseSchema):
     items = fields.List(fields.Nested(CurrencySchema))
 
 

@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, validates_schema
 from ledger.budgets.schemas import BudgetItemSchema, BudgetTotalSchema
 from ledger.entries.schemas import EntrySchema
 from ledger.months import parse_month
-from ledger.schemas import BaseSchema, Month
+from ledger.schemas import BaseSchema, Month, ResponseSchema
 
 MAX_TREND_MONTHS = 120
 
@@ -31,7 +31,7 @@ class TrendQuerySchema(BaseSchema):
             raise ValidationError(f"At most {MAX_TREND_MONTHS} months from `from`.", field_name="to")
 
 
-class CategoryTotalSchema(BaseSchema):
+class CategoryTotalSchema(ResponseSchema):
     category_id = fields.Integer(allow_none=True)
     name = fields.String(allow_none=True)
     parent_id = fields.Integer(allow_none=True, metadata={"description": "null on a top-level row"})
@@ -43,13 +43,13 @@ class CategoryTotalSchema(BaseSchema):
                                                   "rounded to 4 decimals; a ratio, not money", "example": 0.2513})
 
 
-class DayTotalSchema(BaseSchema):
+class DayTotalSchema(ResponseSchema):
     date = fields.Date()
     income = fields.Integer()
     expense = fields.Integer()
 
 
-class MonthlyReportSchema(BaseSchema):
+class MonthlyReportSchema(ResponseSchema):
     month = fields.String(metadata={"example": "2026-11"})
     from_ = fields.Date(data_key="from", attribute="from",
                         metadata={"description": "first day of the accounting month (inclusive)"})
@@ -77,14 +77,14 @@ class MonthlyReportSchema(BaseSchema):
         "GET /entries?month=YYYY-MM&limit=5: newest `occurred_on` first, ties by id descending")})
 
 
-class TrendItemSchema(BaseSchema):
+class TrendItemSchema(ResponseSchema):
     month = fields.String(metadata={"example": "2026-11"})
     income = fields.Integer()
     expense = fields.Integer()
     net = fields.Integer()
 
 
-class TrendSchema(BaseSchema):
+class TrendSchema(ResponseSchema):
     items = fields.List(fields.Nested(TrendItemSchema), metadata={
         "description": "one row per accounting month from `from` to `to`, oldest first; months without entries "
                        "included with zeros"})

@@ -84,6 +84,9 @@ def test_an_import_with_bad_lines_lists_every_one_and_imports_nothing(page, serv
     expect(check).to_contain_text("Line 3:")
     expect(check).to_contain_text("Line 4:")
     expect(check).not_to_contain_text("Line 2:")
+    # each reason in the app's words, from the row's code (not the server's English message)
+    expect(check).to_contain_text("Date: Write the date as YYYY-MM-DD.")
+    expect(check).to_contain_text("Amount: Write the amount in minor units")
     expect(page.get_by_role("button", name=re.compile("^Import"))).to_have_count(0)
     assert person.entries() == []
 

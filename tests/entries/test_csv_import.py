@@ -1,6 +1,7 @@
 """POST /entries/import: all rows or none, created names, dry runs, limits, and export → import round trips."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -156,7 +157,8 @@ def test_one_bad_row_among_good_ones_imports_nothing(post_csv, sql):
                                  "2026-11-03,transfer,Cash,Other new,,100,,"))
     body = assert_problem(response, 422, "validation_error")
     assert body["errors"] == {"rows": [{"line": 3, "errors": {"amount": [
-        "Must be an integer of minor units from 1 to 9007199254740991 (digits only)."]}}]}
+        "Must be an integer of minor units from 1 to 9007199254740991 (digits only)."]},
+        "codes": {"amount": ["amount_invalid"]}}]}
     assert "Nothing was imported" in body["detail"]
     assert counts(sql) == before
 
@@ -206,37 +208,39 @@ def test_occurred_on_must_be_a_real_yyyy_mm_dd_date(post_csv, sql, day):
     assert sql.count("entries") == 0
 
 
-@pytest.mark.parametrize("row, column", [
-    ("2026-11-01,Expense,Cash,,Food,100,,", "type"),
-    ("2026-11-01,,Cash,,Food,100,,", "type"),
-    ("2026-11-01,expense,,,Food,100,,", "account"),
-    ("2026-11-01,expense,Cash,,,100,,", "category"),
-    ("2026-11-01,income,Cash,,,100,,", "category"),
-    ("2026-11-01,expense,Cash,Bank,Food,100,,", "to_account"),
-    ("2026-11-01,transfer,Cash,,,100,,", "to_account"),
-    ("2026-11-01,transfer,Cash,Cash,,100,,", "to_account"),
-    ("2026-11-01,transfer,Cash, Cash ,,100,,", "to_account"),
-    ("2026-11-01,transfer,Cash,Bank,Food,100,,", "category"),
-    ("2026-11-01,expense,Cash,,A/B/C,100,,", "category"),
-    ("2026-11-01,expense,Cash,,Food/,100,,", "category"),
-    ("2026-11-01,expense,Cash,,Fo\\od,100,,", "category"),
-    ("2026-11-01,expense," + "x" * 101 + ",,Food,100,,", "account"),
-    ("2026-11-01,expense,Cash,,Food/" + "x" * 101 + ",100,,", "category"),
-    ("2026-11-01,expense,Cash,,Food,100," + "m" * 501 + ",", "memo"),
-    ("2026-11-01,expense,Cash,,Food,100,,a;;b", "tags"),
-    ("2026-11-01,expense,Cash,,Food,100,," + "t" * 51, "tags"),
-    ("2026-11-01,expense,Cash,,Food,100,," + ";".join(f"t{i}" for i in range(21)), "tags"),
-    ("2026-11-01,expense,Cash,,Food,100,,a\\", "tags"),
-    ("2026-11-01,expense,Cash,,Food,100,nul\x00byte,", "memo"),
-    ("2026-11-01,expense,Cash\x00,,Food,100,,", "account"),
-    ("2026-11-01,expense,Cash,,Food,100,", "_row"),
-    ('2026-11-01,expense,Cash,,Food,100,"unterminated', "_row"),
+@pytest.mark.parametrize("row, column, code", [
+    ("2026-11-01,Expense,Cash,,Food,100,,", "type", "type_invalid"),
+    ("2026-11-01,,Cash,,Food,100,,", "type", "type_invalid"),
+    ("2026-11-01,expense,,,Food,100,,", "account", "required"),
+    ("2026-11-01,expense,Cash,,,100,,", "category", "category_required"),
+    ("2026-11-01,income,Cash,,,100,,", "category", "category_required"),
+    ("2026-11-01,expense,Cash,Bank,Food,100,,", "to_account", "transfer_only"),
+    ("2026-11-01,transfer,Cash,,,100,,", "to_account", "required"),
+    ("2026-11-01,transfer,Cash,Cash,,100,,", "to_account", "same_account"),
+    ("2026-11-01,transfer,Cash, Cash ,,100,,", "to_account", "same_account"),
+    ("2026-11-01,transfer,Cash,Bank,Food,100,,", "category", "transfer_category"),
+    ("2026-11-01,expense,Cash,,A/B/C,100,,", "category", "category_levels"),
+    ("2026-11-01,expense,Cash,,Food/,100,,", "category", "required"),
+    ("2026-11-01,expense,Cash,,Fo\\od,100,,", "category", "escape_invalid"),
+    ("2026-11-01,expense," + "x" * 101 + ",,Food,100,,", "account", "too_long"),
+    ("2026-11-01,expense,Cash,,Food/" + "x" * 101 + ",100,,", "category", "too_long"),
+    ("2026-11-01,expense,Cash,,Food,100," + "m" * 501 + ",", "memo", "too_long"),
+    ("2026-11-01,expense,Cash,,Food,100,,a;;b", "tags", "tag_length"),
+    ("2026-11-01,expense,Cash,,Food,100,," + "t" * 51, "tags", "tag_length"),
+    ("2026-11-01,expense,Cash,,Food,100,," + ";".join(f"t{i}" for i in range(21)), "tags", "too_many_tags"),
+    ("2026-11-01,expense,Cash,,Food,100,,a\\", "tags", "escape_invalid"),
+    ("2026-11-01,expense,Cash,,Food,100,nul\x00byte,", "memo", "nul_character"),
+    ("2026-11-01,expense,Cash\x00,,Food,100,,", "account", "nul_character"),
+    ("2026-11-01,expense,Cash,,Food,100,", "_row", "field_count"),
+    ('2026-11-01,expense,Cash,,Food,100,"unterminated', "_row", "malformed_csv"),
 ])
-def test_row_rules_match_post_entries(post_csv, sql, row, column):
+def test_row_rules_match_post_entries(post_csv, sql, row, column, code):
     before = counts(sql)
     body = assert_problem(post_csv(csv_body(row)), 422, "validation_error")
     [bad] = body["errors"]["rows"]
     assert bad["line"] == 2 and list(bad["errors"]) == [column], bad
+    # the stable code of the (one) English message, for a client to put in its reader's words
+    assert bad["codes"] == {column: [code]} and len(bad["errors"][column]) == 1, bad
     assert counts(sql) == before
 
 
@@ -257,8 +261,10 @@ def test_archived_accounts_and_categories_cannot_receive_entries(post_csv, sql, 
     before = counts(sql)
     body = assert_problem(post_csv(csv_body("2026-11-01,expense,Cash,,Transport,100,,",
                                             "2026-11-02,expense,Card,,Food,100,,")), 422, "validation_error")
-    assert body["errors"]["rows"] == [{"line": 2, "errors": {"account": ["The account is archived."]}},
-                                      {"line": 3, "errors": {"category": ["The category is archived."]}}]
+    assert body["errors"]["rows"] == [
+        {"line": 2, "errors": {"account": ["The account is archived."]}, "codes": {"account": ["account_archived"]}},
+        {"line": 3, "errors": {"category": ["The category is archived."]},
+         "codes": {"category": ["category_archived"]}}]
     assert counts(sql) == before
 
 
@@ -522,3 +528,14 @@ def test_random_entries_survive_an_export_and_import_into_a_fresh_user(client, m
     target = make_user()
     _round_trip(client, _login(client, source), _login(client, target))
     assert entry_tuples(sql, target.ledger_id) == entry_tuples(sql, source.ledger_id)
+
+
+def test_row_error_codes_are_the_one_documented_list():
+    """Every RowError in the import is one of ROW_ERROR_CODES (the OpenAPI enum the SPA translates), and each
+    listed code is used."""
+    import inspect
+
+    from ledger.entries import csv_format
+
+    used = set(re.findall(r'RowError\(\s*"([a-z_]+)"', inspect.getsource(csv_format)))
+    assert used == set(csv_format.ROW_ERROR_CODES)

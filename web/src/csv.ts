@@ -1,5 +1,7 @@
 /** CSV export as a download: the API needs the bearer token, so the file is fetched through the auth
  * client and saved from a Blob (its bytes as sent, BOM included). */
+import type { ImportRowError, ProblemCode, Schemas } from "./api/client";
+import { isProblem } from "./api/problem";
 import { auth } from "./services";
 
 export async function downloadCsv(query: URLSearchParams, fileName: string): Promise<boolean> {
@@ -23,14 +25,11 @@ export async function downloadCsv(query: URLSearchParams, fileName: string): Pro
   return true;
 }
 
-export interface ImportRowError {
-  line: number;
-  errors: Record<string, string[]>;
-}
-
+/** A refused import: its bad rows (each with the `codes` of its reasons), the file-level problems by their
+ * key (`header`, `body`), and the problem `code` (null when the answer was not a problem document). */
 export type ImportOutcome =
   | { ok: true; imported: number; createdAccounts: string[]; createdCategories: string[] }
-  | { ok: false; rows: ImportRowError[]; general: string[]; detail: string | null; network?: boolean };
+  | { ok: false; rows: ImportRowError[]; file: string[]; code: ProblemCode | null; network?: boolean };
 
 /** POST /entries/import (text/csv), with dry_run first. */
 export async function importCsv(text: string, dryRun: boolean): Promise<ImportOutcome> {
@@ -44,21 +43,14 @@ export async function importCsv(text: string, dryRun: boolean): Promise<ImportOu
       }),
     );
   } catch {
-    return { ok: false, rows: [], general: [], detail: null, network: true };
+    return { ok: false, rows: [], file: [], code: null, network: true };
   }
-  const body = (await response.json().catch(() => null)) as Record<string, unknown> | null;
+  const body: unknown = await response.json().catch(() => null);
   if (response.ok && body) {
-    return {
-      ok: true,
-      imported: Number(body.imported ?? 0),
-      createdAccounts: (body.created_accounts as string[] | undefined) ?? [],
-      createdCategories: (body.created_categories as string[] | undefined) ?? [],
-    };
+    const result = body as Schemas["ImportResult"];
+    return { ok: true, imported: result.imported, createdAccounts: result.created_accounts, createdCategories: result.created_categories };
   }
-  const errors = (body?.errors ?? {}) as Record<string, unknown>;
-  const rows = Array.isArray(errors.rows) ? (errors.rows as ImportRowError[]) : [];
-  const general = Object.entries(errors)
-    .filter(([key]) => key !== "rows")
-    .flatMap(([, value]) => (Array.isArray(value) ? value.map(String) : [String(value)]));
-  return { ok: false, rows, general, detail: typeof body?.detail === "string" ? body.detail : null };
+  if (!isProblem(body)) return { ok: false, rows: [], file: [], code: null };
+  const { rows = [], ...file } = (body as Schemas["ImportProblem"]).errors ?? {};
+  return { ok: false, rows, file: Object.keys(file), code: body.code };
 }

@@ -62,7 +62,7 @@ let exponents: Promise<Map<string, number>> | null = null;
 /** ISO 4217 exponents from GET /currencies (public, loaded once). */
 export function loadExponents(): Promise<Map<string, number>> {
   exponents ??= publicApi.GET("/api/v1/currencies").then(
-    ({ data }) => new Map((data?.items ?? []).flatMap((c) => (c.code && c.exponent !== undefined ? [[c.code, c.exponent]] : []))),
+    ({ data }) => new Map((data?.items ?? []).map((c) => [c.code, c.exponent])),
     () => {
       exponents = null;
       return new Map<string, number>();

@@ -62,12 +62,12 @@ function store<T>(load: () => Promise<Outcome<T>>) {
 
 export const accountsStore = store(async () => {
   const outcome = await call(() => api.GET("/api/v1/accounts"));
-  return "data" in outcome ? { data: outcome.data.items ?? [], response: outcome.response } : outcome;
+  return "data" in outcome ? { data: outcome.data.items, response: outcome.response } : outcome;
 });
 
 export const categoriesStore = store(async () => {
   const outcome = await call(() => api.GET("/api/v1/categories"));
-  return "data" in outcome ? { data: outcome.data.items ?? [], response: outcome.response } : outcome;
+  return "data" in outcome ? { data: outcome.data.items, response: outcome.response } : outcome;
 });
 
 export const useAccounts = () => accountsStore.use();
@@ -87,7 +87,7 @@ export interface Money {
 /** The person's currency and its exponent (GET /currencies; Intl's digits until that answers). */
 export function useMoney(userId: string): Money | null {
   const [me] = useMe(userId);
-  const currency = me.status === "ready" ? (me.value.currency ?? "KRW") : null;
+  const currency = me.status === "ready" ? me.value.currency : null;
   const [exponent, setExponent] = useState<number | null>(null);
   useEffect(() => {
     if (!currency) return;
@@ -103,23 +103,23 @@ export function useMoney(userId: string): Money | null {
 
 /** Categories as the two-level tree: top-level ones in name order, each with its children. */
 export function categoryTree(items: Category[], kind?: "income" | "expense"): { parent: Category; children: Category[] }[] {
-  const byName = (a: Category, b: Category) => (a.name ?? "").localeCompare(b.name ?? "");
+  const byName = (a: Category, b: Category) => a.name.localeCompare(b.name);
   const tops = items.filter((c) => c.parent_id == null && (!kind || c.kind === kind)).sort(byName);
   return tops.map((parent) => ({ parent, children: items.filter((c) => c.parent_id === parent.id).sort(byName) }));
 }
 
 /** "Parent › Child" for a child category, its name for a top-level one. */
-export function categoryLabel(items: Category[], id: number | null | undefined): string {
+export function categoryLabel(items: Category[], id: number | null): string {
   const category = items.find((c) => c.id === id);
   if (!category) return "";
   const parent = category.parent_id != null ? items.find((c) => c.id === category.parent_id) : undefined;
-  return parent ? `${parent.name} › ${category.name}` : (category.name ?? "");
+  return parent ? `${parent.name} › ${category.name}` : category.name;
 }
 
 /** A fallback colour per category id, from a palette that stays apart for colour-blind people
  * (Okabe–Ito), used when the category has none of its own. */
 const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"];
-export function categoryColor(items: Category[], id: number | null | undefined): string {
+export function categoryColor(items: Category[], id: number | null): string {
   const category = items.find((c) => c.id === id);
   if (category?.color) return category.color;
   if (category?.parent_id != null) return categoryColor(items, category.parent_id);

@@ -90,7 +90,7 @@ describe("the sign-in form", () => {
     await type(field("Password"), "whatever it is");
     await submit();
     const email = field("Email");
-    expect(root.querySelector(`#${email.getAttribute("aria-describedby")}`)?.textContent).toBe("Not a valid email address.");
+    expect(root.querySelector(`#${email.getAttribute("aria-describedby")}`)?.textContent).toBe("Enter an email address, like minji@example.com.");
     expect(root.querySelector("[role=alert]")?.textContent).toBe("Please fix the highlighted fields.");
   });
 

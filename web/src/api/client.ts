@@ -6,6 +6,9 @@ import type { components, paths } from "./schema";
 export type Schemas = components["schemas"];
 export type User = Schemas["User"];
 export type Problem = Schemas["Problem"];
+export type ProblemCode = Problem["code"];
+export type ImportRowError = Schemas["ImportRowError"];
+export type ImportRowCode = ImportRowError["codes"][string][number];
 export type ApiClient = Client<paths>;
 
 /** Calls that need an access token: `fetch` is the auth client's intercepted path. */

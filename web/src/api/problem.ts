@@ -31,18 +31,40 @@ export function failureOf(result: { error?: unknown; response: Response } | { th
   };
 }
 
-/** Server messages for each field of a validation_error (`errors`: field → list of messages). */
-export function fieldErrors(failure: Failure): Record<string, string> {
+/** The server's field messages carry no code: they are marshmallow's and the services' English sentences.
+ * Each is recognised by its kind and said in the reader's language; one of another kind is `fieldInvalid`. */
+const FIELD_MESSAGE_KINDS: [RegExp, (t: Messages, match: RegExpExecArray) => string][] = [
+  [/^Missing data for required field|^Field may not be null/, (t) => t.fieldRequired],
+  [/^Longer than maximum length|^Length must be between|^Must be at most \d+ characters/, (t) => t.fieldTooLong],
+  [/^Must be at least (\d+) characters/, (t, match) => t.passwordTooShort(Number(match[1]))],
+  [/^Is too common/, (t) => t.passwordTooCommon],
+  [/^Must not be the email/, (t) => t.passwordIsEmail],
+  [/^Not a valid email/, (t) => t.emailInvalid],
+  [/is archived\.$/, (t) => t.fieldArchived],
+  [/^No such /, (t) => t.fieldGone],
+];
+
+export function fieldMessage(message: string, t: Messages): string {
+  for (const [pattern, say] of FIELD_MESSAGE_KINDS) {
+    const match = pattern.exec(message);
+    if (match) return say(t, match);
+  }
+  return t.fieldInvalid;
+}
+
+/** What is wrong with each field of a validation_error (`errors`: field → list of messages), in `t`'s words. */
+export function fieldErrors(failure: Failure, t: Messages): Record<string, string> {
   if (failure.kind !== "problem" || failure.problem?.code !== "validation_error") return {};
   const out: Record<string, string> = {};
   for (const [field, messages] of Object.entries(failure.problem.errors ?? {})) {
-    if (Array.isArray(messages)) out[field] = messages.filter((m) => typeof m === "string").join(" ");
-    else if (typeof messages === "string") out[field] = messages;
+    const found = Array.isArray(messages) ? messages.filter((m) => typeof m === "string") : typeof messages === "string" ? [messages] : [];
+    if (found.length) out[field] = [...new Set(found.map((m) => fieldMessage(m, t)))].join(" ");
   }
   return out;
 }
 
-/** The sentence for a failure; `byCode` gives the screen's own words for some problem codes.
+/** The sentence for a failure; `byCode` gives the screen's own words for some problem codes, the catalogue
+ * (`t.problem`) the words for every other code: never the server's English `detail`.
  * A validation error whose every message is shown next to a field returns `formHasErrors`. */
 export function failureMessage(failure: Failure, t: Messages, byCode: Record<string, string> = {}): string | null {
   switch (failure.kind) {
@@ -51,12 +73,12 @@ export function failureMessage(failure: Failure, t: Messages, byCode: Record<str
     case "signed-out":
       return null; // the app is on its way to the sign-in page, which says why
     case "problem": {
-      const code = failure.problem?.code ?? "";
-      if (byCode[code]) return byCode[code];
+      const code = failure.problem?.code;
+      if (code && byCode[code]) return byCode[code];
       if (failure.status === 429) return t.retryIn(Math.max(1, failure.retryAfter ?? 60));
       if (code === "validation_error") return t.formHasErrors;
       if (failure.status >= 500) return t.serverError;
-      return failure.problem?.detail ?? failure.problem?.title ?? t.serverError;
+      return code && code in t.problem ? t.problem[code] : t.serverError;
     }
   }
 }

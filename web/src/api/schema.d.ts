@@ -2008,9 +2008,11 @@ export interface paths {
          *     413 `payload_too_large`; another media type is 415 `unsupported_media_type`. A wrong header, invalid UTF-8,
          *     or bad rows are 422 `validation_error`; bad rows are listed in line order (the header is line 1, a record's
          *     line is the one it starts on) as
-         *     `errors: {"rows": [{"line": 3, "errors": {"amount": ["..."], "_row": ["..."]}}]}` (at most 100 rows
-         *     listed; `detail` gives the total), a wrong header as `errors: {"header": [...]}`, invalid UTF-8 as
-         *     `errors: {"body": [...]}`.
+         *     `errors: {"rows": [{"line": 3, "errors": {"amount": ["..."], "_row": ["..."]}, "codes": {"amount":
+         *     ["amount_invalid"], "_row": ["field_count"]}}]}` (at most 100 rows listed; `detail` gives the total), a wrong
+         *     header as `errors: {"header": [...]}`, invalid UTF-8 as `errors: {"body": [...]}`. A row's `codes` give, column
+         *     by column and in the same order as its English `errors`, a stable reason to show in the reader's language
+         *     (ImportRowError lists them).
          *
          *     `?dry_run=true` validates everything and answers the same 200 body (what would be imported and created)
          *     without writing anything.
@@ -2088,7 +2090,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/problem+json": components["schemas"]["ImportProblem"];
                     };
                 };
                 /** @description Internal Server Error */
@@ -4512,9 +4514,11 @@ export interface paths {
          *     413 `payload_too_large`; another media type is 415 `unsupported_media_type`. A wrong header, invalid UTF-8,
          *     or bad rows are 422 `validation_error`; bad rows are listed in line order (the header is line 1, a record's
          *     line is the one it starts on) as
-         *     `errors: {"rows": [{"line": 3, "errors": {"amount": ["..."], "_row": ["..."]}}]}` (at most 100 rows
-         *     listed; `detail` gives the total), a wrong header as `errors: {"header": [...]}`, invalid UTF-8 as
-         *     `errors: {"body": [...]}`.
+         *     `errors: {"rows": [{"line": 3, "errors": {"amount": ["..."], "_row": ["..."]}, "codes": {"amount":
+         *     ["amount_invalid"], "_row": ["field_count"]}}]}` (at most 100 rows listed; `detail` gives the total), a wrong
+         *     header as `errors: {"header": [...]}`, invalid UTF-8 as `errors: {"body": [...]}`. A row's `codes` give, column
+         *     by column and in the same order as its English `errors`, a stable reason to show in the reader's language
+         *     (ImportRowError lists them).
          *
          *     `?dry_run=true` validates everything and answers the same 200 body (what would be imported and created)
          *     without writing anything.
@@ -4595,7 +4599,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/problem+json": components["schemas"]["ImportProblem"];
                     };
                 };
                 /** @description Internal Server Error */
@@ -6266,17 +6270,17 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Account: {
-            archived?: boolean;
+            archived: boolean;
             /** @description opening_balance + income - expense - transfers out + transfers in, integer minor units of the user's currency */
-            balance?: number;
+            balance: number;
             /** Format: date-time */
-            created_at?: string;
-            readonly id?: number;
-            name?: string;
+            created_at: string;
+            readonly id: number;
+            name: string;
             /** @description integer minor units of the user's currency */
-            opening_balance?: number;
+            opening_balance: number;
             /** @enum {string} */
-            type?: "cash" | "bank" | "credit_card" | "debit_card" | "other";
+            type: "cash" | "bank" | "credit_card" | "debit_card" | "other";
         };
         AccountCreate: {
             /**
@@ -6294,7 +6298,7 @@ export interface components {
         };
         AccountList: {
             /** @description every account, by id */
-            items?: components["schemas"]["Account"][];
+            items: components["schemas"]["Account"][];
         };
         AccountPatch: {
             /** @description archived accounts keep their entries and balance */
@@ -6304,19 +6308,19 @@ export interface components {
         };
         Budget: {
             /** @description ordered by category_id */
-            items?: components["schemas"]["BudgetItem"][];
+            items: components["schemas"]["BudgetItem"][];
             /** @example 2026-11 */
-            month?: string;
-            total?: components["schemas"]["BudgetTotal"];
+            month: string;
+            total: components["schemas"]["BudgetTotal"];
         };
         BudgetItem: {
             /** @description the limit, minor units */
-            amount?: number;
-            category_id?: number;
+            amount: number;
+            category_id: number;
             /** @description amount - spent; negative when over budget */
-            remaining?: number;
+            remaining: number;
             /** @description the month's expense entries in this category and its children, minor units */
-            spent?: number;
+            spent: number;
         };
         BudgetItemIn: {
             /**
@@ -6333,24 +6337,24 @@ export interface components {
         };
         BudgetTotal: {
             /** @description sum of the limits, counting a child category's limit only when its parent has none (a child's limit under a budgeted parent is a part of the parent's) */
-            amount?: number;
+            amount: number;
             /** @description amount - spent */
-            remaining?: number;
+            remaining: number;
             /** @description spending in the budgeted categories, each entry counted once */
-            spent?: number;
+            spent: number;
         };
         Category: {
-            archived?: boolean;
+            archived: boolean;
             /** @description #RRGGBB or null */
-            color?: string | null;
+            color: string | null;
             /** Format: date-time */
-            created_at?: string;
-            readonly id?: number;
+            created_at: string;
+            readonly id: number;
             /** @enum {string} */
-            kind?: "income" | "expense";
-            name?: string;
+            kind: "income" | "expense";
+            name: string;
             /** @description null for a top-level category */
-            parent_id?: number | null;
+            parent_id: number | null;
         };
         CategoryCreate: {
             /**
@@ -6374,7 +6378,7 @@ export interface components {
         };
         CategoryList: {
             /** @description by id */
-            items?: components["schemas"]["Category"][];
+            items: components["schemas"]["Category"][];
         };
         CategoryPatch: {
             /** @description archived categories keep their entries and budgets */
@@ -6385,66 +6389,66 @@ export interface components {
             name?: string;
         };
         CategoryTotal: {
-            category_id?: number | null;
+            category_id: number | null;
             /** @description number of entries behind `total` (rolled up likewise) */
-            count?: number;
+            count: number;
             /** @description income or expense (the entries' type) */
-            kind?: string;
-            name?: string | null;
+            kind: string;
+            name: string | null;
             /** @description null on a top-level row */
-            parent_id?: number | null;
+            parent_id: number | null;
             /**
              * @description total / the month's income or expense total (same kind), rounded to 4 decimals; a ratio, not money
              * @example 0.2513
              */
-            share?: number;
+            share: number;
             /** @description minor units; on a top-level row, rolled up: its own entries plus its children's */
-            total?: number;
+            total: number;
         };
         Currency: {
-            code?: string;
+            code: string;
             /** @description digits of the minor unit */
-            exponent?: number;
-            name?: string;
+            exponent: number;
+            name: string;
         };
         CurrencyList: {
-            items?: components["schemas"]["Currency"][];
+            items: components["schemas"]["Currency"][];
         };
         DayTotal: {
             /** Format: date */
-            date?: string;
-            expense?: number;
-            income?: number;
+            date: string;
+            expense: number;
+            income: number;
         };
         DeleteMe: {
             password: string;
         };
         Entry: {
-            account_id?: number;
+            account_id: number;
             /** @description positive integer minor units; `type` gives the direction */
-            amount?: number;
-            category_id?: number | null;
+            amount: number;
+            category_id: number | null;
             /** Format: date-time */
-            created_at?: string;
+            created_at: string;
             /** @description the user id of the member who added it; null once that user is deleted (a former member) */
-            created_by?: number | null;
+            created_by: number | null;
             /**
              * @description the ledger's ISO 4217 currency
              * @example KRW
              */
-            readonly currency?: string;
-            id?: number;
-            memo?: string;
+            readonly currency: string;
+            id: number;
+            memo: string;
             /** Format: date */
-            occurred_on?: string;
-            readonly tags?: string[];
-            to_account_id?: number | null;
+            occurred_on: string;
+            readonly tags: string[];
+            to_account_id: number | null;
             /** @enum {string} */
-            type?: "income" | "expense" | "transfer";
+            type: "income" | "expense" | "transfer";
             /** Format: date-time */
-            updated_at?: string;
+            updated_at: string;
             /** @description the user id of the member who changed it last; null once that user is deleted */
-            updated_by?: number | null;
+            updated_by: number | null;
         };
         EntryCreate: {
             account_id: number;
@@ -6469,9 +6473,9 @@ export interface components {
             type: "income" | "expense" | "transfer";
         };
         EntryPage: {
-            items?: components["schemas"]["Entry"][];
+            items: components["schemas"]["Entry"][];
             /** @description null on the last page */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         EntryPatch: {
             account_id?: number;
@@ -6495,14 +6499,48 @@ export interface components {
             /** @enum {string} */
             type?: "income" | "expense" | "transfer";
         };
+        ImportErrors: {
+            body?: string[];
+            header?: string[];
+            /** @description in line order, ≤ 100 */
+            rows?: components["schemas"]["ImportRowError"][];
+        } & {
+            [key: string]: unknown;
+        };
+        ImportProblem: {
+            /**
+             * @description stable machine-readable reason
+             * @enum {string}
+             */
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            detail: string;
+            errors?: components["schemas"]["ImportErrors"];
+            request_id?: string;
+            status: number;
+            title: string;
+            /** @example about:blank */
+            type: string;
+        };
         ImportResult: {
             /** @description names of new accounts (type other) */
-            created_accounts?: string[];
+            created_accounts: string[];
             /** @description new categories, in the CSV's notation (`Parent/Child` for a new child) */
-            created_categories?: string[];
-            dry_run?: boolean;
+            created_categories: string[];
+            dry_run: boolean;
             /** @description entries imported (or that would be, with dry_run) */
-            imported?: number;
+            imported: number;
+        };
+        ImportRowError: {
+            /** @description the same columns → a stable code per message, in its order */
+            codes: {
+                [key: string]: ("account_archived" | "amount_invalid" | "category_archived" | "category_levels" | "category_required" | "date_invalid" | "escape_invalid" | "field_count" | "malformed_csv" | "nul_character" | "required" | "same_account" | "tag_length" | "too_long" | "too_many_tags" | "transfer_category" | "transfer_only" | "type_invalid")[];
+            };
+            /** @description column (`_row`: the record as a whole) → English messages */
+            errors: {
+                [key: string]: string[];
+            };
+            /** @description the line the record starts on (the header is line 1) */
+            line: number;
         };
         Invite: {
             /** Format: date-time */
@@ -6565,11 +6603,11 @@ export interface components {
             currency?: string;
             /** @default 1 */
             month_start_day: number;
-            name: string;
+            name?: string;
         };
         LedgerDelete: {
             /** @description the ledger's name, typed back to confirm */
-            name: string;
+            name?: string;
         };
         LedgerList: {
             items: components["schemas"]["Ledger"][];
@@ -6602,39 +6640,39 @@ export interface components {
              * @description owner (everything), editor (the ledger's data), viewer (read only)
              * @enum {string}
              */
-            role: "owner" | "editor" | "viewer";
+            role?: "owner" | "editor" | "viewer";
         };
         MonthlyReport: {
             /** @description the month's budget totals (as in GET /budgets/{month}), or null when none is set */
-            budget?: components["schemas"]["BudgetTotal"] | (Record<string, never> | null);
+            budget: components["schemas"]["BudgetTotal"] | (Record<string, never> | null);
             /** @description the month's budget lines, the same as GET /budgets/{month}'s `items`: `spent` counts the category's expense entries and its children's; ordered by category_id; empty when no budget is set */
-            budgets?: components["schemas"]["BudgetItem"][];
+            budgets: components["schemas"]["BudgetItem"][];
             /** @description Expense rows, then income rows. Each top-level category with entries in it or in its children has a row with parent_id null and the rolled-up total (its own entries plus its children's); right after it come its children that have entries, each with its own total. So the top-level rows of a kind sum to that kind's total, and a parent's direct part is its total minus its children's. Within a level, rows are ordered by total descending, then name, then id. An entry without a category (not possible through the API) is reported under category_id null. */
-            by_category?: components["schemas"]["CategoryTotal"][];
+            by_category: components["schemas"]["CategoryTotal"][];
             /** @description every day of the accounting month in order, days without entries included with zeros */
-            by_day?: components["schemas"]["DayTotal"][];
+            by_day: components["schemas"]["DayTotal"][];
             /** @example KRW */
-            currency?: string;
+            currency: string;
             /** @description minor units; transfers never count */
-            expense?: number;
+            expense: number;
             /**
              * Format: date
              * @description first day of the accounting month (inclusive)
              */
-            from?: string;
+            from: string;
             /** @description minor units; transfers never count */
-            income?: number;
+            income: number;
             /** @example 2026-11 */
-            month?: string;
+            month: string;
             /** @description income - expense */
-            net?: number;
+            net: number;
             /** @description the month's 5 newest entries of every type, the same as the first page of GET /entries?month=YYYY-MM&limit=5: newest `occurred_on` first, ties by id descending */
-            recent?: components["schemas"]["Entry"][];
+            recent: components["schemas"]["Entry"][];
             /**
              * Format: date
              * @description last day of the accounting month (inclusive)
              */
-            to?: string;
+            to: string;
         };
         PaginationMetadata: {
             /** @description First available page number. */
@@ -6658,9 +6696,12 @@ export interface components {
             new_password: string;
         };
         Problem: {
-            /** @description stable machine-readable reason */
-            code: string;
-            detail?: string;
+            /**
+             * @description stable machine-readable reason
+             * @enum {string}
+             */
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            detail: string;
             /** @description field -> list of messages (validation_error) */
             errors?: {
                 [key: string]: unknown;
@@ -6701,16 +6742,16 @@ export interface components {
         };
         Session: {
             /** Format: date-time */
-            created_at?: string;
-            current?: boolean;
-            id?: number;
-            ip?: string;
+            created_at: string;
+            current: boolean;
+            id: number;
+            ip: string;
             /** Format: date-time */
-            last_used_at?: string;
-            user_agent?: string;
+            last_used_at: string;
+            user_agent: string;
         };
         SessionList: {
-            items?: components["schemas"]["Session"][];
+            items: components["schemas"]["Session"][];
         };
         Status: {
             /** @example ok */
@@ -6728,27 +6769,27 @@ export interface components {
         };
         Trend: {
             /** @description one row per accounting month from `from` to `to`, oldest first; months without entries included with zeros */
-            items?: components["schemas"]["TrendItem"][];
+            items: components["schemas"]["TrendItem"][];
         };
         TrendItem: {
-            expense?: number;
-            income?: number;
+            expense: number;
+            income: number;
             /** @example 2026-11 */
-            month?: string;
-            net?: number;
+            month: string;
+            net: number;
         };
         User: {
             /** Format: date-time */
-            created_at?: string;
+            created_at: string;
             /** @description the default ledger's currency */
-            currency?: string;
+            currency: string;
             /** @description the ledger that the paths without /ledgers/{id} act on */
-            default_ledger_id?: number | null;
-            display_name?: string;
-            email?: string;
-            readonly id?: number;
+            default_ledger_id: number | null;
+            display_name: string;
+            email: string;
+            readonly id: number;
             /** @description the default ledger's month_start_day */
-            month_start_day?: number;
+            month_start_day: number;
         };
     };
     responses: {

@@ -3,6 +3,7 @@
  * entry); an edit sends If-Match, and a 412 offers to reload the entry or to keep this version. */
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { Schemas } from "../api/client";
 import { type Failure, failureMessage, fieldErrors } from "../api/problem";
 import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
@@ -44,14 +45,14 @@ export function amountError(error: ParseError, t: Messages, exponent: number): s
 
 function valuesOf(entry: Entry, exponent: number): Values {
   return {
-    type: entry.type ?? "expense",
-    amount: minorToInput(entry.amount ?? 0, exponent),
-    date: entry.occurred_on ?? today(),
-    account: String(entry.account_id ?? ""),
+    type: entry.type,
+    amount: minorToInput(entry.amount, exponent),
+    date: entry.occurred_on,
+    account: String(entry.account_id),
     toAccount: entry.to_account_id != null ? String(entry.to_account_id) : "",
     category: entry.category_id != null ? String(entry.category_id) : "",
-    memo: entry.memo ?? "",
-    tags: (entry.tags ?? []).join(", "),
+    memo: entry.memo,
+    tags: entry.tags.join(", "),
   };
 }
 
@@ -135,7 +136,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   const accountList: Account[] = accounts.status === "ready" ? accounts.value : [];
   const categoryList: Category[] = categories.status === "ready" ? categories.value : [];
   // Archived choices are offered only when the entry being edited already uses them.
-  const usable = (item: { id?: number; archived?: boolean }, current: string) => !item.archived || String(item.id) === current;
+  const usable = (item: { id: number; archived: boolean }, current: string) => !item.archived || String(item.id) === current;
   const openAccounts = accountList.filter((a) => usable(a, values.account) || usable(a, values.toAccount));
 
   // A new entry starts on the first open account.
@@ -158,7 +159,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
     setErrors((e) => ({ ...e, [field]: undefined }));
   };
 
-  const validate = (): Record<string, unknown> | null => {
+  const validate = (): Schemas["EntryCreate"] | null => {
     const found: Partial<Record<keyof Values, string>> = {};
     // A new entry goes to the first open account unless another was chosen (even before the default shows).
     const account = values.account || (editing ? "" : String(accountList.find((a) => !a.archived)?.id ?? ""));
@@ -194,7 +195,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   };
 
   const failed = (failure: Failure) => {
-    const byField = fieldErrors(failure);
+    const byField = fieldErrors(failure, t);
     const mapped: Partial<Record<keyof Values, string>> = {};
     for (const [field, text] of Object.entries(byField)) {
       const ours = FIELD_OF[field];
@@ -204,7 +205,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
     setMessage(failureMessage(failure, t, { idempotency_key_reused: t.serverError }));
   };
 
-  const save = async (body: Record<string, unknown>) => {
+  const save = async (body: Schemas["EntryCreate"]) => {
     inFlight.current = true;
     setBusy(true);
     setMessage(null);
@@ -229,7 +230,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       key.current ??= newKey();
       const idempotencyKey = key.current;
       const outcome = await call(() =>
-        api.POST("/api/v1/entries", { body: body as never, headers: { "Idempotency-Key": idempotencyKey } }),
+        api.POST("/api/v1/entries", { body, headers: { "Idempotency-Key": idempotencyKey } }),
       );
       if ("data" in outcome) {
         key.current = null;

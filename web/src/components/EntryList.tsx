@@ -15,7 +15,7 @@ interface EntryListProps {
 
 export function EntryList({ entries, accounts, categories, money, onEdit, onDelete, label }: EntryListProps) {
   const { t, lang } = useI18n();
-  const accountName = (id: number | null | undefined) => accounts.find((a) => a.id === id)?.name ?? "";
+  const accountName = (id: number | null) => accounts.find((a) => a.id === id)?.name ?? "";
   return (
     <ul class="entries" aria-label={label}>
       {entries.map((entry) => {
@@ -24,7 +24,7 @@ export function EntryList({ entries, accounts, categories, money, onEdit, onDele
           ? t.transferBetween(accountName(entry.account_id), accountName(entry.to_account_id))
           : categoryLabel(categories, entry.category_id) || t.uncategorised;
         const sign = entry.type === "income" ? "+" : entry.type === "expense" ? "−" : "";
-        const amount = formatMoney(entry.amount ?? 0, entry.currency ?? money.currency, lang, money.exponent);
+        const amount = formatMoney(entry.amount, entry.currency, lang, money.exponent);
         return (
           <li key={entry.id} class={`entry entry--${entry.type}`}>
             <span class="entry__swatch" aria-hidden="true">
@@ -32,13 +32,13 @@ export function EntryList({ entries, accounts, categories, money, onEdit, onDele
                 <circle cx="5" cy="5" r="5" fill={transfer ? "#8a948f" : categoryColor(categories, entry.category_id)} />
               </svg>
             </span>
-            <span class="entry__date">{formatDate(entry.occurred_on ?? "", lang)}</span>
+            <span class="entry__date">{formatDate(entry.occurred_on, lang)}</span>
             <span class="entry__what">
               <span class="entry__category">{what}</span>
               {entry.memo && <span class="entry__memo">{entry.memo}</span>}
               <span class="entry__meta">
                 {transfer ? null : accountName(entry.account_id)}
-                {(entry.tags ?? []).map((tag) => (
+                {entry.tags.map((tag) => (
                   <span key={tag} class="tag">
                     #{tag}
                   </span>

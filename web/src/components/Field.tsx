@@ -71,7 +71,7 @@ export function SelectField({ id, label, value, onValue, hint, error, children, 
 }
 
 /** Accounts as the <option>s of a SelectField (the entry form's two account fields, the entries filter). */
-export function AccountOptions({ accounts }: { accounts: { id?: number; name?: string }[] }) {
+export function AccountOptions({ accounts }: { accounts: { id: number; name: string }[] }) {
   return (
     <>
       {accounts.map((a) => (

@@ -21,5 +21,5 @@ export function WithMoney({
       </p>
     );
   }
-  return children(money, me.value.month_start_day ?? 1);
+  return children(money, me.value.month_start_day);
 }

@@ -1,4 +1,6 @@
 /** English. Every string the app shows is here and in ko.ts (a test compares their keys). */
+import type { ImportRowCode, ProblemCode } from "../api/client";
+
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export const en = {
@@ -20,6 +22,50 @@ export const en = {
       : `Too many attempts. Please try again in ${plural(Math.ceil(seconds / 60), "minute", "minutes")}.`,
   fieldRequired: "This is required.",
   formHasErrors: "Please fix the highlighted fields.",
+  // The server's field messages are English sentences; each kind is said here instead (api/problem.ts).
+  fieldInvalid: "This isn't accepted. Please check it.",
+  fieldTooLong: "This is too long.",
+  fieldArchived: "This one is archived. Choose one that is in use.",
+  fieldGone: "This one no longer exists. Reload the page and choose again.",
+  emailInvalid: "Enter an email address, like minji@example.com.",
+  passwordTooShort: (min: number) => `Use at least ${min} characters.`,
+  passwordTooCommon: "This password is too common: it is in lists of leaked passwords. Choose another one.",
+  passwordIsEmail: "Don't use your email address as your password.",
+  /** What each problem `code` of the API means to the reader (a test checks every code has one). */
+  problem: {
+    bad_request: "The request couldn't be processed. Please try again.",
+    authorization_required: "Please sign in again.",
+    forbidden: "You aren't allowed to do that.",
+    not_found: "This no longer exists. It may have been deleted on another device.",
+    method_not_allowed: "That can't be done here.",
+    gone: "This is no longer available.",
+    already_member: "You are already a member of this ledger.",
+    forbidden_role: "Your role in this ledger doesn't allow this. Ask an owner.",
+    invite_expired: "This invitation has expired. Ask for a new link.",
+    invite_not_found: "This invitation link isn't valid. Check that you copied all of it.",
+    invite_revoked: "This invitation was withdrawn. Ask for a new link.",
+    invite_used: "This invitation has already been used. Ask for a new link.",
+    last_owner: "A ledger needs at least one owner. Make someone else an owner first.",
+    conflict: "This conflicts with something you already have.",
+    precondition_failed: "This was changed somewhere else in the meantime. Reload it and try again.",
+    payload_too_large: "This is too large to send.",
+    unsupported_media_type: "This kind of content isn't accepted. A CSV file must be saved as UTF-8.",
+    validation_error: "Please fix the highlighted fields.",
+    precondition_required: "Please reload and try again.",
+    rate_limited: "Too many attempts. Please wait a moment and try again.",
+    internal_error: "Something went wrong on our side. Please try again in a moment.",
+    service_unavailable: "ledger is unavailable for a moment. Please try again shortly.",
+    csrf_failed: "Your sign-in couldn't be confirmed. Please reload the page.",
+    error: "Something went wrong. Please try again.",
+    idempotency_key_reused: "This was already sent with different content. Please try again.",
+    invalid_credentials: "That email and password don't match an account. Check them and try again.",
+    invalid_json: "The request couldn't be read. Please reload the page and try again.",
+    invalid_token: "Your sign-in is no longer valid. Please sign in again.",
+    refresh_token_reused: "You were signed out to keep your account safe. Please sign in again.",
+    registration_closed: "New accounts can't be created on this server at the moment.",
+    token_expired: "Your session expired. Please sign in again.",
+    token_revoked: "This session was ended. Please sign in again.",
+  } satisfies Record<ProblemCode, string>,
 
   mainNav: "Main",
   dashboard: "Dashboard",
@@ -280,6 +326,29 @@ export const en = {
   newCategories: (names: string) => `New categories: ${names}`,
   importProblems: "Nothing was imported. Fix these lines and check the file again.",
   line: (n: number) => `Line ${n}:`,
+  csvHeaderWrong: "The first line must be the export's header: occurred_on,type,account,to_account,category,amount,memo,tags",
+  csvNotUtf8: "The file isn't UTF-8 text. Save it as \"CSV UTF-8\" and try again.",
+  /** Why a CSV row was refused, by the import's row `codes` (a test checks every code has one). */
+  importRow: {
+    account_archived: "The account is archived.",
+    amount_invalid: "Write the amount in minor units (as the export does): digits only, more than 0.",
+    category_archived: "The category is archived.",
+    category_levels: "At most two levels, Parent/Child (a / inside a name is written \\/).",
+    category_required: "Income and expenses need a category.",
+    date_invalid: "Write the date as YYYY-MM-DD.",
+    escape_invalid: "A backslash (\\) must be followed by \\ or by the separator.",
+    field_count: "This line doesn't have the header's 8 columns.",
+    malformed_csv: "The file can't be read from this line on. Check its quotation marks.",
+    nul_character: "Contains a character that can't be stored.",
+    required: "This is required.",
+    same_account: "A transfer must go to another account.",
+    tag_length: "Each tag must be 1 to 50 characters.",
+    too_long: "This is too long.",
+    too_many_tags: "At most 20 tags.",
+    transfer_category: "A transfer has no category.",
+    transfer_only: "Only a transfer has a receiving account.",
+    type_invalid: "The type must be income, expense or transfer.",
+  } satisfies Record<ImportRowCode, string>,
 };
 
 export type Messages = typeof en;

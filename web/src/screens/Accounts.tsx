@@ -15,7 +15,7 @@ import { api } from "../services";
 const TYPES = ["cash", "bank", "credit_card", "debit_card", "other"] as const;
 type AccountType = (typeof TYPES)[number];
 
-export function accountTypeName(t: Messages, type: string | undefined): string {
+export function accountTypeName(t: Messages, type: AccountType): string {
   const names: Record<AccountType, string> = {
     cash: t.accountCash,
     bank: t.accountBank,
@@ -23,7 +23,7 @@ export function accountTypeName(t: Messages, type: string | undefined): string {
     debit_card: t.accountDebitCard,
     other: t.accountOther,
   };
-  return names[(type ?? "other") as AccountType] ?? t.accountOther;
+  return names[type];
 }
 
 export default function Accounts({ userId }: { userId: string }) {
@@ -45,27 +45,27 @@ export default function Accounts({ userId }: { userId: string }) {
   const list = accounts.value;
   const open = list.filter((a) => !a.archived);
   const archived = list.filter((a) => a.archived);
-  const fmt = (minor: number | undefined) => formatMoney(minor ?? 0, money.currency, lang, money.exponent);
-  const total = open.reduce((sum, a) => sum + BigInt(a.balance ?? 0), 0n);
-  const assets = open.filter((a) => (a.balance ?? 0) > 0).reduce((sum, a) => sum + BigInt(a.balance ?? 0), 0n);
-  const debts = open.filter((a) => (a.balance ?? 0) < 0).reduce((sum, a) => sum + BigInt(a.balance ?? 0), 0n);
+  const fmt = (minor: number) => formatMoney(minor, money.currency, lang, money.exponent);
+  const total = open.reduce((sum, a) => sum + BigInt(a.balance), 0n);
+  const assets = open.filter((a) => a.balance > 0).reduce((sum, a) => sum + BigInt(a.balance), 0n);
+  const debts = open.filter((a) => a.balance < 0).reduce((sum, a) => sum + BigInt(a.balance), 0n);
 
   const archive = async (account: Account, value: boolean) => {
     setSaid(null);
-    const outcome = await call(() => api.PATCH("/api/v1/accounts/{account_id}", { params: { path: { account_id: account.id ?? 0 } }, body: { archived: value } }));
+    const outcome = await call(() => api.PATCH("/api/v1/accounts/{account_id}", { params: { path: { account_id: account.id } }, body: { archived: value } }));
     if ("failure" in outcome) return setSaid({ error: failureMessage(outcome.failure, t) ?? t.serverError });
     await accountsStore.reload();
-    setSaid({ notice: value ? t.accountArchived(account.name ?? "") : t.accountRestored(account.name ?? "") });
+    setSaid({ notice: value ? t.accountArchived(account.name) : t.accountRestored(account.name) });
   };
   const remove = async (account: Account) => {
     setSaid(null);
-    const outcome = await call(() => api.DELETE("/api/v1/accounts/{account_id}", { params: { path: { account_id: account.id ?? 0 } } }));
+    const outcome = await call(() => api.DELETE("/api/v1/accounts/{account_id}", { params: { path: { account_id: account.id } } }));
     if ("failure" in outcome) {
       const inUse = outcome.failure.kind === "problem" && outcome.failure.problem?.code === "conflict";
-      return setSaid({ error: inUse ? t.accountInUse(account.name ?? "") : (failureMessage(outcome.failure, t) ?? t.serverError) });
+      return setSaid({ error: inUse ? t.accountInUse(account.name) : (failureMessage(outcome.failure, t) ?? t.serverError) });
     }
     await accountsStore.reload();
-    setSaid({ notice: t.accountDeleted(account.name ?? "") });
+    setSaid({ notice: t.accountDeleted(account.name) });
   };
 
   const row = (account: Account) => (
@@ -77,22 +77,22 @@ export default function Accounts({ userId }: { userId: string }) {
           {account.archived && <span class="badge">{t.archived}</span>}
         </span>
       </div>
-      <span class={(account.balance ?? 0) < 0 ? "account__balance negative" : "account__balance"} data-value={account.balance}>
+      <span class={account.balance < 0 ? "account__balance negative" : "account__balance"} data-value={account.balance}>
         {fmt(account.balance)}
       </span>
       <span class="row-actions">
-        <button type="button" class="button button--small button--quiet" aria-label={t.renameNamed(account.name ?? "")} onClick={() => setEditing(account)}>
+        <button type="button" class="button button--small button--quiet" aria-label={t.renameNamed(account.name)} onClick={() => setEditing(account)}>
           {t.rename}
         </button>
         <button
           type="button"
           class="button button--small button--quiet"
-          aria-label={account.archived ? t.restoreNamed(account.name ?? "") : t.archiveNamed(account.name ?? "")}
+          aria-label={account.archived ? t.restoreNamed(account.name) : t.archiveNamed(account.name)}
           onClick={() => archive(account, !account.archived)}
         >
           {account.archived ? t.restore : t.archive}
         </button>
-        <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(account.name ?? "")} onClick={() => remove(account)}>
+        <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(account.name)} onClick={() => remove(account)}>
           {t.delete}
         </button>
       </span>
@@ -171,11 +171,11 @@ function AccountDialog({ money, account, onClose, onDone }: { money: Money; acco
     if (Object.keys(found).length) return;
     setBusy(true);
     const outcome = account
-      ? await call(() => api.PATCH("/api/v1/accounts/{account_id}", { params: { path: { account_id: account.id ?? 0 } }, body: { name: name.trim() } }))
+      ? await call(() => api.PATCH("/api/v1/accounts/{account_id}", { params: { path: { account_id: account.id } }, body: { name: name.trim() } }))
       : await call(() => api.POST("/api/v1/accounts", { body: { name: name.trim(), type: type as AccountType, opening_balance: openingMinor } }));
     setBusy(false);
     if ("failure" in outcome) {
-      const byField = fieldErrors(outcome.failure);
+      const byField = fieldErrors(outcome.failure, t);
       if (outcome.failure.kind === "problem" && outcome.failure.problem?.code === "conflict") byField.name = t.nameTaken;
       setErrors(byField);
       setMessage(failureMessage(outcome.failure, t, { conflict: t.formHasErrors }));

@@ -50,16 +50,16 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
       return;
     }
     setBudget(b.data);
-    setInputs(Object.fromEntries((b.data.items ?? []).map((i) => [i.category_id ?? 0, minorToInput(i.amount ?? 0, money.exponent)])));
+    setInputs(Object.fromEntries(b.data.items.map((i) => [i.category_id, minorToInput(i.amount, money.exponent)])));
     if ("data" in r) {
-      setSpentBy(new Map((r.data.by_category ?? []).filter((c) => c.kind === "expense" && c.category_id != null).map((c) => [c.category_id ?? 0, c.total ?? 0])));
+      setSpentBy(new Map(r.data.by_category.flatMap((c) => (c.kind === "expense" && c.category_id !== null ? [[c.category_id, c.total]] : []))));
     }
   };
   useEffect(() => {
     void load();
   }, [key]);
 
-  const fmt = (minor: number | undefined) => formatMoney(minor ?? 0, money.currency, lang, money.exponent);
+  const fmt = (minor: number) => formatMoney(minor, money.currency, lang, money.exponent);
   const list = categories.status === "ready" ? categories.value : [];
 
   const put = async (items: { category_id: number; amount: number }[], notice: string) => {
@@ -100,18 +100,18 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
     const prev = formatMonth(shiftMonth(month, -1));
     const outcome = await call(() => api.GET("/api/v1/budgets/{month}", { params: { path: { month: prev } } }));
     if ("failure" in outcome) return setSaid({ error: failureMessage(outcome.failure, t) ?? t.serverError });
-    const items = (outcome.data.items ?? []).map((i) => ({ category_id: i.category_id ?? 0, amount: i.amount ?? 0 }));
+    const items = outcome.data.items.map((i) => ({ category_id: i.category_id, amount: i.amount }));
     if (!items.length) return setSaid({ error: t.nothingToCopy });
     await put(items, t.budgetsCopied(items.length));
   };
 
   const byId = new Map((budget?.items ?? []).map((i) => [i.category_id, i]));
   const row = (category: Category, child: boolean) => {
-    const id = category.id ?? 0;
+    const id = category.id;
     const item = byId.get(id);
     const spent = item?.spent ?? spentBy.get(id) ?? 0;
-    const over = item ? (item.remaining ?? 0) < 0 : false;
-    const name = category.name ?? "";
+    const over = item ? item.remaining < 0 : false;
+    const name = category.name;
     return (
       <li key={id} class={`budget-edit${child ? " budget-edit--child" : ""}${over ? " budget-row--over" : ""}`}>
         <label for={`budget-${id}`} class="budget-edit__name">
@@ -140,9 +140,9 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
         </span>
         <span id={`budget-${id}-spent`} class="budget-edit__numbers">
           <span data-value={spent}>{t.spentAmount(fmt(spent))}</span>
-          {item && <span class={over ? "negative" : "muted"}>{over ? t.overBy(fmt(-(item.remaining ?? 0))) : t.remainingAmount(fmt(item.remaining))}</span>}
+          {item && <span class={over ? "negative" : "muted"}>{over ? t.overBy(fmt(-item.remaining)) : t.remainingAmount(fmt(item.remaining))}</span>}
         </span>
-        {item && <Progress spent={spent} amount={item.amount ?? 0} label={t.budgetOf(name, fmt(spent), fmt(item.amount))} />}
+        {item && <Progress spent={spent} amount={item.amount} label={t.budgetOf(name, fmt(spent), fmt(item.amount))} />}
       </li>
     );
   };
@@ -158,13 +158,13 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
         <MonthNav month={month} current={current} onMonth={(m) => navigate(formatMonth(m) === formatMonth(current) ? "/budgets" : `/budgets?month=${formatMonth(m)}`)} />
       </div>
       {said && ("error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>)}
-      {total && (total.amount ?? 0) > 0 && (
+      {total && total.amount > 0 && (
         <section class="card" aria-labelledby="budget-total-title">
           <h2 id="budget-total-title">{t.total}</h2>
           <p class="big-number">{t.budgetSpent(fmt(total.spent), fmt(total.amount))}</p>
-          <Progress spent={total.spent ?? 0} amount={total.amount ?? 0} label={t.budgetOf(t.total, fmt(total.spent), fmt(total.amount))} />
-          <p class={(total.remaining ?? 0) < 0 ? "negative" : "hint"}>
-            {(total.remaining ?? 0) < 0 ? t.overBy(fmt(-(total.remaining ?? 0))) : t.remainingAmount(fmt(total.remaining))}
+          <Progress spent={total.spent} amount={total.amount} label={t.budgetOf(t.total, fmt(total.spent), fmt(total.amount))} />
+          <p class={total.remaining < 0 ? "negative" : "hint"}>
+            {total.remaining < 0 ? t.overBy(fmt(-total.remaining)) : t.remainingAmount(fmt(total.remaining))}
           </p>
         </section>
       )}

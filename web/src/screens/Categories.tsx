@@ -32,10 +32,10 @@ export default function Categories() {
 
   const archive = async (category: Category, value: boolean) => {
     setSaid(null);
-    const outcome = await call(() => api.PATCH("/api/v1/categories/{category_id}", { params: { path: { category_id: category.id ?? 0 } }, body: { archived: value } }));
+    const outcome = await call(() => api.PATCH("/api/v1/categories/{category_id}", { params: { path: { category_id: category.id } }, body: { archived: value } }));
     if ("failure" in outcome) return setSaid({ error: failureMessage(outcome.failure, t) ?? t.serverError });
     await categoriesStore.reload();
-    setSaid({ notice: value ? t.categoryArchived(category.name ?? "") : t.categoryRestored(category.name ?? "") });
+    setSaid({ notice: value ? t.categoryArchived(category.name) : t.categoryRestored(category.name) });
   };
 
   const item = (category: Category, parent: Category | null) => (
@@ -49,22 +49,22 @@ export default function Categories() {
       </span>
       <span class="row-actions">
         {!parent && !category.archived && (
-          <button type="button" class="button button--small button--quiet" aria-label={t.addChildTo(category.name ?? "")} onClick={() => setEditing({ mode: "create", kind: category.kind ?? "expense", parent: category })}>
+          <button type="button" class="button button--small button--quiet" aria-label={t.addChildTo(category.name)} onClick={() => setEditing({ mode: "create", kind: category.kind, parent: category })}>
             {t.addChild}
           </button>
         )}
-        <button type="button" class="button button--small button--quiet" aria-label={t.editNamed(category.name ?? "")} onClick={() => setEditing({ mode: "edit", category })}>
+        <button type="button" class="button button--small button--quiet" aria-label={t.editNamed(category.name)} onClick={() => setEditing({ mode: "edit", category })}>
           {t.edit}
         </button>
         <button
           type="button"
           class="button button--small button--quiet"
-          aria-label={category.archived ? t.restoreNamed(category.name ?? "") : t.archiveNamed(category.name ?? "")}
+          aria-label={category.archived ? t.restoreNamed(category.name) : t.archiveNamed(category.name)}
           onClick={() => archive(category, !category.archived)}
         >
           {category.archived ? t.restore : t.archive}
         </button>
-        <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(category.name ?? "")} onClick={() => setDeleting(category)}>
+        <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(category.name)} onClick={() => setDeleting(category)}>
           {t.delete}
         </button>
       </span>
@@ -143,7 +143,7 @@ function CategoryDialog({ editing, onClose, onDone }: { editing: Editing; onClos
     }
     setBusy(true);
     const outcome = existing
-      ? await call(() => api.PATCH("/api/v1/categories/{category_id}", { params: { path: { category_id: existing.id ?? 0 } }, body: { name: name.trim(), color } }))
+      ? await call(() => api.PATCH("/api/v1/categories/{category_id}", { params: { path: { category_id: existing.id } }, body: { name: name.trim(), color } }))
       : await call(() =>
           api.POST("/api/v1/categories", {
             body: { name: name.trim(), kind: editing.mode === "create" ? editing.kind : "expense", parent_id: editing.mode === "create" ? (editing.parent?.id ?? null) : null, color },
@@ -151,7 +151,7 @@ function CategoryDialog({ editing, onClose, onDone }: { editing: Editing; onClos
         );
     setBusy(false);
     if ("failure" in outcome) {
-      const byField = fieldErrors(outcome.failure);
+      const byField = fieldErrors(outcome.failure, t);
       if (outcome.failure.kind === "problem" && outcome.failure.problem?.code === "conflict") byField.name = t.nameTaken;
       setErrors(byField);
       setMessage(failureMessage(outcome.failure, t, { conflict: t.formHasErrors }));
@@ -161,7 +161,7 @@ function CategoryDialog({ editing, onClose, onDone }: { editing: Editing; onClos
     onDone(existing ? t.categorySaved(name.trim()) : t.categoryCreated(name.trim()));
   };
   const title =
-    editing.mode === "edit" ? t.editCategory : editing.parent ? t.addChildTo(editing.parent.name ?? "") : editing.kind === "expense" ? t.addExpenseCategory : t.addIncomeCategory;
+    editing.mode === "edit" ? t.editCategory : editing.parent ? t.addChildTo(editing.parent.name) : editing.kind === "expense" ? t.addExpenseCategory : t.addIncomeCategory;
   return (
     <Dialog title={title} onClose={onClose}>
       {message && <Alert>{message}</Alert>}
@@ -187,13 +187,13 @@ function DeleteDialog({ category, all, onClose, onDone }: { category: Category; 
   );
   const label = (c: Category) => {
     const parent = all.find((p) => p.id === c.parent_id);
-    return parent ? `${parent.name} › ${c.name}` : (c.name ?? "");
+    return parent ? `${parent.name} › ${c.name}` : c.name;
   };
   const confirm = async () => {
     setBusy(true);
     setMessage(null);
     const query = target ? { reassign_to: Number(target) } : {};
-    const outcome = await call(() => api.DELETE("/api/v1/categories/{category_id}", { params: { path: { category_id: category.id ?? 0 }, query } }));
+    const outcome = await call(() => api.DELETE("/api/v1/categories/{category_id}", { params: { path: { category_id: category.id }, query } }));
     setBusy(false);
     if ("failure" in outcome) {
       const inUse = outcome.failure.kind === "problem" && outcome.failure.problem?.code === "conflict";
@@ -201,10 +201,10 @@ function DeleteDialog({ category, all, onClose, onDone }: { category: Category; 
       return;
     }
     await categoriesStore.reload();
-    onDone(t.categoryDeleted(category.name ?? ""));
+    onDone(t.categoryDeleted(category.name));
   };
   return (
-    <Dialog title={t.deleteNamed(category.name ?? "")} onClose={onClose}>
+    <Dialog title={t.deleteNamed(category.name)} onClose={onClose}>
       {message && <Alert>{message}</Alert>}
       <p>{t.deleteCategoryBody}</p>
       <SelectField id="reassign-to" label={t.moveEntriesTo} value={target} onValue={setTarget} hint={t.moveEntriesHint}>

@@ -37,7 +37,7 @@ export function Dashboard({ userId }: { userId: string }) {
     );
   }
   if (me.status === "failed") return <LoadFailed failure={me.failure} retry={retryMe} />;
-  const current = monthOf(new Date(), me.value.month_start_day ?? 1);
+  const current = monthOf(new Date(), me.value.month_start_day);
   const month = parseMonth(query.get("month")) ?? current;
   return <MonthView month={month} current={current} money={money!} />;
 }
@@ -79,21 +79,21 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
     navigate(value === formatMonth(current) ? "/" : `/?month=${value}`);
   };
   const data = report.status === "ready" ? report.value : null;
-  const money$ = (minor: number | undefined) => formatMoney(minor ?? 0, data?.currency ?? money.currency, lang, money.exponent);
+  const money$ = (minor: number) => formatMoney(minor, data?.currency ?? money.currency, lang, money.exponent);
   const categoryList = categories.status === "ready" ? categories.value : [];
   const accountList = accounts.status === "ready" ? accounts.value : [];
 
   const slices: Slice[] = (data?.by_category ?? [])
     .filter((row) => row.kind === "expense" && row.parent_id == null)
     .map((row) => ({
-      id: row.category_id ?? null,
+      id: row.category_id,
       label: row.name ?? t.uncategorised,
-      value: row.total ?? 0,
+      value: row.total,
       share: row.share,
       color: categoryColor(categoryList, row.category_id),
     }));
   const budgetTotal = data?.budget && typeof (data.budget as { amount?: unknown }).amount === "number" ? (data.budget as Schemas["BudgetTotal"]) : null;
-  const budgetItems = (data?.budgets ?? []).filter((item) => (item.amount ?? 0) > 0);
+  const budgetItems = (data?.budgets ?? []).filter((item) => item.amount > 0);
   const recent = data?.recent ?? null;
 
   return (
@@ -123,7 +123,7 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
             <dt>{t.expenses}</dt>
             <dd data-value={data?.expense}>{data ? money$(data.expense) : "—"}</dd>
           </div>
-          <div class={`total total--net${data && (data.net ?? 0) < 0 ? " total--negative" : ""}`}>
+          <div class={`total total--net${data && data.net < 0 ? " total--negative" : ""}`}>
             <dt>{t.net}</dt>
             <dd data-value={data?.net}>{data ? money$(data.net) : "—"}</dd>
           </div>
@@ -170,13 +170,13 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
           </section>
         )}
 
-        {data && (data.expense ?? 0) > 0 && (
+        {data && data.expense > 0 && (
           <section class="card" aria-labelledby="by-day-title">
             <h2 id="by-day-title">{t.spendingByDay}</h2>
             <DayChart
               id="by-day"
               title={t.spendingByDay}
-              days={(data.by_day ?? []).map((d) => ({ date: d.date ?? "", income: d.income ?? 0, expense: d.expense ?? 0 }))}
+              days={data.by_day.map((d) => ({ date: d.date, income: d.income, expense: d.expense }))}
               format={money$}
               formatDay={(d) => formatDate(d, lang)}
             />
@@ -199,7 +199,7 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
               onEdit={(entry) => {
                 setNotice(null);
                 setFailure(null);
-                setForm({ id: entry.id ?? 0 });
+                setForm({ id: entry.id });
               }}
               onDelete={(entry) => {
                 setNotice(null);
@@ -233,25 +233,25 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
 }
 
 interface BudgetLine {
-  amount?: number;
-  spent?: number;
-  remaining?: number;
+  amount: number;
+  spent: number;
+  remaining: number;
 }
 
 /** One budget line (a category's, or the month's total): spent of the limit, by how much it is over, and a bar. */
-function BudgetRow({ as: Tag, name, line, format, total = false }: { as: "div" | "li"; name: string; line: BudgetLine; format: (minor: number | undefined) => string; total?: boolean }) {
+function BudgetRow({ as: Tag, name, line, format, total = false }: { as: "div" | "li"; name: string; line: BudgetLine; format: (minor: number) => string; total?: boolean }) {
   const { t } = useI18n();
-  const over = (line.spent ?? 0) > (line.amount ?? 0);
+  const over = line.spent > line.amount;
   return (
     <Tag class={`budget-row${total ? " budget-row--total" : ""}${over ? " budget-row--over" : ""}`}>
       <div class="budget-row__text">
         <span class="budget-row__name">{name}</span>
         <span>
           {t.budgetSpent(format(line.spent), format(line.amount))}
-          {over && <strong class="over-badge">{` ${t.overBy(format(-(line.remaining ?? 0)))}`}</strong>}
+          {over && <strong class="over-badge">{` ${t.overBy(format(-line.remaining))}`}</strong>}
         </span>
       </div>
-      <Progress spent={line.spent ?? 0} amount={line.amount ?? 0} label={t.budgetOf(name, format(line.spent), format(line.amount))} />
+      <Progress spent={line.spent} amount={line.amount} label={t.budgetOf(name, format(line.spent), format(line.amount))} />
     </Tag>
   );
 }

@@ -59,8 +59,8 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
     void call(() => api.GET("/api/v1/entries", { params: { query: { ...apiQuery, limit: 50 } } })).then((outcome) => {
       if (!live) return;
       if ("data" in outcome) {
-        setItems(outcome.data.items ?? []);
-        setCursor(outcome.data.next_cursor ?? null);
+        setItems(outcome.data.items);
+        setCursor(outcome.data.next_cursor);
       } else setFailure(outcome.failure);
     });
     return () => {
@@ -74,8 +74,8 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
     const outcome = await call(() => api.GET("/api/v1/entries", { params: { query: { ...apiQuery, limit: 50, cursor } } }));
     setMoreBusy(false);
     if ("data" in outcome) {
-      setItems((list) => [...(list ?? []), ...(outcome.data.items ?? [])]);
-      setCursor(outcome.data.next_cursor ?? null);
+      setItems((list) => [...(list ?? []), ...outcome.data.items]);
+      setCursor(outcome.data.next_cursor);
     } else setFailure(outcome.failure);
   };
 
@@ -150,7 +150,7 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
           label={t.entriesOf(formatMonthLabel(month.year, month.month, lang))}
           onEdit={(entry) => {
             setNotice(null);
-            setForm({ id: entry.id ?? 0 });
+            setForm({ id: entry.id });
           }}
           onDelete={(entry) => {
             setNotice(null);
@@ -184,7 +184,7 @@ interface FiltersProps {
   money: Money;
   setQuery: (changes: Record<string, string | null>) => void;
   open: boolean;
-  accounts: { id?: number; name?: string; archived?: boolean }[];
+  accounts: { id: number; name: string; archived: boolean }[];
   categories: Parameters<typeof categoryTree>[0];
 }
 

@@ -56,7 +56,7 @@ export function Login({ reason, next, created }: Props) {
       failure = failureOf({ thrown }); // the form keeps its values
     }
     setBusy(false);
-    setFields(fieldErrors(failure));
+    setFields(fieldErrors(failure, t));
     setError(failureMessage(failure, t, { invalid_credentials: t.invalidCredentials }));
   };
 

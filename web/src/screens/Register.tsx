@@ -18,7 +18,7 @@ export default function Register() {
 
   const fail = (failure: Failure) => {
     setBusy(false);
-    const byField = fieldErrors(failure);
+    const byField = fieldErrors(failure, t);
     if (failure.kind === "problem" && failure.problem?.code === "conflict") byField.email = t.emailTaken;
     setFields(byField);
     setError(failureMessage(failure, t, { conflict: t.formHasErrors, registration_closed: t.registrationClosed }));

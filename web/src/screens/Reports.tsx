@@ -2,7 +2,7 @@
  * export/import (dry run first). */
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { Schemas } from "../api/client";
+import type { ImportRowCode, ProblemCode, Schemas } from "../api/client";
 import { type Failure, failureMessage } from "../api/problem";
 import { TrendChart } from "../components/Charts";
 import { Field } from "../components/Field";
@@ -32,7 +32,7 @@ function ReportsView({ money, startDay }: { money: Money; startDay: number }) {
   const to = parseMonth(query.get("to")) ?? current;
   const from = parseMonth(query.get("from")) ?? shiftMonth(to, -11);
   const month = parseMonth(query.get("month")) ?? current;
-  const fmt = (minor: number | undefined) => formatMoney(minor ?? 0, money.currency, lang, money.exponent);
+  const fmt = (minor: number) => formatMoney(minor, money.currency, lang, money.exponent);
 
   const setQuery = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(query);
@@ -54,7 +54,7 @@ function ReportsView({ money, startDay }: { money: Money; startDay: number }) {
   );
 }
 
-function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: YearMonth; current: YearMonth; fmt: (m: number | undefined) => string; setQuery: (c: Record<string, string | null>) => void }) {
+function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: YearMonth; current: YearMonth; fmt: (m: number) => string; setQuery: (c: Record<string, string | null>) => void }) {
   const { t, lang } = useI18n();
   const [items, setItems] = useState<Schemas["TrendItem"][] | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
@@ -69,7 +69,7 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
     setFailure(null);
     void call(() => api.GET("/api/v1/reports/trend", { params: { query: { from: formatMonth(from), to: formatMonth(to) } } })).then((outcome) => {
       if (!live) return;
-      if ("data" in outcome) setItems(outcome.data.items ?? []);
+      if ("data" in outcome) setItems(outcome.data.items);
       else setFailure(outcome.failure);
     });
     return () => {
@@ -93,7 +93,7 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
     const ym = parseMonth(m);
     return ym ? new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", { year: "2-digit", month: "short" }).format(new Date(ym.year, ym.month - 1, 1)) : m;
   };
-  const totals = (items ?? []).reduce<{ income: number; expense: number }>((acc, i) => ({ income: acc.income + (i.income ?? 0), expense: acc.expense + (i.expense ?? 0) }), { income: 0, expense: 0 });
+  const totals = (items ?? []).reduce<{ income: number; expense: number }>((acc, i) => ({ income: acc.income + i.income, expense: acc.expense + i.expense }), { income: 0, expense: 0 });
   return (
     <section class="card" aria-labelledby="trend-title">
       <h2 id="trend-title">{t.trendTitle(months)}</h2>
@@ -127,7 +127,7 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
           <TrendChart
             id="trend"
             title={t.trendTitle(months)}
-            items={items.map((i) => ({ month: i.month ?? "", income: i.income ?? 0, expense: i.expense ?? 0, net: i.net ?? 0 }))}
+            items={items.map((i) => ({ month: i.month, income: i.income, expense: i.expense, net: i.net }))}
             format={fmt}
             formatMonthShort={shortMonth}
           />
@@ -138,7 +138,7 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
   );
 }
 
-function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current: YearMonth; fmt: (m: number | undefined) => string; onMonth: (m: YearMonth) => void }) {
+function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current: YearMonth; fmt: (m: number) => string; onMonth: (m: YearMonth) => void }) {
   const { t, lang } = useI18n();
   const [categories] = useCategories();
   const [report, setReport] = useState<Report | null>(null);
@@ -192,7 +192,7 @@ function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current
                 <td class="num" data-value={r.total}>
                   {fmt(r.total)}
                 </td>
-                <td class="num">{t.percent((r.share ?? 0) * 100)}</td>
+                <td class="num">{t.percent(r.share * 100)}</td>
                 <td class="num">{r.count}</td>
               </tr>
             ))}
@@ -234,7 +234,7 @@ function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current
   );
 }
 
-function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; startDay: number }) {
+export function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; startDay: number }) {
   const { t, lang } = useI18n();
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
   const [check, setCheck] = useState<ImportOutcome | null>(null);
@@ -288,7 +288,12 @@ function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; st
     }
   };
 
-  const fieldName = (field: string) => (field === "_row" ? "" : `${field}: `);
+  // Every reason in the reader's words: the import's codes, never its English messages.
+  const columns: Record<string, string> = { occurred_on: t.date, type: t.type, account: t.account, to_account: t.toAccount, category: t.category, amount: t.amount, memo: t.memo, tags: t.tags };
+  const columnName = (column: string) => (column in columns ? `${columns[column]}: ` : "");
+  const rowReason = (code: ImportRowCode) => (code in t.importRow ? t.importRow[code] : t.fieldInvalid);
+  const fileReason = (key: string) => (key === "header" ? t.csvHeaderWrong : key === "body" ? t.csvNotUtf8 : t.fieldInvalid);
+  const refused = (code: ProblemCode | null) => (code === "validation_error" ? t.importProblems : code && code in t.problem ? t.problem[code] : t.serverError);
   return (
     <section class="card" aria-labelledby="csv-title">
       <h2 id="csv-title">{t.csvTitle}</h2>
@@ -334,12 +339,12 @@ function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; st
             ) : !check.network ? (
               <>
                 <p>
-                  <strong>{t.importProblems}</strong> {check.detail}
+                  <strong>{refused(check.code)}</strong>
                 </p>
-                {check.general.length > 0 && (
+                {check.file.length > 0 && (
                   <ul>
-                    {check.general.map((g) => (
-                      <li key={g}>{g}</li>
+                    {check.file.map((key) => (
+                      <li key={key}>{fileReason(key)}</li>
                     ))}
                   </ul>
                 )}
@@ -348,8 +353,8 @@ function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; st
                     {check.rows.map((row) => (
                       <li key={row.line}>
                         <strong>{t.line(row.line)}</strong>{" "}
-                        {Object.entries(row.errors)
-                          .map(([field, messages]) => fieldName(field) + (Array.isArray(messages) ? messages.join(" ") : String(messages)))
+                        {Object.entries(row.codes)
+                          .map(([column, codes]) => columnName(column) + codes.map(rowReason).join(" "))
                           .join("; ")}
                       </li>
                     ))}

@@ -40,7 +40,7 @@ export default function Settings({ userId }: { userId: string }) {
       {me.status === "ready" ? <Profile userId={userId} user={me.value} /> : <p class="loading">{t.loading}</p>}
       <Language />
       <Devices />
-      <ChangePassword email={me.status === "ready" ? (me.value.email ?? "") : ""} />
+      <ChangePassword email={me.status === "ready" ? me.value.email : ""} />
       <SignOutEverywhere />
       <DeleteAccount />
     </div>
@@ -49,8 +49,8 @@ export default function Settings({ userId }: { userId: string }) {
 
 function Profile({ userId, user }: { userId: string; user: User }) {
   const { t } = useI18n();
-  const [name, setName] = useState(user.display_name ?? "");
-  const [startDay, setStartDay] = useState(String(user.month_start_day ?? 1));
+  const [name, setName] = useState(user.display_name);
+  const [startDay, setStartDay] = useState(String(user.month_start_day));
   const [fields, setFields] = useState<Record<string, string>>({});
   const [said, setSaid] = useState<Said>(null);
   const [busy, setBusy] = useState(false);
@@ -69,7 +69,7 @@ function Profile({ userId, user }: { userId: string; user: User }) {
       setSaid({ notice: t.profileSaved });
       return;
     }
-    setFields(fieldErrors(result.failure));
+    setFields(fieldErrors(result.failure, t));
     const message = failureMessage(result.failure, t);
     if (message) setSaid({ error: message });
   };
@@ -131,7 +131,7 @@ function Devices() {
     let live = true;
     attempt(() => api.GET("/api/v1/auth/sessions")).then((result) => {
       if (!live) return;
-      if ("data" in result) setItems(result.data.items ?? []);
+      if ("data" in result) setItems(result.data.items);
       else {
         const message = failureMessage(result.failure, t);
         if (message) setSaid({ error: message });
@@ -162,7 +162,7 @@ function Devices() {
   };
 
   const sorted = [...(items ?? [])].sort(
-    (a, b) => Number(b.current) - Number(a.current) || (b.last_used_at ?? "").localeCompare(a.last_used_at ?? ""),
+    (a, b) => Number(b.current) - Number(a.current) || b.last_used_at.localeCompare(a.last_used_at),
   );
   return (
     <section class="card" aria-labelledby="devices-title">
@@ -223,7 +223,7 @@ function ChangePassword({ email }: { email: string }) {
       setSaid({ notice: t.passwordChanged });
       return;
     }
-    const byField = fieldErrors(result.failure);
+    const byField = fieldErrors(result.failure, t);
     const wrong = result.failure.kind === "problem" && result.failure.problem?.code === "invalid_credentials";
     if (wrong) byField.current_password = t.wrongPassword;
     setFields(byField);
@@ -302,7 +302,7 @@ function DeleteAccount() {
       auth.endSession("account_deleted", true);
       return;
     }
-    const byField = fieldErrors(result.failure);
+    const byField = fieldErrors(result.failure, t);
     if (result.failure.kind === "problem" && result.failure.problem?.code === "invalid_credentials") byField.password = t.wrongPassword;
     setFields(byField);
     const message = failureMessage(result.failure, t, { invalid_credentials: t.formHasErrors });

@@ -10,7 +10,8 @@ from ledger.errors import PROBLEM_CODES
 API = "/api/v1"
 # The only fields a response may leave out (ResponseSchema.sometimes), by schema.
 SOMETIMES = {"Token": {"refresh_token", "csrf_token", "user"}, "Problem": {"errors", "request_id"},
-             "ImportProblem": {"errors", "request_id"}, "ImportErrors": {"rows", "header", "body"}}
+             "ImportProblem": {"errors", "request_id"}, "ImportErrors": {"rows", "header", "body"},
+             "Invite": {"token"}}  # the invitation link's secret: only in the answer that created it
 JSON_TYPES = {"integer": int, "number": (int, float), "string": str, "boolean": bool, "array": list,
               "object": dict}
 

@@ -339,13 +339,14 @@ def delete_user(user: User) -> None:
     The ledger's own references (entries → accounts/categories, child → parent category) are
     NO ACTION, checked at the end of the statement, so the cascade's order does not matter.
     """
-    from ledger.ledgers.services import before_user_deleted
+    from ledger.ledgers.services import before_user_deleted, publish_memberships
 
     user_id = user.id
-    before_user_deleted(user_id)
+    promoted = before_user_deleted(user_id)
     version = db.session.execute(delete(User).where(User.id == user_id).returning(User.token_version)).scalar()
     db.session.commit()
     db.session.expunge_all()
+    publish_memberships(promoted)
     state = auth_state()
     if state is not None and version is not None:
         state.user_deleted(user_id, version)

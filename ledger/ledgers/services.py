@@ -112,7 +112,7 @@ def _bump(user_ids: list[int]) -> None:
                            .values(membership_version=User.membership_version + 1))
 
 
-def _memberships_changed(user_ids: list[int]) -> None:
+def publish_memberships(user_ids: list[int]) -> None:
     """After the commit: write the users' new membership_version through to the Redis copy."""
     state = auth_state()
     if state is None or not user_ids:
@@ -161,7 +161,7 @@ def create_ledger(user_id: int, name: str, currency: str | None, month_start_day
     currency = check_currency(currency or current_app.config["DEFAULT_CURRENCY"])
     ledger = _new_ledger(user_id, name, currency, month_start_day, locale or request_locale())
     db.session.commit()
-    _memberships_changed([user_id])
+    publish_memberships([user_id])
     events.info("ledger created", extra={"event": "ledger_created", "user_id": user_id, "ledger_id": ledger.id})
     return LedgerView(ledger.id, ledger.name, ledger.currency, ledger.month_start_day, "owner", 1,
                       ledger.created_at)
@@ -203,7 +203,7 @@ def update_ledger(scope: LedgerScope, changes: dict) -> LedgerView:
     members = _member_ids(scope.id)
     _bump(members)  # the auth check carries the ledger's name and month_start_day
     db.session.commit()
-    _memberships_changed(members)
+    publish_memberships(members)
     return get_ledger(scope)
 
 
@@ -236,7 +236,7 @@ def delete_ledger(scope: LedgerScope, confirm_name: str) -> None:
     _fallback_default(members)
     _bump(members)
     db.session.commit()
-    _memberships_changed(members)
+    publish_memberships(members)
     events.info("ledger deleted", extra={"event": "ledger_deleted", "user_id": scope.user_id,
                                          "ledger_id": scope.id})
 
@@ -286,7 +286,7 @@ def update_member(scope: LedgerScope, user_id: int, role: str) -> MemberView:
     member.role = role
     _bump([user_id])
     db.session.commit()
-    _memberships_changed([user_id])
+    publish_memberships([user_id])
     events.info("member role changed", extra={"event": "member_role_changed", "user_id": scope.user_id,
                                               "ledger_id": scope.id, "member_id": user_id, "role": role})
     return list_members(scope.id, user_id)[0]
@@ -304,7 +304,7 @@ def remove_member(scope: LedgerScope, user_id: int) -> None:
     _fallback_default([user_id])
     _bump([user_id])
     db.session.commit()
-    _memberships_changed([user_id])
+    publish_memberships([user_id])
     events.info("member removed", extra={"event": "member_removed", "user_id": scope.user_id,
                                          "ledger_id": scope.id, "member_id": user_id})
 
@@ -319,12 +319,14 @@ def add_member(ledger_id: int, user_id: int, role: str) -> None:
     db.session.add(LedgerMember(ledger_id=ledger_id, user_id=user_id, role=role, joined_at=utcnow()))
     _bump([user_id])
     db.session.commit()
-    _memberships_changed([user_id])
+    publish_memberships([user_id])
 
 
-def before_user_deleted(user_id: int) -> None:
+def before_user_deleted(user_id: int) -> list[int]:
     """Inside the transaction that deletes a user: their ledgers without another member are deleted with them;
-    a shared ledger they alone owned passes to its longest-standing member."""
+    a shared ledger they alone owned passes to its longest-standing member. Returns the users whose memberships
+    changed (publish_memberships after the commit)."""
+    promoted: list[int] = []
     ledger_ids = db.session.execute(select(LedgerMember.ledger_id).where(LedgerMember.user_id == user_id)).scalars()
     for ledger_id in list(ledger_ids):
         others = db.session.execute(
@@ -334,7 +336,9 @@ def before_user_deleted(user_id: int) -> None:
             db.session.execute(delete(Ledger).where(Ledger.id == ledger_id))
         elif not any(m.role == "owner" for m in others):
             others[0].role = "owner"
-            _bump([others[0].user_id])
+            promoted.append(others[0].user_id)
+    _bump(promoted)
+    return promoted
 
 
 # --- invites -----------------------------------------------------------------------------------------------------
@@ -413,7 +417,7 @@ def accept_invite(token: str, user_id: int) -> LedgerView:
     db.session.add(LedgerMember(ledger_id=invite.ledger_id, user_id=user_id, role=invite.role, joined_at=now))
     _bump([user_id])
     db.session.commit()  # a racing second acceptance by the same user fails on the primary key → 409
-    _memberships_changed([user_id])
+    publish_memberships([user_id])
     events.info("invite accepted", extra={"event": "invite_accepted", "user_id": user_id,
                                           "ledger_id": invite.ledger_id, "invite_id": invite.id})
     return _views(user_id, invite.ledger_id)[0]

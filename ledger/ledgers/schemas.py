@@ -23,7 +23,7 @@ class LedgerListSchema(ResponseSchema):
 
 
 class LedgerCreateSchema(BaseSchema):
-    name = Name()
+    name = Name(required=True)
     currency = Text(validate=validate.Regexp(r"^[A-Za-z]{3}$"),
                     metadata={"example": "KRW", "pattern": CURRENCY_PATTERN,
                               "description": "an ISO 4217 code of GET /currencies (default from config); fixed "
@@ -37,7 +37,7 @@ class LedgerPatchSchema(BaseSchema):
 
 
 class LedgerDeleteSchema(BaseSchema):
-    name = Text(validate=validate.Length(max=100),
+    name = Text(required=True, validate=validate.Length(max=100),
                 metadata={"description": "the ledger's name, typed back to confirm"})
 
 
@@ -54,7 +54,7 @@ class MemberListSchema(ResponseSchema):
 
 
 class MemberPatchSchema(BaseSchema):
-    role = Text(validate=validate.OneOf(ROLES), metadata=_ROLE)
+    role = Text(required=True, validate=validate.OneOf(ROLES), metadata=_ROLE)
 
 
 class InviteCreateSchema(BaseSchema):

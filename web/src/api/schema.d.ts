@@ -6603,11 +6603,11 @@ export interface components {
             currency?: string;
             /** @default 1 */
             month_start_day: number;
-            name?: string;
+            name: string;
         };
         LedgerDelete: {
             /** @description the ledger's name, typed back to confirm */
-            name?: string;
+            name: string;
         };
         LedgerList: {
             items: components["schemas"]["Ledger"][];
@@ -6640,7 +6640,7 @@ export interface components {
              * @description owner (everything), editor (the ledger's data), viewer (read only)
              * @enum {string}
              */
-            role?: "owner" | "editor" | "viewer";
+            role: "owner" | "editor" | "viewer";
         };
         MonthlyReport: {
             /** @description the month's budget totals (as in GET /budgets/{month}), or null when none is set */

@@ -66,9 +66,12 @@ ERROR_HEADERS = {
 }
 
 
-def documented_errors(blp, *statuses: int, auth: bool = False):
-    """Document problem+json error responses (and bearer security) on an operation."""
-    statuses = tuple(sorted(set(statuses) | ({401} if auth else set()) | {500, 503}))
+def documented_errors(blp, *statuses: int, auth: bool = False, ledger: bool = False):
+    """Document problem+json error responses (and bearer security) on an operation. `ledger`: a route of a ledger's
+    data (ledger.ledgers.scope.ledger_required), which also answers 404 when the caller is not a member of the
+    request's ledger and 403 forbidden_role when a viewer writes."""
+    statuses = tuple(sorted(set(statuses) | ({401} if auth else set()) | ({403, 404} if ledger else set())
+                            | {500, 503}))
 
     def decorator(fn):
         for status in statuses:

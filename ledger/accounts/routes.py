@@ -23,7 +23,7 @@ ACCOUNT_ID = "<id:account_id>"
 @ledger_required
 @blp.arguments(AccountListQuerySchema, location="query")
 @blp.response(200, AccountListSchema)
-@documented_errors(blp, 422, auth=True)
+@documented_errors(blp, 422, auth=True, ledger=True)
 def list_accounts(args):
     """Every account of the user (archived ones included), by id, with its balance."""
     return {"items": services.list_accounts(current_ledger().id)}
@@ -33,7 +33,7 @@ def list_accounts(args):
 @ledger_required
 @blp.arguments(AccountCreateSchema)
 @blp.response(201, AccountSchema)
-@documented_errors(blp, 400, 409, 413, 415, 422, auth=True)
+@documented_errors(blp, 400, 409, 413, 415, 422, auth=True, ledger=True)
 def create_account(args):
     """Create an account; 409 when the user already has one with that name."""
     return services.create_account(current_ledger().id, args["name"], args["type"], args["opening_balance"])
@@ -42,7 +42,7 @@ def create_account(args):
 @blp.route(f"/{ACCOUNT_ID}", methods=["GET"])
 @ledger_required
 @blp.response(200, AccountSchema)
-@documented_errors(blp, 404, auth=True)
+@documented_errors(blp, 404, auth=True, ledger=True)
 def get_account(account_id: int):
     """One account with its balance; another user's account is 404."""
     return services.get_account(current_ledger().id, account_id)
@@ -52,7 +52,7 @@ def get_account(account_id: int):
 @ledger_required
 @blp.arguments(AccountPatchSchema, required=False)  # no body: nothing changes
 @blp.response(200, AccountSchema)
-@documented_errors(blp, 400, 404, 409, 413, 415, 422, auth=True)
+@documented_errors(blp, 400, 404, 409, 413, 415, 422, auth=True, ledger=True)
 def update_account(args, account_id: int):
     """Rename and/or (un)archive an account; the type and opening balance are fixed."""
     return services.update_account(current_ledger().id, account_id, args)
@@ -61,7 +61,7 @@ def update_account(args, account_id: int):
 @blp.route(f"/{ACCOUNT_ID}", methods=["DELETE"])
 @ledger_required
 @blp.response(204)
-@documented_errors(blp, 404, 409, auth=True)
+@documented_errors(blp, 404, 409, auth=True, ledger=True)
 def delete_account(account_id: int):
     """Delete an account; 409 while any entry uses it (archive it instead)."""
     services.delete_account(current_ledger().id, account_id)

@@ -22,7 +22,7 @@ def _month(value: str) -> str:
 @blp.route("/<string:month>", methods=["GET"], parameters=[MONTH_PATH_PARAMETER])
 @ledger_required
 @blp.response(200, BudgetSchema)
-@documented_errors(blp, 422, auth=True)
+@documented_errors(blp, 422, auth=True, ledger=True)
 def get_budget(month: str):
     """The month's limits with what was spent (category + children) and what remains; empty when none set."""
     return services.get_budget(current_ledger(), _month(month))
@@ -32,7 +32,7 @@ def get_budget(month: str):
 @ledger_required
 @blp.arguments(BudgetPutSchema)
 @blp.response(200, BudgetSchema)
-@documented_errors(blp, 400, 409, 413, 415, 422, auth=True)
+@documented_errors(blp, 400, 409, 413, 415, 422, auth=True, ledger=True)
 def put_budget(args, month: str):
     """Replace the month's whole set of limits (expense categories only; each at most once).
 

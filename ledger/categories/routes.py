@@ -24,7 +24,7 @@ CATEGORY_ID = "<id:category_id>"
 @ledger_required
 @blp.arguments(CategoryListQuerySchema, location="query")
 @blp.response(200, CategoryListSchema)
-@documented_errors(blp, 422, auth=True)
+@documented_errors(blp, 422, auth=True, ledger=True)
 def list_categories(args):
     """The user's categories by id (archived ones too unless include_archived=false)."""
     items = services.list_categories(current_ledger().id, args.get("kind"), args["include_archived"])
@@ -35,7 +35,7 @@ def list_categories(args):
 @ledger_required
 @blp.arguments(CategoryCreateSchema)
 @blp.response(201, CategorySchema)
-@documented_errors(blp, 400, 409, 413, 415, 422, auth=True)
+@documented_errors(blp, 400, 409, 413, 415, 422, auth=True, ledger=True)
 def create_category(args):
     """Create a category (top-level, or under a top-level category of the same kind).
 
@@ -49,7 +49,7 @@ def create_category(args):
 @blp.route(f"/{CATEGORY_ID}", methods=["GET"])
 @ledger_required
 @blp.response(200, CategorySchema)
-@documented_errors(blp, 404, auth=True)
+@documented_errors(blp, 404, auth=True, ledger=True)
 def get_category(category_id: int):
     """One category; another user's category is 404."""
     return services.get_category(current_ledger().id, category_id)
@@ -59,7 +59,7 @@ def get_category(category_id: int):
 @ledger_required
 @blp.arguments(CategoryPatchSchema, required=False)  # no body: nothing changes
 @blp.response(200, CategorySchema)
-@documented_errors(blp, 400, 404, 409, 413, 415, 422, auth=True)
+@documented_errors(blp, 400, 404, 409, 413, 415, 422, auth=True, ledger=True)
 def update_category(args, category_id: int):
     """Rename, recolour (null removes the colour) and/or (un)archive a category; kind and parent are fixed."""
     return services.update_category(current_ledger().id, category_id, args)
@@ -69,7 +69,7 @@ def update_category(args, category_id: int):
 @ledger_required
 @blp.arguments(CategoryDeleteQuerySchema, location="query")
 @blp.response(204)
-@documented_errors(blp, 404, 409, 422, auth=True)
+@documented_errors(blp, 404, 409, 422, auth=True, ledger=True)
 def delete_category(args, category_id: int):
     """Delete a category (its budgets go with it).
 

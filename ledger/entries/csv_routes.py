@@ -101,7 +101,7 @@ class ImportProblemSchema(ProblemSchema):
                   description="The matching entries, newest first, as a CSV attachment.\n\n" + FORMAT_DOC,
                   headers={"Content-Disposition": {"schema": {"type": "string"}, "description":
                                                    'attachment; filename="ledger-entries-YYYY-MM-DD.csv"'}})
-@documented_errors(csv_blp, 422, auth=True)
+@documented_errors(csv_blp, 422, auth=True, ledger=True)
 def export_entries(args):
     """Download the entries matching the GET /entries filters as CSV (streamed; no pagination)."""
     ledger = current_ledger()
@@ -122,7 +122,7 @@ def export_entries(args):
                           "content": {"text/csv": {"schema": {"type": "string"}}}})
 @csv_blp.alt_response(422, schema=ImportProblemSchema, content_type=PROBLEM_MIMETYPE,
                       description=HTTPStatus.UNPROCESSABLE_ENTITY.phrase)
-@documented_errors(csv_blp, 413, 415, auth=True)
+@documented_errors(csv_blp, 413, 415, auth=True, ledger=True)
 def import_entries(args):
     """Import entries from a CSV in the export's format (all rows or none)."""
     request.max_content_length = current_app.config["IMPORT_MAX_CONTENT_LENGTH"]

@@ -33,7 +33,7 @@ def _render(entry: Entry) -> str:
 @ledger_required
 @blp.arguments(EntryListQuerySchema, location="query")
 @blp.response(200, EntryPageSchema)
-@documented_errors(blp, 422, auth=True)
+@documented_errors(blp, 422, auth=True, ledger=True)
 def list_entries(args):
     """The ledger's entries, filtered, newest `occurred_on` first (ties: higher id first).
 
@@ -52,7 +52,7 @@ def list_entries(args):
     "Idempotent-Replayed": {"description": "`true` when this is the stored response to an earlier request with "
                                            "the same Idempotency-Key", "schema": {"type": "string", "enum": ["true"]}},
 })
-@documented_errors(blp, 400, 409, 413, 415, 422, auth=True)
+@documented_errors(blp, 400, 409, 413, 415, 422, auth=True, ledger=True)
 def create_entry(args, idempotency_key=None):
     """Record an income, expense or transfer; an Idempotency-Key makes retries safe.
 
@@ -77,7 +77,7 @@ def create_entry(args, idempotency_key=None):
 @blp.route(f"/{ENTRY_ID}", methods=["GET"])
 @ledger_required
 @blp.response(200, EntrySchema, headers=_ETAG_HEADER)
-@documented_errors(blp, 404, auth=True)
+@documented_errors(blp, 404, auth=True, ledger=True)
 def get_entry(entry_id: int):
     """One entry, with its ETag."""
     entry = services.get_entry(current_ledger().id, entry_id)
@@ -89,7 +89,7 @@ def get_entry(entry_id: int):
 @blp.arguments(IfMatchHeaderSchema, location="headers", as_kwargs=True)
 @blp.arguments(EntryPatchSchema, required=False)  # no body: nothing changes
 @blp.response(200, EntrySchema, headers=_ETAG_HEADER)
-@documented_errors(blp, 400, 404, 409, 412, 413, 415, 422, auth=True)
+@documented_errors(blp, 400, 404, 409, 412, 413, 415, 422, auth=True, ledger=True)
 def update_entry(args, entry_id: int, if_match=None):
     """Change any writable field; an If-Match that no longer matches is 412 and changes nothing.
 
@@ -104,7 +104,7 @@ def update_entry(args, entry_id: int, if_match=None):
 @ledger_required
 @blp.arguments(IfMatchHeaderSchema, location="headers", as_kwargs=True)
 @blp.response(204)
-@documented_errors(blp, 404, 412, auth=True)
+@documented_errors(blp, 404, 412, auth=True, ledger=True)
 def delete_entry(entry_id: int, if_match=None):
     """Delete an entry (If-Match honoured)."""
     services.delete_entry(current_ledger(), entry_id, if_match)

@@ -1,5 +1,5 @@
 """Load and dump schemas of /api/v1/ledgers and /api/v1/invites."""
-from marshmallow import fields, validate
+from marshmallow import fields, post_dump, validate
 
 from ledger.auth.schemas import CURRENCY_PATTERN
 from ledger.ledgers.models import ROLES
@@ -63,6 +63,12 @@ class InviteCreateSchema(BaseSchema):
 
 class InviteSchema(ResponseSchema):
     sometimes = frozenset({"token"})
+
+    @post_dump
+    def _token_only_when_created(self, data: dict, **kwargs) -> dict:
+        if data.get("token") is None:
+            data.pop("token", None)
+        return data
 
     id = fields.Integer()
     role = fields.String(metadata=_ROLE)

@@ -13,7 +13,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="
 @ledger_required
 @blp.arguments(MonthlyQuerySchema, location="query")
 @blp.response(200, MonthlyReportSchema)
-@documented_errors(blp, 422, auth=True)
+@documented_errors(blp, 422, auth=True, ledger=True)
 def monthly(args):
     """One accounting month for a dashboard: totals, by category (rolled up), every day, budgets, newest entries."""
     return services.monthly_report(current_ledger(), args["month"])
@@ -23,7 +23,7 @@ def monthly(args):
 @ledger_required
 @blp.arguments(TrendQuerySchema, location="query")
 @blp.response(200, TrendSchema)
-@documented_errors(blp, 422, auth=True)
+@documented_errors(blp, 422, auth=True, ledger=True)
 def trend(args):
     """Income, expense and net per accounting month, `from` to `to` inclusive (at most 120 months)."""
     return services.trend(current_ledger(), args["from_"], args["to"])

@@ -8,7 +8,7 @@ from ledger.accounts.schemas import (
     AccountPatchSchema,
     AccountSchema,
 )
-from ledger.auth.tokens import auth_required, current_auth
+from ledger.auth.check import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.openapi import documented_errors
 

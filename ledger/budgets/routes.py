@@ -1,5 +1,5 @@
 """/api/v1/budgets: monthly limits per expense category (thin routes over ledger.budgets.services)."""
-from ledger.auth.tokens import auth_required, current_auth
+from ledger.auth.check import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.budgets import services
 from ledger.budgets.schemas import MONTH_PATH_PARAMETER, BudgetPutSchema, BudgetSchema

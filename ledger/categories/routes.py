@@ -1,6 +1,6 @@
 """/api/v1/categories: thin routes over ledger.categories.services."""
 
-from ledger.auth.tokens import auth_required, current_auth
+from ledger.auth.check import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.categories import services
 from ledger.categories.schemas import (

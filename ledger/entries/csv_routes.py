@@ -7,7 +7,7 @@ from itertools import chain
 from flask import Response, current_app, request, stream_with_context
 from marshmallow import Schema, fields
 
-from ledger.auth.tokens import auth_required, current_auth
+from ledger.auth.check import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.entries import csv_format
 from ledger.entries.schemas import EntryFilterSchema

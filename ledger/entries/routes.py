@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, json, request, url_for
 
-from ledger.auth.tokens import auth_required, current_auth
+from ledger.auth.check import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.entries import idempotency, services
 from ledger.entries.models import Entry

@@ -6,7 +6,7 @@ from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from ledger.auth.tokens import current_auth
+from ledger.auth.check import current_auth
 from ledger.database import MAX_ID
 from ledger.entries.models import ENTRY_TYPES
 from ledger.money import MAX_AMOUNT

@@ -1,6 +1,6 @@
 """/api/v1/reports: the month dashboard and the multi-month trend (thin routes over ledger.reports.services)."""
 
-from ledger.auth.tokens import auth_required, current_auth
+from ledger.auth.check import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.openapi import documented_errors
 from ledger.reports import services

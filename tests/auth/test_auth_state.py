@@ -61,7 +61,8 @@ def test_the_first_request_reads_the_database_and_the_next_ones_only_redis(calle
     assert (len(first_statements), len(second_statements)) == (1, 0)
 
 
-@pytest.mark.parametrize("revoke", ["logout", "end_session", "password", "deactivate", "delete"])
+@pytest.mark.parametrize("revoke", ["logout", "end_session", "password", "deactivate", "delete",
+                                    "admin_logout", "admin_password"])
 def test_every_revocation_is_refused_on_the_very_next_request(cached_app, caller, counted, revoke):
     client, user, token = caller
     assert _me(client, token, counted)[0].status_code == 200  # the copy is warm
@@ -77,6 +78,11 @@ def test_every_revocation_is_refused_on_the_very_next_request(cached_app, caller
     elif revoke == "deactivate":
         # `flask users ...` runs with the same environment as the servers: it writes through too
         assert cached_app.test_cli_runner().invoke(args=["users", "deactivate", user.email]).exit_code == 0
+    elif revoke == "admin_logout":
+        assert cached_app.test_cli_runner().invoke(args=["users", "logout", user.email]).exit_code == 0
+    elif revoke == "admin_password":
+        assert cached_app.test_cli_runner().invoke(args=["users", "set-password", user.email, "--password-stdin"],
+                                                   input="another long passphrase 2026\n").exit_code == 0
     else:
         assert client.delete(ME, headers=bearer(other), json={"password": PASSWORD}).status_code == 204
 

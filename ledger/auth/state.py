@@ -36,8 +36,17 @@ log = logging.getLogger("ledger.auth.state")
 USER_FIELDS = ("ver", "active", "email", "display_name", "currency", "msd", "created", "until", "run")
 SESSION_FIELDS = ("uid", "nonce", "exp", "revoked", "until", "run")
 
+# How many copy lifetimes (AUTH_STATE_TTL) a key lives: AuthState.key_ttl_ms. A copy is believed only while
+# its `until` stamp holds, so the key's own expiry is housekeeping, with one duty: the newest `ver` and a
+# `revoked` flag are what make the scripts below refuse a slow request's fill of what it read before a
+# revocation, and they can only do that while the key exists. Ten lifetimes (10 s at the smallest
+# AUTH_STATE_TTL) is far longer than a live request takes from its database read to its fill, and bounds
+# the memory that keys of idle users and ended sessions hold.
+KEY_LIFETIMES = 10
+
 # KEYS[1]: the user's key. ARGV: mode ("set" for a committed change, "fill" for a copy of a read),
-# now, ttl ms, ver, then field/value pairs. A fill never replaces a live copy nor an equal or newer one.
+# now, key ttl ms (PEXPIRE), ver, then field/value pairs. A fill never replaces a live copy nor an equal or
+# newer one.
 _SET_USER = """
 local current = redis.call('HMGET', KEYS[1], 'ver', 'until')
 local ver = tonumber(ARGV[4])
@@ -51,7 +60,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """
 
-# KEYS[1]: the session's key. ARGV: mode, now, ttl ms, nonce, then field/value pairs (revoked among them).
+# KEYS[1]: the session's key. ARGV: mode, now, key ttl ms, nonce, then field/value pairs (revoked among them).
 # A revoked session stays revoked (for this nonce); a fill never replaces a live copy.
 _SET_SESSION = """
 local current = redis.call('HMGET', KEYS[1], 'nonce', 'revoked', 'until')
@@ -82,6 +91,7 @@ class AuthState:
 
     def __init__(self, url: str, ttl: float) -> None:
         self.ttl = ttl
+        self.key_ttl_ms = int(ttl * KEY_LIFETIMES * 1000)
         self.run_id: str | None = None
         self._lock = threading.Lock()
         self._skip_until = 0.0  # after an error, go straight to the database for a moment
@@ -139,7 +149,7 @@ class AuthState:
 
     # -- writes
     def _user_args(self, mode: str, user, now: float) -> list:
-        return [mode, now, int(self.ttl * 10_000), user.token_version,
+        return [mode, now, self.key_ttl_ms, user.token_version,
                 "active", int(bool(user.is_active)), "email", user.email, "display_name", user.display_name,
                 "currency", user.currency, "msd", user.month_start_day, "created", user.created_at.timestamp(),
                 "until", now + self.ttl, "run", self.run_id or ""]
@@ -153,7 +163,7 @@ class AuthState:
             pipe = self.client.pipeline(transaction=False)
             self._set_user(keys=[f"ledger:auth:u:{user.id}"], args=self._user_args("fill", user, now), client=pipe)
             self._set_session(keys=[f"ledger:auth:s:{session_id}"], client=pipe, args=[
-                "fill", now, int(self.ttl * 10_000), nonce, "uid", user.id, "exp", expires_at.timestamp(),
+                "fill", now, self.key_ttl_ms, nonce, "uid", user.id, "exp", expires_at.timestamp(),
                 "revoked", int(revoked), "until", now + self.ttl, "run", self.run_id or ""])
             pipe.execute()
         except redis.RedisError as error:
@@ -178,7 +188,7 @@ class AuthState:
         now = time.time()
         self._write("user", lambda: self._set_user(
             keys=[f"ledger:auth:u:{user_id}"],
-            args=["set", now, int(self.ttl * 10_000), last_version + 1, "active", 0, "until", now + self.ttl,
+            args=["set", now, self.key_ttl_ms, last_version + 1, "active", 0, "until", now + self.ttl,
                   "run", self.run_id or ""]))
 
     def sessions_revoked(self, sessions: list[tuple[int, str]]) -> None:
@@ -191,7 +201,7 @@ class AuthState:
             pipe = self.client.pipeline(transaction=False)
             for session_id, nonce in sessions:
                 self._set_session(keys=[f"ledger:auth:s:{session_id}"], client=pipe, args=[
-                    "set", now, int(self.ttl * 10_000), nonce, "revoked", 1, "uid", "", "exp", 0,
+                    "set", now, self.key_ttl_ms, nonce, "revoked", 1, "uid", "", "exp", 0,
                     "until", now + self.ttl, "run", self.run_id or ""])
             pipe.execute()
 

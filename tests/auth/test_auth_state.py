@@ -89,6 +89,32 @@ def test_every_revocation_is_refused_on_the_very_next_request(cached_app, caller
     assert_problem(client.get(ME, headers=bearer(token)), 401, "token_revoked")
 
 
+def test_a_key_lives_ten_copy_lifetimes_after_a_fill_and_after_each_revoking_write(cached_app, caller, rdb, counted):
+    """The key outlives its copy (believed AUTH_STATE_TTL = 2 s) ten times over, so that the newest `ver` and
+    `revoked` still refuse a slow fill; every write sets that expiry again."""
+    client, user, token = caller
+    with cached_app.app_context():
+        key_ttl_ms = auth_state().key_ttl_ms
+    assert key_ttl_ms == 10 * 2 * 1000
+
+    def assert_key_ttl(key: str) -> None:
+        assert key_ttl_ms - 1000 < rdb.pttl(key) <= key_ttl_ms, (key, rdb.pttl(key))
+
+    assert _me(client, token, counted)[0].status_code == 200  # a fill of both keys
+    session_id = client.get(SESSIONS, headers=bearer(token)).get_json()["items"][0]["id"]
+    user_key, session_key = f"ledger:auth:u:{user.id}", f"ledger:auth:s:{session_id}"
+    assert_key_ttl(user_key)
+    assert_key_ttl(session_key)
+
+    other = login_body(cached_app.test_client(), user)["access_token"]
+    for key in (user_key, session_key):
+        rdb.pexpire(key, 5000)  # so that only a new write can bring the expiry back up
+    assert client.delete(f"{SESSIONS}/current", headers=bearer(token)).status_code == 204
+    assert_key_ttl(session_key)
+    assert client.post(LOGOUT, headers=bearer(other)).status_code == 204
+    assert_key_ttl(user_key)
+
+
 def test_a_stale_fill_cannot_move_the_copy_back_to_an_old_version(cached_app, caller, rdb, counted):
     client, user, token = caller
     assert _me(client, token, counted)[0].status_code == 200

@@ -55,10 +55,10 @@ def fresh_postgres(url: str) -> None:
 
 PARTS = [  # (label, file suffix, function): cumulative time per request under cProfile
     ("the whole request in Flask (`Flask.wsgi_app`)", "flask/app.py", "wsgi_app"),
-    ("`ledger.auth.tokens.authenticate` (all of the auth)", "ledger/auth/tokens.py", "authenticate"),
-    ("├ `decode` (one PyJWT decode + claim checks)", "ledger/auth/tokens.py", "decode"),
+    ("`ledger.auth.check.authenticate` (all of the auth)", "ledger/auth/check.py", "authenticate"),
+    ("├ `decode` (one PyJWT decode + claim checks)", "ledger/auth/decoding.py", "decode"),
     ("├ `_auth_row` (the statement)", "auth_breakdown.py", "cached_auth_row"),
-    ("├ `_auth_row` (the statement)", "ledger/auth/tokens.py", "_auth_row"),
+    ("├ `_auth_row` (the statement)", "ledger/auth/check.py", "_auth_row"),
     ("│ ├ `Engine.connect` (pool checkout)", "sqlalchemy/engine/base.py", "connect"),
     ("│ ├ `Connection.execute` (Core: cache key, execute, result)", "sqlalchemy/engine/base.py", "execute"),
     ("│ ├ … of which the DBAPI `cursor.execute`", "sqlalchemy/engine/default.py", "do_execute"),
@@ -114,7 +114,7 @@ def main() -> int:
     import redis
     from flask_migrate import upgrade
 
-    import ledger.auth.tokens as tokens
+    import ledger.auth.check as check
     from benchmarks.refapps.stateless import app as stateless_app
     from ledger import create_app
     from ledger.extensions import db
@@ -132,7 +132,7 @@ def main() -> int:
     redis_client = redis_app.test_client()
     stateless = stateless_app.test_client()
 
-    original = tokens._auth_row
+    original = check._auth_row
     cached_engines: dict = {}
 
     def cached_auth_row(ident):  # _auth_row with the AUTOCOMMIT engine built once per app
@@ -141,7 +141,7 @@ def main() -> int:
         if engine is None:
             engine = cached_engines[db.engine] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
-            return connection.execute(tokens._AUTH_CHECK, params).first()
+            return connection.execute(check._AUTH_CHECK, params).first()
 
     ledger_logger = logging.getLogger("ledger")
 
@@ -164,14 +164,14 @@ def main() -> int:
         for handler in ledger_logger.handlers:
             handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - the JSON line is formatted and written
         for v in variants:  # warm-up
-            tokens._auth_row = cached_auth_row if v["patched"] else original
+            check._auth_row = cached_auth_row if v["patched"] else original
             ledger_logger.setLevel(v["level"])
             for _ in range(100):
                 response = v["client"].get(v["path"], headers=v["headers"])
                 assert response.status_code == 200, (v["name"], response.status_code, response.get_data()[:200])
         for _ in range(args.requests // args.block):
             for v in variants:
-                tokens._auth_row = cached_auth_row if v["patched"] else original
+                check._auth_row = cached_auth_row if v["patched"] else original
                 ledger_logger.setLevel(v["level"])
                 get, path, hdrs = v["client"].get, v["path"], v["headers"]
                 cpu, wall = time.process_time(), time.perf_counter()
@@ -182,10 +182,10 @@ def main() -> int:
         profile_text = ""
         if args.profile >= 0:
             v = variants[args.profile]
-            tokens._auth_row = cached_auth_row if v["patched"] else original
+            check._auth_row = cached_auth_row if v["patched"] else original
             ledger_logger.setLevel(v["level"])
             profile_text = profile(v, 2000)
-    tokens._auth_row = original
+    check._auth_row = original
     base = statistics.median(variants[0]["cpu"])
     me = statistics.median(variants[2]["cpu"])
     print(f"### In-process CPU per request, {url.split(':')[0]} ({args.requests:,} requests per variant in blocks of "

@@ -40,8 +40,9 @@ def main() -> int:
     import jwt as pyjwt
     from flask_migrate import upgrade
 
-    import ledger.auth.tokens as tokens
+    import ledger.auth.check as check
     from ledger import create_app
+    from ledger.auth.decoding import decode
     from ledger.extensions import db
 
     app = create_app("production")
@@ -54,14 +55,14 @@ def main() -> int:
     signing_input, signature = token.rsplit(".", 1)
     hmac = pyjwt.algorithms.HMACAlgorithm(pyjwt.algorithms.HMACAlgorithm.SHA256)
     with app.test_request_context(headers={"Authorization": f"Bearer {token}"}):
-        _, ident = tokens.decode(token, "access")
+        _, ident = decode(token, "access")
         key = app.config["JWT_SECRET_KEY"].encode()
         autocommit = db.engine.execution_options(isolation_level="AUTOCOMMIT")
         params = {"user_id": ident.user_id, "session_id": ident.session_id, "nonce": ident.session_nonce}
 
         def row_cached():
             with autocommit.connect() as connection:
-                return connection.execute(tokens._AUTH_CHECK, params).first()
+                return connection.execute(check._AUTH_CHECK, params).first()
 
         def raw_dbapi():
             raw = db.engine.raw_connection()
@@ -74,13 +75,13 @@ def main() -> int:
                 raw.close()
 
         parts = {
-            "`tokens.decode` (one PyJWT decode + claim checks)": lambda: tokens.decode(token, "access"),
+            "`decode` (one PyJWT decode + claim checks)": lambda: decode(token, "access"),
             "… PyJWS `_load` alone (base64 + JSON)": lambda: pyjwt.api_jws._jws_global_obj._load(token),
             "… HMAC-SHA256 verify alone": lambda: hmac.verify(signing_input.encode(), key,
                                                               pyjwt.utils.base64url_decode(signature)),
             "`db.engine.execution_options(isolation_level=\"AUTOCOMMIT\")` (per request today)":
                 lambda: db.engine.execution_options(isolation_level="AUTOCOMMIT"),
-            "`_auth_row` as today": lambda: tokens._auth_row(ident),
+            "`_auth_row` as today": lambda: check._auth_row(ident),
             "`_auth_row` with the AUTOCOMMIT engine built once": row_cached,
             "pool checkout + `SELECT 1` + return on the raw DBAPI connection": raw_dbapi,
         }

@@ -7,7 +7,7 @@ The data (seeded in bulk, in a child process so that its memory is not counted):
   and budgets for three categories in every month;
 * 20 other users with 10,000 entries each, interleaved with the main user's rows day by day (as a live
   database would store them), so the main user's rows are not one contiguous block.
-Users are made by ledger.auth.services.create_user (so they get the Cash account and default categories);
+Users are made by ledger.auth.users.create_user (so they get the Cash account and default categories);
 everything else is SQLAlchemy Core insert() with lists of dicts, 5,000 rows per execute (entry ids are
 assigned by the seeder, then the PostgreSQL sequence is moved past them).
 
@@ -80,7 +80,7 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from ledger import create_app  # noqa: E402
 from ledger.accounts.models import Account  # noqa: E402
 from ledger.auth.models import User  # noqa: E402
-from ledger.auth.services import create_user  # noqa: E402
+from ledger.auth.users import create_user  # noqa: E402
 from ledger.budgets.models import Budget  # noqa: E402
 from ledger.categories.models import Category  # noqa: E402
 from ledger.entries.cursor import encode_cursor  # noqa: E402

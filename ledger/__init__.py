@@ -52,7 +52,7 @@ def configure(app: Flask, cfg: Config, overrides: dict) -> None:
         # Fail fast (→ 503) instead of hanging when the database host does not answer.
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {"connect_timeout": app.config["DATABASE_CONNECT_TIMEOUT"]})
-    # The first key signs; every listed key verifies, found by the token's `kid` (ledger.auth.tokens).
+    # The first key signs; every listed key verifies, found by the token's `kid` (ledger.auth.decoding).
     keys = list(app.config.get("JWT_SECRET_KEYS") or [app.config["JWT_SECRET_KEY"]])
     app.config["JWT_SECRET_KEY"] = keys[0]
     app.config["JWT_VERIFY_KEYS"] = {key_id(key): key for key in keys}
@@ -94,7 +94,7 @@ def _development_secrets(app: Flask, cfg: Config) -> None:
 def register_extensions(app: Flask) -> None:
     import ledger.models  # noqa: F401 - every table registered before migrations or queries
     from ledger.auth import state
-    from ledger.auth.tokens import register_jwt_callbacks
+    from ledger.auth.issuing import register_jwt_callbacks
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),

@@ -177,12 +177,12 @@ class TestUser:
 @pytest.fixture
 def make_user(app):
     """Create a user through the same service as the API and the CLI."""
-    from ledger.auth import services
+    from ledger.auth import users
 
     def factory(email: str | None = None, password: str = PASSWORD, **kwargs) -> TestUser:
         email = email or f"user{next(_counter)}@example.com"
         with app.app_context():
-            user = services.create_user(email, password, **kwargs)
+            user = users.create_user(email, password, **kwargs)
             return TestUser(user.id, user.email, password, user.default_ledger_id)
 
     return factory

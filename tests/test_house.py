@@ -51,6 +51,11 @@ def test_max_id_is_defined_once():
     ("ledger.money", ["exact_sum", "from_parts", "as_int"]),
     ("ledger.months", ["month_bounds"]),
     ("ledger.schemas", ["MONTH_PATTERN"]),
+    # auth, by concern: issuing, decoding, the check (with its decorator), and the one way tokens end
+    ("ledger.auth.issuing", ["issue_access_token", "issue_refresh_token", "issue_pair", "csrf_for"]),
+    ("ledger.auth.decoding", ["decode", "structural_claims", "bearer_token"]),
+    ("ledger.auth.check", ["authenticate", "current_auth", "auth_required"]),
+    ("ledger.auth.revocation", ["revoke_all_tokens", "revoke_session", "commit_user_change", "commit_sessions_ended"]),
 ])
 def test_shared_helpers_are_defined_in_their_home_only(module, names):
     pattern = re.compile(r"^(?:def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=", re.M)

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ledger.auth import services
+from ledger.auth import sessions, users
 from ledger.auth.models import User
 from ledger.database import iso_utc
 from ledger.errors import ApiError
@@ -41,7 +41,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def _user(email: str) -> User:
     try:
-        return services.find_user(email)
+        return users.find_user(email)
     except ApiError as error:
         _fail(error.detail)
 
@@ -62,7 +62,7 @@ def _run(fn, *args, **kwargs):
 def create(email, display_name, currency, password_stdin):
     """Create a user."""
     password = _read_password(password_stdin)
-    user = _run(services.create_user, email, password, display_name=display_name, currency=currency)
+    user = _run(users.create_user, email, password, display_name=display_name, currency=currency)
     click.echo(f"created user {user.id} {user.email}")
 
 
@@ -70,10 +70,10 @@ def create(email, display_name, currency, password_stdin):
 @click.option("--json", "as_json", is_flag=True)
 def list_users(as_json):
     """One line per user: id, email, active, created, sessions."""
-    counts = services.session_counts()
-    users = db.session.execute(select(User).order_by(User.id)).scalars()
+    counts = sessions.session_counts()
+    everyone = db.session.execute(select(User).order_by(User.id)).scalars()
     rows = [{"id": u.id, "email": u.email, "active": u.is_active, "created_at": iso_utc(u.created_at),
-             "sessions": counts.get(u.id, 0)} for u in users]
+             "sessions": counts.get(u.id, 0)} for u in everyone]
     if as_json:
         click.echo(json.dumps(rows))
         return
@@ -95,9 +95,9 @@ def show(email):
     click.echo(f"ledgers: {len(ledgers)}")
     for ledger in ledgers:
         click.echo(f"  {ledger.id}\t{ledger.role}\t{ledger.currency}\t{ledger.name}")
-    sessions = services.list_sessions(user.id)
-    click.echo(f"sessions: {len(sessions)}")
-    for s in sessions:
+    live = sessions.list_sessions(user.id)
+    click.echo(f"sessions: {len(live)}")
+    for s in live:
         click.echo(f"  {s.id}\t{s.ip}\tcreated {iso_utc(s.created_at)}\tlast used {iso_utc(s.last_used_at)}"
                    f"\t{s.user_agent}")
 
@@ -108,7 +108,7 @@ def show(email):
 def set_password(email, password_stdin):
     """Set a password and revoke every token."""
     user = _user(email)
-    _run(services.set_password, user, _read_password(password_stdin))
+    _run(users.set_password, user, _read_password(password_stdin))
     click.echo(f"password set for {user.email}; every token revoked")
 
 
@@ -117,7 +117,7 @@ def set_password(email, password_stdin):
 def logout(email):
     """Revoke every token of the user."""
     user = _user(email)
-    services.admin_logout(user)
+    sessions.logout(user.id)
     click.echo(f"every token of {user.email} revoked")
 
 
@@ -126,7 +126,7 @@ def logout(email):
 def deactivate(email):
     """Block login and revoke every token."""
     user = _user(email)
-    services.set_active(user, False)
+    users.set_active(user, False)
     click.echo(f"{user.email} deactivated")
 
 
@@ -135,7 +135,7 @@ def deactivate(email):
 def activate(email):
     """Allow login again."""
     user = _user(email)
-    services.set_active(user, True)
+    users.set_active(user, True)
     click.echo(f"{user.email} activated")
 
 
@@ -147,11 +147,11 @@ def delete(email, yes):
     user = _user(email)
     if not yes and not click.confirm(f"Delete {user.email} and all their data?"):
         _fail("not deleted")
-    services.delete_user(user)
+    users.delete_user(user)
     click.echo(f"{email} deleted")
 
 
 @tokens_cli.command("purge")
 def purge():
     """Delete refresh-token rows that expired or were revoked."""
-    click.echo(f"purged {services.purge_tokens()} refresh tokens")
+    click.echo(f"purged {sessions.purge_tokens()} refresh tokens")

@@ -1,4 +1,4 @@
-"""/api/v1/auth and /api/v1/me: thin routes over ledger.auth.services."""
+"""/api/v1/auth and /api/v1/me: thin routes over ledger.auth.sessions and ledger.auth.users."""
 from __future__ import annotations
 
 import hmac
@@ -6,7 +6,10 @@ from datetime import datetime
 
 from flask import after_this_request, current_app, request
 
-from ledger.auth import services
+from ledger.auth import sessions, users
+from ledger.auth.check import auth_required, current_auth
+from ledger.auth.decoding import decode
+from ledger.auth.issuing import TokenPair
 from ledger.auth.schemas import (
     DeleteMeSchema,
     LoginSchema,
@@ -18,7 +21,6 @@ from ledger.auth.schemas import (
     TokenSchema,
     UserSchema,
 )
-from ledger.auth.tokens import TokenPair, auth_required, current_auth, decode
 from ledger.blueprint import Blueprint
 from ledger.database import MAX_ID
 from ledger.errors import AuthorizationRequired, CsrfFailed, NotFound, ValidationFailed
@@ -46,7 +48,7 @@ def _login_limit() -> str:
 def _account_key() -> str:
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
-    return "account:" + (services.normalize_email(email) if isinstance(email, str) else "")
+    return "account:" + (users.normalize_email(email) if isinstance(email, str) else "")
 
 
 def _cookie_mode() -> bool:
@@ -123,9 +125,9 @@ def _refresh_token_from_request(args: dict) -> str:
 @documented_errors(auth_blp, 400, 403, 409, 413, 415, 422, 429)
 def register(args):
     """Create an account (with its default accounts and categories)."""
-    user = services.create_user(args["email"], args["password"], display_name=args.get("display_name"),
-                                currency=args.get("currency"), locale=args.get("locale") or ledgers.request_locale(),
-                                check_registration=True)
+    user = users.create_user(args["email"], args["password"], display_name=args.get("display_name"),
+                             currency=args.get("currency"), locale=args.get("locale") or ledgers.request_locale(),
+                             check_registration=True)
     return ledgers.user_profile(user)
 
 
@@ -137,7 +139,7 @@ def register(args):
 @documented_errors(auth_blp, 400, 401, 413, 415, 422, 429)
 def login(args):
     """Exchange email and password for an access token and a refresh token (new session)."""
-    user, pair = services.login(args["email"], args["password"], user_agent(), client_address())
+    user, pair = sessions.login(args["email"], args["password"], user_agent(), client_address())
     return _token_body(pair, user)
 
 
@@ -157,7 +159,7 @@ def refresh(args):
         expected = claims.get("csrf")
         if not isinstance(expected, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
             raise CsrfFailed("X-CSRF-TOKEN does not match the csrf_refresh_token cookie.")
-    result = services.refresh(claims, ident, user_agent(), client_address())
+    result = sessions.refresh(claims, ident, user_agent(), client_address())
     return _token_body(result.pair)
 
 
@@ -168,7 +170,7 @@ def refresh(args):
 def logout():
     """Log out everywhere: every access and refresh token of the user stops working."""
     ctx = current_auth()
-    services.logout(ctx.user_id, ctx.session_id)
+    sessions.logout(ctx.user_id, ctx.session_id)
     _clear_refresh_cookies()
 
 
@@ -181,7 +183,7 @@ def list_sessions():
     ctx = current_auth()
     items = [{"id": s.id, "created_at": s.created_at, "last_used_at": s.last_used_at,
               "user_agent": s.user_agent, "ip": s.ip, "current": s.id == ctx.session_id}
-             for s in services.list_sessions(ctx.user.id)]
+             for s in sessions.list_sessions(ctx.user.id)]
     return {"items": items}
 
 
@@ -199,7 +201,7 @@ def end_session(session_id: str):
         target = int(session_id)
     else:
         raise NotFound("No such session.")
-    services.end_session(ctx.user.id, target)
+    sessions.end_session(ctx.user.id, target)
     if target == ctx.session_id:
         _clear_refresh_cookies()
 
@@ -227,7 +229,7 @@ def patch_me(args):
     if "month_start_day" in args:  # checked before anything changes
         ledger = current_ledger()
         check_owner(ledger)
-    user = services.update_profile(ctx.user_id, args)
+    user = users.update_profile(ctx.user_id, args)
     if ledger is not None:
         ledgers.update_ledger(ledger, {"month_start_day": args["month_start_day"]})
     return ledgers.user_profile(user)
@@ -240,7 +242,7 @@ def patch_me(args):
 @documented_errors(me_blp, 400, 413, 415, 422, auth=True)
 def delete_me(args):
     """Delete the account and all its data (the password confirms it)."""
-    services.delete_account(current_auth().user_id, args["password"])
+    users.delete_account(current_auth().user_id, args["password"])
     _clear_refresh_cookies()
 
 
@@ -252,7 +254,7 @@ def delete_me(args):
 def change_password(args):
     """Change the password: other sessions end, the caller gets a fresh token pair."""
     ctx = current_auth()
-    user, pair = services.change_password(ctx.user_id, ctx.session_id, args["current_password"],
+    user, pair = users.change_password(ctx.user_id, ctx.session_id, args["current_password"],
                                           args["new_password"])
     return _token_body(pair, user)
 

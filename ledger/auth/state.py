@@ -44,9 +44,17 @@ USER_FIELDS = ("ver", "active", "email", "display_name", "created", "mv", "dl", 
 SESSION_FIELDS = ("uid", "nonce", "exp", "revoked", "until", "run")
 MEMBER_FIELDS = ("mv", "role", "lid", "name", "currency", "msd", "until", "run")
 
+# How many copy lifetimes (AUTH_STATE_TTL) a key lives: AuthState.key_ttl_ms. A copy is believed only while
+# its `until` stamp holds, so the key's own expiry is housekeeping, with one duty: the newest `ver` and a
+# `revoked` flag are what make the scripts below refuse a slow request's fill of what it read before a
+# revocation, and they can only do that while the key exists. Ten lifetimes (10 s at the smallest
+# AUTH_STATE_TTL) is far longer than a live request takes from its database read to its fill, and bounds
+# the memory that keys of idle users and ended sessions hold.
+KEY_LIFETIMES = 10
+
 # KEYS[1]: the user's key. ARGV: mode ("set" for a committed change, "fill" for a copy of a read),
-# now, ttl ms, ver, mv, then field/value pairs. (ver, mv) never goes backwards; a fill never replaces a live
-# copy of the same (ver, mv).
+# now, key ttl ms (PEXPIRE), ver, mv, then field/value pairs. (ver, mv) never goes backwards; a fill never
+# replaces a live copy of the same (ver, mv).
 _SET_USER = """
 local current = redis.call('HMGET', KEYS[1], 'ver', 'mv', 'until')
 local ver = tonumber(ARGV[4])
@@ -63,7 +71,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """
 
-# KEYS[1]: the session's key. ARGV: mode, now, ttl ms, nonce, then field/value pairs (revoked among them).
+# KEYS[1]: the session's key. ARGV: mode, now, key ttl ms, nonce, then field/value pairs (revoked among them).
 # A revoked session stays revoked (for this nonce); a fill never replaces a live copy.
 _SET_SESSION = """
 local current = redis.call('HMGET', KEYS[1], 'nonce', 'revoked', 'until')
@@ -95,6 +103,7 @@ class AuthState:
 
     def __init__(self, url: str, ttl: float) -> None:
         self.ttl = ttl
+        self.key_ttl_ms = int(ttl * KEY_LIFETIMES * 1000)
         self.run_id: str | None = None
         self._lock = threading.Lock()
         self._skip_until = 0.0  # after an error, go straight to the database for a moment
@@ -163,7 +172,7 @@ class AuthState:
 
     # -- writes
     def _user_args(self, mode: str, user, now: float) -> list:
-        return [mode, now, int(self.ttl * 10_000), user.token_version, user.membership_version,
+        return [mode, now, self.key_ttl_ms, user.token_version, user.membership_version,
                 "active", int(bool(user.is_active)), "email", user.email, "display_name", user.display_name,
                 "created", user.created_at.timestamp(), "dl", user.default_ledger_id or "",
                 "until", now + self.ttl, "run", self.run_id or ""]
@@ -180,7 +189,7 @@ class AuthState:
             pipe = self.client.pipeline(transaction=False)
             self._set_user(keys=[f"ledger:auth:u:{row.id}"], args=self._user_args("fill", row, now), client=pipe)
             self._set_session(keys=[f"ledger:auth:s:{session_id}"], client=pipe, args=[
-                "fill", now, int(self.ttl * 10_000), nonce, "uid", row.id, "exp", expires_at.timestamp(),
+                "fill", now, self.key_ttl_ms, nonce, "uid", row.id, "exp", expires_at.timestamp(),
                 "revoked", int(revoked), "until", now + self.ttl, "run", self.run_id or ""])
             if row.role is not None:
                 key = self._member_key(row.id, ledger_id)
@@ -188,7 +197,7 @@ class AuthState:
                                         "name": row.ledger_name, "currency": row.currency,
                                         "msd": row.month_start_day, "until": now + self.ttl,
                                         "run": self.run_id or ""})
-                pipe.pexpire(key, int(self.ttl * 10_000))
+                pipe.pexpire(key, self.key_ttl_ms)
             pipe.execute()
         except redis.RedisError as error:
             self._failed("fill", error)
@@ -212,7 +221,7 @@ class AuthState:
         now = time.time()
         self._write("user", lambda: self._set_user(
             keys=[f"ledger:auth:u:{user_id}"],
-            args=["set", now, int(self.ttl * 10_000), last_version + 1, 0, "active", 0, "until", now + self.ttl,
+            args=["set", now, self.key_ttl_ms, last_version + 1, 0, "active", 0, "until", now + self.ttl,
                   "run", self.run_id or ""]))
 
     def sessions_revoked(self, sessions: list[tuple[int, str]]) -> None:
@@ -225,7 +234,7 @@ class AuthState:
             pipe = self.client.pipeline(transaction=False)
             for session_id, nonce in sessions:
                 self._set_session(keys=[f"ledger:auth:s:{session_id}"], client=pipe, args=[
-                    "set", now, int(self.ttl * 10_000), nonce, "revoked", 1, "uid", "", "exp", 0,
+                    "set", now, self.key_ttl_ms, nonce, "revoked", 1, "uid", "", "exp", 0,
                     "until", now + self.ttl, "run", self.run_id or ""])
             pipe.execute()
 

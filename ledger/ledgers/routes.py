@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ledger.auth.tokens import auth_required, current_auth
+from ledger.auth.check import auth_required, current_auth
 from ledger.blueprint import Blueprint
 from ledger.database import MAX_ID
 from ledger.extensions import limiter

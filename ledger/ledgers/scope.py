@@ -1,6 +1,6 @@
 """The ledger a route acts on: `/api/v1/ledgers/{id}/...`, or the caller's default ledger on the older paths.
 
-The membership and the role come from the one auth statement (ledger.auth.tokens): no query here.
+The membership and the role come from the one auth statement (ledger.auth.check): no query here.
 """
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import functools
 
 from flask import Flask, g, request
 
-from ledger.auth.tokens import authenticate, current_auth
+from ledger.auth.check import authenticate, current_auth
 from ledger.errors import ForbiddenRole, NotFound
 from ledger.ledgers.access import LedgerScope
 

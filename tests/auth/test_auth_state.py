@@ -62,7 +62,8 @@ def test_the_first_request_reads_the_database_and_the_next_ones_only_redis(calle
     assert (len(first_statements), len(second_statements)) == (1, 0)
 
 
-@pytest.mark.parametrize("revoke", ["logout", "end_session", "password", "deactivate", "delete"])
+@pytest.mark.parametrize("revoke", ["logout", "end_session", "password", "deactivate", "delete",
+                                    "admin_logout", "admin_password"])
 def test_every_revocation_is_refused_on_the_very_next_request(cached_app, caller, counted, revoke):
     client, user, token = caller
     assert _me(client, token, counted)[0].status_code == 200  # the copy is warm
@@ -78,10 +79,41 @@ def test_every_revocation_is_refused_on_the_very_next_request(cached_app, caller
     elif revoke == "deactivate":
         # `flask users ...` runs with the same environment as the servers: it writes through too
         assert cached_app.test_cli_runner().invoke(args=["users", "deactivate", user.email]).exit_code == 0
+    elif revoke == "admin_logout":
+        assert cached_app.test_cli_runner().invoke(args=["users", "logout", user.email]).exit_code == 0
+    elif revoke == "admin_password":
+        assert cached_app.test_cli_runner().invoke(args=["users", "set-password", user.email, "--password-stdin"],
+                                                   input="another long passphrase 2026\n").exit_code == 0
     else:
         assert client.delete(ME, headers=bearer(other), json={"password": PASSWORD}).status_code == 204
 
     assert_problem(client.get(ME, headers=bearer(token)), 401, "token_revoked")
+
+
+def test_a_key_lives_ten_copy_lifetimes_after_a_fill_and_after_each_revoking_write(cached_app, caller, rdb, counted):
+    """The key outlives its copy (believed AUTH_STATE_TTL = 2 s) ten times over, so that the newest `ver` and
+    `revoked` still refuse a slow fill; every write sets that expiry again."""
+    client, user, token = caller
+    with cached_app.app_context():
+        key_ttl_ms = auth_state().key_ttl_ms
+    assert key_ttl_ms == 10 * 2 * 1000
+
+    def assert_key_ttl(key: str) -> None:
+        assert key_ttl_ms - 1000 < rdb.pttl(key) <= key_ttl_ms, (key, rdb.pttl(key))
+
+    assert _me(client, token, counted)[0].status_code == 200  # a fill of both keys
+    session_id = client.get(SESSIONS, headers=bearer(token)).get_json()["items"][0]["id"]
+    user_key, session_key = f"ledger:auth:u:{user.id}", f"ledger:auth:s:{session_id}"
+    assert_key_ttl(user_key)
+    assert_key_ttl(session_key)
+
+    other = login_body(cached_app.test_client(), user)["access_token"]
+    for key in (user_key, session_key):
+        rdb.pexpire(key, 5000)  # so that only a new write can bring the expiry back up
+    assert client.delete(f"{SESSIONS}/current", headers=bearer(token)).status_code == 204
+    assert_key_ttl(session_key)
+    assert client.post(LOGOUT, headers=bearer(other)).status_code == 204
+    assert_key_ttl(user_key)
 
 
 def test_a_stale_fill_cannot_move_the_copy_back_to_an_old_version(cached_app, caller, rdb, counted):

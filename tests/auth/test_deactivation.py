@@ -1,7 +1,7 @@
 """Deactivation (the admin's `flask users deactivate`, through the service): tokens die, login is refused."""
 import pytest
 
-from ledger.auth import services
+from ledger.auth import users
 from tests.auth.helpers import LOGIN, ME, REFRESH, bearer, claims_of, fresh_claims
 from tests.conftest import assert_problem, login_body
 
@@ -11,7 +11,7 @@ def deactivated(app, body_client, user):
     """A user with a live session, then deactivated; returns the session's tokens."""
     tokens = login_body(body_client, user)
     with app.app_context():
-        services.set_active(services.find_user(user.email), False)
+        users.set_active(users.find_user(user.email), False)
     return tokens
 
 
@@ -49,7 +49,7 @@ def test_inactive_user_is_refused_even_with_a_current_token(body_client, deactiv
 
 def test_reactivated_user_can_log_in_again_but_old_tokens_stay_dead(app, body_client, deactivated, user):
     with app.app_context():
-        services.set_active(services.find_user(user.email), True)
+        users.set_active(users.find_user(user.email), True)
 
     fresh = login_body(body_client, user)
 

@@ -96,12 +96,12 @@ def _failure_body(response) -> dict:
 
 def test_login_failures_are_identical_for_wrong_password_unknown_email_and_inactive_user(client, make_user, app,
                                                                                           sql):
-    from ledger.auth import services
+    from ledger.auth import users
 
     active = make_user()
     inactive = make_user()
     with app.app_context():
-        services.set_active(services.find_user(inactive.email), False)
+        users.set_active(users.find_user(inactive.email), False)
 
     wrong_password = _failure_body(post_login(client, active.email, "wrong password, quite long"))
     unknown_email = _failure_body(post_login(client, "nobody@example.com", active.password))
@@ -191,11 +191,11 @@ def test_login_with_a_wrong_password_runs_one_argon2_verification(app, client, u
 
 
 def test_login_of_an_inactive_user_runs_one_argon2_verification(client, make_user, app, monkeypatch):
-    from ledger.auth import services
+    from ledger.auth import users
 
     inactive = make_user()
     with app.app_context():
-        services.set_active(services.find_user(inactive.email), False)
+        users.set_active(users.find_user(inactive.email), False)
     spy = VerifySpy(monkeypatch)
 
     assert_problem(post_login(client, inactive.email, inactive.password), 401, "invalid_credentials")

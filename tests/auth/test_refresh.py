@@ -366,11 +366,11 @@ def test_body_refresh_with_garbage_is_invalid_token(body_client):
 
 
 def test_refresh_after_the_user_was_deleted_is_token_revoked(body_client, user, app):
-    from ledger.auth import services
+    from ledger.auth import users
 
     token = login_body(body_client, user)["refresh_token"]
     with app.app_context():
-        services.delete_user(services.find_user(user.email))
+        users.delete_user(users.find_user(user.email))
 
     assert_problem(body_refresh(body_client, token), 401, "token_revoked")
 

@@ -56,6 +56,7 @@ def test_max_id_is_defined_once():
     ("ledger.auth.decoding", ["decode", "structural_claims", "bearer_token"]),
     ("ledger.auth.check", ["authenticate", "current_auth", "auth_required"]),
     ("ledger.auth.revocation", ["revoke_all_tokens", "revoke_session", "commit_user_change", "commit_sessions_ended"]),
+    ("ledger.clock", ["household_today", "household_zone"]),
 ])
 def test_shared_helpers_are_defined_in_their_home_only(module, names):
     pattern = re.compile(r"^(?:def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=", re.M)
@@ -66,3 +67,10 @@ def test_shared_helpers_are_defined_in_their_home_only(module, names):
             assert not defined & set(names), dotted
         else:
             assert set(names) <= defined
+
+
+def test_no_module_asks_the_servers_clock_for_the_date():
+    """"Today" is the household's (ledger.clock.household_today), not the server's local date."""
+    asking = [str(path.relative_to(LEDGER)) for path in LEDGER.rglob("*.py")
+              if re.search(r"\bdate\.today\(|\bdatetime\.(?:now|today)\(\s*\)|\.localtime\(", path.read_text())]
+    assert asking == []

@@ -294,19 +294,25 @@ def update_member(scope: LedgerScope, user_id: int, role: str) -> MemberView:
 
 def remove_member(scope: LedgerScope, user_id: int) -> None:
     """Remove a member (owner), or leave (any member, their own id); the last owner can do neither."""
-    member = _member(scope.id, user_id, lock=True)
+    remove_member_from(scope.id, user_id, by=scope.user_id)
+
+
+def remove_member_from(ledger_id: int, user_id: int, by: int | None = None) -> None:
+    """Remove a member from a ledger (the API's check of who may, done; `by` None = an admin's command); the
+    last owner cannot be removed. A member whose default it was gets another ledger, or a new personal one."""
+    member = _member(ledger_id, user_id, lock=True)
     if member.role == "owner":
-        _check_other_owner(scope.id, user_id)
+        _check_other_owner(ledger_id, user_id)
     db.session.delete(member)
     db.session.flush()
-    db.session.execute(update(User).where(User.id == user_id, User.default_ledger_id == scope.id)
+    db.session.execute(update(User).where(User.id == user_id, User.default_ledger_id == ledger_id)
                        .values(default_ledger_id=None))
     _fallback_default([user_id])
     _bump([user_id])
     db.session.commit()
     _memberships_changed([user_id])
-    events.info("member removed", extra={"event": "member_removed", "user_id": scope.user_id,
-                                         "ledger_id": scope.id, "member_id": user_id})
+    events.info("member removed", extra={"event": "member_removed", "user_id": by,
+                                         "ledger_id": ledger_id, "member_id": user_id})
 
 
 def add_member(ledger_id: int, user_id: int, role: str) -> None:

@@ -1,0 +1,60 @@
+"""Fixtures of the shared-ledger tests: a household (owner, editor, viewer on one ledger) and an outsider."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ledger.ledgers import services
+from tests.conftest import TestUser, login_body
+
+
+@dataclass
+class Person:
+    """A user, logged in: `headers` carry their access token."""
+
+    user: TestUser
+    headers: dict
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+
+@dataclass
+class Household:
+    ledger_id: int  # the owner's personal ledger, shared with the editor and the viewer
+    owner: Person
+    editor: Person
+    viewer: Person
+    outsider: Person  # a member of nothing but their own ledger
+
+    def path(self, rest: str = "") -> str:
+        return f"/api/v1/ledgers/{self.ledger_id}{rest}"
+
+
+@pytest.fixture
+def log_in(client):
+    def factory(user: TestUser) -> Person:
+        return Person(user, {"Authorization": f"Bearer {login_body(client, user)['access_token']}"})
+
+    return factory
+
+
+@pytest.fixture
+def join(app):
+    """join(user, ledger_id, role): a membership through the same service as `flask ledgers add-member`."""
+
+    def factory(user: TestUser, ledger_id: int, role: str) -> None:
+        with app.app_context():
+            services.add_member(ledger_id, user.id, role)
+
+    return factory
+
+
+@pytest.fixture
+def household(make_user, log_in, join) -> Household:
+    owner, editor, viewer, outsider = (make_user(display_name=name) for name in ("Ann", "Ben", "Vic", "Oz"))
+    join(editor, owner.ledger_id, "editor")
+    join(viewer, owner.ledger_id, "viewer")
+    return Household(owner.ledger_id, log_in(owner), log_in(editor), log_in(viewer), log_in(outsider))

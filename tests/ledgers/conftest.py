@@ -58,3 +58,12 @@ def household(make_user, log_in, join) -> Household:
     join(editor, owner.ledger_id, "editor")
     join(viewer, owner.ledger_id, "viewer")
     return Household(owner.ledger_id, log_in(owner), log_in(editor), log_in(viewer), log_in(outsider))
+
+
+def members_of(sql, ledger_id: int) -> dict[int, str]:
+    """user id → role of the ledger's members, as stored."""
+    return dict(sql.rows("SELECT user_id, role FROM ledger_members WHERE ledger_id = :l", l=ledger_id))
+
+
+def default_of(sql, user_id: int) -> int | None:
+    return sql.scalar("SELECT default_ledger_id FROM users WHERE id = :u", u=user_id)

@@ -1,5 +1,5 @@
 """Load and dump schemas of /api/v1/ledgers and /api/v1/invites."""
-from marshmallow import fields, validate
+from marshmallow import fields, post_dump, validate
 
 from ledger.auth.schemas import CURRENCY_PATTERN
 from ledger.ledgers.models import ROLES
@@ -71,6 +71,13 @@ class InviteSchema(ResponseSchema):
     created_by = fields.Integer(allow_none=True)
     token = fields.String(metadata={"description": "only in the answer to POST: the link's secret (stored only as "
                                                    "a hash); the link is /invite/{token} of the web app"})
+
+    @post_dump
+    def _token_only_when_created(self, data: dict, **kwargs) -> dict:
+        """The list has no token to show (only its hash is stored): leave the field out rather than send null."""
+        if data.get("token") is None:
+            data.pop("token", None)
+        return data
 
 
 class InviteListSchema(ResponseSchema):

@@ -67,3 +67,29 @@ def members_of(sql, ledger_id: int) -> dict[int, str]:
 
 def default_of(sql, user_id: int) -> int | None:
     return sql.scalar("SELECT default_ledger_id FROM users WHERE id = :u", u=user_id)
+
+
+# Every table that holds a ledger's data, with the columns that say what a row is (ids included).
+LEDGER_TABLES = {
+    "accounts": "id, name, type, opening_balance, archived",
+    "categories": "id, name, kind, parent_id, color, archived",
+    "entries": "id, type, amount, occurred_on, account_id, to_account_id, category_id, memo, version, "
+               "created_by, updated_by",
+    "budgets": "id, month, category_id, amount",
+}
+
+
+def snapshot(sql, ledger_id: int) -> dict:
+    """Everything stored of one ledger: its settings, members, data rows, tags and invitations."""
+    found = {table: sorted(tuple(r) for r in sql.rows(f"SELECT {columns} FROM {table} WHERE ledger_id = :l",
+                                                          l=ledger_id))
+             for table, columns in LEDGER_TABLES.items()}
+    found["ledger"] = [tuple(r) for r in sql.rows("SELECT name, currency, month_start_day FROM ledgers "
+                                                  "WHERE id = :l", l=ledger_id)]
+    found["members"] = sorted(members_of(sql, ledger_id).items())
+    found["tags"] = sorted(tuple(r) for r in sql.rows(
+        "SELECT t.entry_id, t.tag FROM entry_tags t JOIN entries e ON e.id = t.entry_id WHERE e.ledger_id = :l",
+        l=ledger_id))
+    found["invites"] = sorted(tuple(r) for r in sql.rows(
+        "SELECT id, role, used_by, revoked_at IS NULL FROM ledger_invites WHERE ledger_id = :l", l=ledger_id))
+    return found

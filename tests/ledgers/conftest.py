@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from ledger.ledgers import services
+from tests.auth.test_auth_state import cached_app, counted, rdb  # noqa: F401 - the Redis auth state's fixtures
 from tests.conftest import TestUser, login_body
 
 

@@ -1,7 +1,6 @@
 """Invitations: POST/GET/DELETE /api/v1/ledgers/{id}/invites, GET /api/v1/invites/{token} and .../accept."""
 import hashlib
 import threading
-
 from datetime import timedelta
 
 import pytest
@@ -10,7 +9,6 @@ from sqlalchemy import update
 from ledger.database import utcnow
 from ledger.extensions import db
 from ledger.ledgers.models import LedgerInvite
-
 from tests.conftest import assert_problem
 from tests.ledgers.conftest import members_of
 

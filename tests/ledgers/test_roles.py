@@ -54,8 +54,8 @@ def data_writes(s: Seeded) -> list[tuple]:
                                        "account_id": s.cash, "category_id": s.food}}),
         ("PATCH", f"/entries/{s.entry}", {"json": {"memo": "changed"}}),
         ("PUT", f"/budgets/{MONTH}", {"json": {"items": [{"category_id": s.food, "amount": 300000}]}}),
-        ("POST", "/entries/import", {"data": "occurred_on,type,account,to_account,category,amount,memo,tags\r\n"
-                                             "2026-11-22,expense,Cash,,Food,700,imported,\r\n".encode(),
+        ("POST", "/entries/import", {"data": b"occurred_on,type,account,to_account,category,amount,memo,tags\r\n"
+                                             b"2026-11-22,expense,Cash,,Food,700,imported,\r\n",
                                      "content_type": CSV}),
         ("DELETE", f"/entries/{s.entry}", {}),
     ]

@@ -241,13 +241,29 @@ def delete_ledger(scope: LedgerScope, confirm_name: str) -> None:
                                          "ledger_id": scope.id})
 
 
+def _not_a_member_for_default() -> ValidationFailed:
+    return ValidationFailed(errors={"default_ledger_id": ["You are not a member of that ledger."]})
+
+
 def set_default_ledger(user_id: int, ledger_id: int) -> None:
     """The ledger of the unscoped paths; the user must be a member (else 422: never a hint that it exists)."""
     member = db.session.get(LedgerMember, (ledger_id, user_id))
     if member is None:
-        raise ValidationFailed(errors={"default_ledger_id": ["You are not a member of that ledger."]})
+        raise _not_a_member_for_default()
     db.session.execute(update(User).where(User.id == user_id).values(default_ledger_id=ledger_id))
     _bump([user_id])
+
+
+def future_default_scope(user_id: int, ledger_id: int) -> LedgerScope:
+    """The user's membership of the ledger PATCH /me is about to make their default (the auth check read the
+    current default), so that a month_start_day in the same request is checked against and applied to it;
+    422 on default_ledger_id when not a member, as set_default_ledger."""
+    row = db.session.execute(select(Ledger, LedgerMember.role).join(LedgerMember, LedgerMember.ledger_id == Ledger.id)
+                             .where(Ledger.id == ledger_id, LedgerMember.user_id == user_id)).first()
+    if row is None:
+        raise _not_a_member_for_default()
+    ledger, role = row
+    return LedgerScope(ledger.id, ledger.name, ledger.currency, ledger.month_start_day, role, user_id)
 
 
 # --- members -----------------------------------------------------------------------------------------------------

@@ -141,3 +141,69 @@ def test_if_match_still_guards_a_shared_entry(client, household, shared):
     assert_problem(client.patch(path, headers={**household.owner.headers, "If-Match": etag},
                                 json={"memo": "owner's lost update"}), 412, "precondition_failed")
     assert client.get(path, headers=household.owner.headers).get_json()["memo"] == "editor first"
+
+
+def test_one_members_key_is_per_ledger(client, household, shared, sql):
+    editor, key = household.editor, {"Idempotency-Key": "one-key-two-ledgers"}
+    own = default_ids(sql, editor.user)
+    first = client.post(household.path("/entries"), headers={**editor.headers, **key}, json=_entry(shared, 10))
+    second = client.post(f"/api/v1/ledgers/{editor.user.ledger_id}/entries", headers={**editor.headers, **key},
+                         json=_entry(own, 10))
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert "Idempotent-Replayed" not in second.headers and first.get_json()["id"] != second.get_json()["id"]
+    assert sql.rows("SELECT ledger_id FROM entries ORDER BY id") == [(household.ledger_id,),
+                                                                     (editor.user.ledger_id,)]
+
+
+def test_a_removed_members_retry_is_not_replayed(client, household, shared, sql):
+    key = {"Idempotency-Key": "before-removal"}
+    editor = household.editor
+    assert client.post(household.path("/entries"), headers={**editor.headers, **key},
+                       json=_entry(shared, 10)).status_code == 201
+    client.delete(household.path(f"/members/{editor.id}"), headers=household.owner.headers)
+
+    assert_problem(client.post(household.path("/entries"), headers={**editor.headers, **key},
+                               json=_entry(shared, 10)), 404, "not_found")
+    assert sql.count("entries") == 1
+
+
+def test_month_start_day_with_a_new_default_applies_to_the_new_default(client, household, sql):
+    """PATCH /me {default_ledger_id, month_start_day}: the payday month is the new default ledger's."""
+    editor = household.editor
+    assert client.patch("/api/v1/me", headers=editor.headers,
+                        json={"default_ledger_id": household.ledger_id}).status_code == 200
+
+    # Back to the ledger they own, with its payday in the same request: allowed, and applied to that ledger.
+    response = client.patch("/api/v1/me", headers=editor.headers,
+                            json={"default_ledger_id": editor.user.ledger_id, "month_start_day": 20})
+
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["default_ledger_id"], response.get_json()["month_start_day"]) \
+        == (editor.user.ledger_id, 20)
+    assert dict(sql.rows("SELECT id, month_start_day FROM ledgers WHERE id IN (:a, :b)",
+                         a=household.ledger_id, b=editor.user.ledger_id)) \
+        == {household.ledger_id: 1, editor.user.ledger_id: 20}
+
+
+def test_month_start_day_of_a_new_default_you_do_not_own_is_403_and_changes_nothing(client, household, sql):
+    editor = household.editor
+    before = sql.rows("SELECT id, month_start_day FROM ledgers ORDER BY id")
+
+    assert_problem(client.patch("/api/v1/me", headers=editor.headers,
+                                json={"default_ledger_id": household.ledger_id, "month_start_day": 25}),
+                   403, "forbidden_role")
+
+    assert sql.rows("SELECT id, month_start_day FROM ledgers ORDER BY id") == before
+    assert default_of(sql, editor.id) == editor.user.ledger_id
+
+
+def test_month_start_day_with_a_default_you_are_not_a_member_of_is_422(client, household, sql):
+    before = sql.rows("SELECT id, month_start_day FROM ledgers ORDER BY id")
+
+    problem = assert_problem(client.patch("/api/v1/me", headers=household.outsider.headers,
+                                          json={"default_ledger_id": household.ledger_id, "month_start_day": 25}),
+                             422, "validation_error")
+
+    assert list(problem["errors"]) == ["default_ledger_id"]
+    assert sql.rows("SELECT id, month_start_day FROM ledgers ORDER BY id") == before

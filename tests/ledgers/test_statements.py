@@ -169,3 +169,33 @@ def test_a_copy_of_another_ledger_is_not_used_for_this_one(cached_app, cached, h
 
     assert_problem(cached.get(household.path("/accounts"), headers=headers), 404, "not_found")
     assert rdb.keys(f"ledger:auth:m:{outsider.id}:{household.ledger_id}") == []
+
+
+def test_a_new_default_ledger_is_used_on_the_very_next_request(cached, household, counted, sql):
+    editor = household.editor
+    cached.get("/api/v1/accounts", headers=editor.headers)  # the copy of the old default is warm
+    own = cached.get("/api/v1/accounts", headers=editor.headers).get_json()["items"]
+
+    assert cached.patch("/api/v1/me", headers=editor.headers,
+                        json={"default_ledger_id": household.ledger_id}).status_code == 200
+
+    shared = cached.get("/api/v1/accounts", headers=editor.headers).get_json()["items"]
+    assert {a["id"] for a in shared} == {r.id for r in sql.rows("SELECT id FROM accounts WHERE ledger_id = :l",
+                                                                l=household.ledger_id)}
+    assert not {a["id"] for a in shared} & {a["id"] for a in own}
+
+
+def test_the_ledgers_new_settings_reach_every_members_copy(cached, household, counted):
+    viewer = household.viewer
+    cached.patch("/api/v1/me", headers=viewer.headers, json={"default_ledger_id": household.ledger_id})
+    assert cached.get("/api/v1/me", headers=viewer.headers).get_json()["month_start_day"] == 1
+    with counted() as statements:
+        cached.get("/api/v1/me", headers=viewer.headers)
+    assert statements == []  # answered from the copy
+
+    assert cached.patch(household.path(), headers=household.owner.headers,
+                        json={"month_start_day": 25}).status_code == 200
+
+    assert cached.get("/api/v1/me", headers=viewer.headers).get_json()["month_start_day"] == 25
+    report = cached.get(household.path("/reports/monthly?month=2026-11"), headers=viewer.headers).get_json()
+    assert report["from"] == "2026-10-25"

@@ -276,27 +276,34 @@ def list_members(ledger_id: int, user_id: int | None = None) -> list[MemberView]
     return [MemberView(m.user_id, email, name, m.role, m.joined_at) for m, email, name in db.session.execute(stmt)]
 
 
-def _member(ledger_id: int, user_id: int, *, lock: bool = False) -> LedgerMember:
-    stmt = select(LedgerMember).where(LedgerMember.ledger_id == ledger_id, LedgerMember.user_id == user_id)
-    member = db.session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
+def _lock_members(ledger_id: int) -> None:
+    """The first statement of a change of the ledger's members: a write to the ledger's row. PostgreSQL locks
+    that row until the commit, and SQLite takes its one write lock (its reads before a write are outside any
+    transaction), so the member changes of one ledger run one after the other and each sees the one before:
+    two owners demoting each other, or leaving, at once cannot both succeed, and cannot deadlock."""
+    db.session.execute(update(Ledger).where(Ledger.id == ledger_id).values(updated_at=utcnow()))
+
+
+def _member(ledger_id: int, user_id: int) -> LedgerMember:
+    member = db.session.execute(select(LedgerMember).where(LedgerMember.ledger_id == ledger_id,
+                                                           LedgerMember.user_id == user_id)).scalar_one_or_none()
     if member is None:
         raise NotFound("No such member.")
     return member
 
 
 def _check_other_owner(ledger_id: int, user_id: int) -> None:
-    """409 last_owner unless someone else owns the ledger too. The owners' rows are locked (PostgreSQL), so two
-    owners demoting each other at once cannot both succeed."""
-    owners = db.session.execute(select(LedgerMember.user_id).where(LedgerMember.ledger_id == ledger_id,
-                                                                   LedgerMember.role == "owner")
-                                .with_for_update()).scalars().all()
-    if not [owner for owner in owners if owner != user_id]:
+    """409 last_owner unless someone else owns the ledger too (after _lock_members)."""
+    others = db.session.execute(select(func.count()).select_from(LedgerMember).where(
+        LedgerMember.ledger_id == ledger_id, LedgerMember.role == "owner", LedgerMember.user_id != user_id)).scalar()
+    if not others:
         raise LastOwner()
 
 
 def update_member(scope: LedgerScope, user_id: int, role: str) -> MemberView:
     """Change a member's role (owner); the last owner cannot be demoted."""
-    member = _member(scope.id, user_id, lock=True)
+    _lock_members(scope.id)
+    member = _member(scope.id, user_id)
     if member.role == "owner" and role != "owner":
         _check_other_owner(scope.id, user_id)
     member.role = role
@@ -316,7 +323,8 @@ def remove_member(scope: LedgerScope, user_id: int) -> None:
 def remove_member_from(ledger_id: int, user_id: int, by: int | None = None) -> None:
     """Remove a member from a ledger (the API's check of who may, done; `by` None = an admin's command); the
     last owner cannot be removed. A member whose default it was gets another ledger, or a new personal one."""
-    member = _member(ledger_id, user_id, lock=True)
+    _lock_members(ledger_id)
+    member = _member(ledger_id, user_id)
     if member.role == "owner":
         _check_other_owner(ledger_id, user_id)
     db.session.delete(member)

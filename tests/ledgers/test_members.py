@@ -1,4 +1,8 @@
 """GET/PATCH/DELETE /api/v1/ledgers/{id}/members[/{user_id}]: roles, removal, leaving, the last owner."""
+import threading
+
+import pytest
+
 from tests.conftest import assert_problem
 from tests.ledgers.conftest import default_of, members_of
 
@@ -139,3 +143,49 @@ def test_a_lowered_role_is_refused_on_the_very_next_request(client, household, s
                                json={"name": "After", "type": "bank"}), 403, "forbidden_role")
     assert sql.count("accounts", "ledger_id = :l AND name = 'After'", l=household.ledger_id) == 0
     assert client.get(household.path("/accounts"), headers=editor.headers).status_code == 200
+
+
+def _at_once(app, *requests_to_send):
+    """Each (person, method, path, json) from its own thread and client, released together → the statuses."""
+    barrier = threading.Barrier(len(requests_to_send))
+    answers: list = [None] * len(requests_to_send)
+
+    def send(index, person, method, path, body):
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        answers[index] = client.open(path, method=method, headers=person.headers, json=body)
+
+    threads = [threading.Thread(target=send, args=(index, *request)) for index, request in enumerate(requests_to_send)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return answers
+
+
+@pytest.mark.parametrize("change", ["demote", "leave"])
+def test_two_owners_stepping_down_at_once_leave_one_owner(app, client, household, sql, change):
+    owner, editor = household.owner, household.editor
+    for _ in range(5):
+        sql.execute("UPDATE ledger_members SET role = 'owner' WHERE ledger_id = :l AND user_id = :u",
+                    l=household.ledger_id, u=editor.id)
+        if change == "demote":  # each demotes the other
+            answers = _at_once(app, (owner, "PATCH", household.path(f"/members/{editor.id}"), {"role": "editor"}),
+                               (editor, "PATCH", household.path(f"/members/{owner.id}"), {"role": "editor"}))
+        else:  # both leave
+            answers = _at_once(app, (owner, "DELETE", household.path(f"/members/{owner.id}"), None),
+                               (editor, "DELETE", household.path(f"/members/{editor.id}"), None))
+
+        statuses = sorted(a.status_code for a in answers)
+        # The loser is refused by the last-owner check (409), or, when the winner committed before its request
+        # was authenticated, by its new role (403) or its ended membership (404); never 5xx.
+        assert statuses[0] in (200, 204) and statuses[1] in (403, 404, 409), \
+            [a.get_data(as_text=True) for a in answers]
+        owners = [u for u, role in members_of(sql, household.ledger_id).items() if role == "owner"]
+        assert len(owners) == 1, members_of(sql, household.ledger_id)
+        if change == "leave":  # the one who left comes back for the next round
+            gone = ({owner.id, editor.id} - set(members_of(sql, household.ledger_id))).pop()
+            sql.execute("INSERT INTO ledger_members (ledger_id, user_id, role, joined_at) "
+                        "SELECT :l, :u, 'owner', joined_at FROM ledger_members WHERE ledger_id = :l AND user_id = :o",
+                        l=household.ledger_id, u=gone, o=owners[0])
+            sql.execute("UPDATE users SET default_ledger_id = :l WHERE id = :u", l=household.ledger_id, u=gone)

@@ -355,8 +355,10 @@ def add_member(ledger_id: int, user_id: int, role: str) -> None:
 def before_user_deleted(user_id: int) -> None:
     """Inside the transaction that deletes a user: their ledgers without another member are deleted with them;
     a shared ledger they alone owned passes to its longest-standing member."""
-    ledger_ids = db.session.execute(select(LedgerMember.ledger_id).where(LedgerMember.user_id == user_id)).scalars()
+    ledger_ids = db.session.execute(select(LedgerMember.ledger_id).where(LedgerMember.user_id == user_id)
+                                    .order_by(LedgerMember.ledger_id)).scalars()
     for ledger_id in list(ledger_ids):
+        _lock_members(ledger_id)  # two owners leaving at once: the second sees the first gone
         others = db.session.execute(
             select(LedgerMember).where(LedgerMember.ledger_id == ledger_id, LedgerMember.user_id != user_id)
             .order_by(LedgerMember.joined_at, LedgerMember.user_id)).scalars().all()

@@ -189,3 +189,25 @@ def test_two_owners_stepping_down_at_once_leave_one_owner(app, client, household
                         "SELECT :l, :u, 'owner', joined_at FROM ledger_members WHERE ledger_id = :l AND user_id = :o",
                         l=household.ledger_id, u=gone, o=owners[0])
             sql.execute("UPDATE users SET default_ledger_id = :l WHERE id = :u", l=household.ledger_id, u=gone)
+
+
+
+def test_two_owners_deleting_their_accounts_at_once_leave_an_owner(app, household, sql, make_user, log_in, join):
+    """The ledger passes to the longest-standing member left, even when both owners go at the same moment."""
+    viewer = household.viewer
+    sql.execute("DELETE FROM ledger_members WHERE ledger_id = :l AND user_id = :u", l=household.ledger_id,
+                u=household.editor.id)
+    owners = [household.owner]
+    for _ in range(3):
+        owners.append(log_in(make_user()))
+        join(owners[-1].user, household.ledger_id, "owner")
+
+        answers = _at_once(app, *((person, "DELETE", "/api/v1/me", {"password": person.user.password})
+                                  for person in owners))
+
+        assert [a.status_code for a in answers] == [204, 204]
+        assert members_of(sql, household.ledger_id) == {viewer.id: "owner"}
+        # the viewer steps back; two new owners for the next round
+        sql.execute("UPDATE ledger_members SET role = 'viewer' WHERE user_id = :u", u=viewer.id)
+        owners = [log_in(make_user())]
+        join(owners[0].user, household.ledger_id, "owner")

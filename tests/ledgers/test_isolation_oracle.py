@@ -60,6 +60,7 @@ class World:
     counter: int = 0
     ever: dict = field(default_factory=dict)  # ledger id → table → every id it ever had
     answered: dict = field(default_factory=dict)  # label → statuses seen
+    revoked: dict = field(default_factory=dict)  # ledger id → the token of an invitation to it that was revoked
 
     # -- the database as it is now
     def ids(self, ledger: int, table: str, where: str = "1=1") -> list[int]:
@@ -293,7 +294,7 @@ def op_invite(w: World, actor: Actor) -> Step | None:
 
 def op_revoked_invite(w: World, actor: Actor) -> Step | None:
     """Someone outside tries an invitation of the other side that was revoked: 410, nothing changes."""
-    token = REVOKED.get(w.other(actor))
+    token = w.revoked.get(w.other(actor))
     if token is None:
         return None
     return Step(actor, "POST", f"/api/v1/invites/{token}/accept", {}, {410}, True, "revoked invite")
@@ -304,7 +305,6 @@ WORK = [op_create_account, op_patch_account, op_delete_account, op_create_catego
         op_put_budget, op_import, op_read, op_read]
 OPERATIONS = WORK * 2 + [op_foreign_path, op_foreign_ids, op_foreign_ids, op_role_of_b, op_invite,
                          op_revoked_invite]
-REVOKED: dict[int, str] = {}  # ledger id → a revoked invitation's token (per test: cleared by the fixture)
 
 
 # --- the oracle -------------------------------------------------------------------------------------------------
@@ -397,14 +397,13 @@ def run(w: World, steps: int) -> dict:
             invite = response.get_json()
             assert w.client.delete(f"/api/v1/ledgers/{actor.home}/invites/{invite['id']}",
                                    headers=actor.person.headers).status_code == 204
-            REVOKED[actor.home] = invite["token"]
+            w.revoked[actor.home] = invite["token"]
     return w.answered
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_operations_never_cross_ledgers(client, sql, household, seed):
-    REVOKED.clear()
     a, b, c = household.owner, household.editor, household.outsider
     world = World(client, sql, household.ledger_id, b.user.ledger_id, c.user.ledger_id,
                   Actor("A", a, household.ledger_id, "sharedmark"),

@@ -340,7 +340,8 @@ def remove_member_from(ledger_id: int, user_id: int, by: int | None = None) -> N
 
 
 def add_member(ledger_id: int, user_id: int, role: str) -> None:
-    """Admin (`flask ledgers add-member`): add or re-role a member directly."""
+    """Admin (`flask ledgers add-member`): add a member directly, without an invitation (a member already:
+    409 already_member; roles change through the API)."""
     if db.session.get(Ledger, ledger_id) is None:
         raise NotFound(f"No ledger {ledger_id}.")
     member = db.session.get(LedgerMember, (ledger_id, user_id))

@@ -32,6 +32,7 @@ from ledger.entries.services import after_position
 from ledger.errors import ValidationFailed
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
+from ledger.ledgers.totals import check_totals
 from ledger.money import MAX_AMOUNT
 
 HEADER = ("occurred_on", "type", "account", "to_account", "category", "amount", "memo", "tags")
@@ -479,7 +480,10 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
     result = ImportResult(imported=len(rows), created_accounts=list(plan.new_accounts),
                           created_categories=[category_cell(path) for _, path in plan.new_categories],
                           dry_run=dry_run)
-    if dry_run or not rows:
+    if not rows:
+        return result
+    if dry_run:
+        check_totals(ledger.id, adding=sum(row.amount for row in rows))  # what the import would add
         return result
     _create_names(ledger.id, plan)
     # Bottom-up: the export lists ties newest id first, so this keeps their order in the next export.
@@ -499,5 +503,6 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
             for tag in row.tags]
     if tags:
         db.session.execute(insert(EntryTag), tags)
+    check_totals(ledger.id)
     db.session.commit()
     return result

@@ -18,12 +18,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.database import UTCDateTime, utcnow
-from ledger.extensions import db
+from ledger.extensions import Model
 
 ENTRY_TYPES = ("income", "expense", "transfer")
 
 
-class Entry(db.Model):
+class Entry(Model):
     __tablename__ = "entries"
     __table_args__ = (
         # The keyset order of GET /entries and every month/report range scan.
@@ -64,7 +64,7 @@ class Entry(db.Model):
         return [row.tag for row in self.tag_rows]
 
 
-class EntryTag(db.Model):
+class EntryTag(Model):
     __tablename__ = "entry_tags"
     __table_args__ = (Index("ix_entry_tags_tag_entry_id", "tag", "entry_id"),)
 
@@ -72,7 +72,7 @@ class EntryTag(db.Model):
     tag: Mapped[str] = mapped_column(String(50), primary_key=True)
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     """The first response to a POST with an Idempotency-Key, replayed on a retry."""
 
     __tablename__ = "idempotency_keys"

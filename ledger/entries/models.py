@@ -13,12 +13,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ledger.database import UTCDateTime, utcnow
 from ledger.extensions import Model
+from ledger.ledgers.models import Ledger
 
 ENTRY_TYPES = ("income", "expense", "transfer")
 
@@ -53,6 +55,11 @@ class Entry(Model):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # Entries carry no currency of their own: they are in their ledger's. Read in the entry's own SELECT, so
+    # that a response schema needs nothing but the entry (no request state).
+    currency: Mapped[str] = column_property(
+        select(Ledger.currency).where(Ledger.id == ledger_id).correlate_except(Ledger).scalar_subquery())
 
     tag_rows: Mapped[list[EntryTag]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
                                                     order_by="EntryTag.tag", lazy="selectin")

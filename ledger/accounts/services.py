@@ -57,7 +57,7 @@ def _entry_totals(ledger_id: int, account_id: int | None) -> Subquery:
         .group_by(moves.c.account_id).subquery("totals")
 
 
-def _with_balances(ledger_id: int, account_id: int | None = None) -> Select[tuple[Account, int | None, int | None]]:
+def _with_balances(ledger_id: int, account_id: int | None = None) -> Select[Account, int | None, int | None]:
     """One statement: the ledger's accounts (or one of them) with the two parts of their entries' sum."""
     totals = _entry_totals(ledger_id, account_id)
     stmt = select(Account, totals.c.high, totals.c.low).outerjoin(totals, totals.c.account_id == Account.id) \

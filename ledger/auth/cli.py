@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
@@ -19,7 +20,7 @@ users_cli = AppGroup("users", help="Manage users.")
 tokens_cli = AppGroup("tokens", help="Manage stored refresh tokens.")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     """One line on stderr, exit 1, no traceback."""
     click.echo(f"error: {message}", err=True)
     sys.exit(1)

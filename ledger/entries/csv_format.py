@@ -358,7 +358,7 @@ def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, dict[str, 
     tags = _parse_tags(values["tags"], messages["tags"])
 
     errors = {column: found for column, found in messages.items() if found}
-    if errors:
+    if errors or occurred_on is None:  # no date is a date_invalid error
         return None, errors
     return ImportRow(line=line, occurred_on=occurred_on, type=entry_type, account=account, to_account=to_account,
                      category=category, amount=amount, memo=memo, tags=tags), {}
@@ -392,7 +392,7 @@ def parse_csv(text: str, bad: _BadRows) -> list[ImportRow]:
         if not cells:
             continue
         row, errors = parse_row(line, cells)
-        if errors:
+        if row is None:
             bad.add(line, errors)
         else:
             rows.append(row)
@@ -444,7 +444,7 @@ def _create_names(ledger_id: int, plan: _Plan) -> None:
     accounts = [Account(ledger_id=ledger_id, name=name, type="other") for name in plan.new_accounts]
     parents = [Category(ledger_id=ledger_id, name=path[0], kind=kind, parent_key=0)
                for kind, path in plan.new_categories if len(path) == 1]
-    db.session.add_all(accounts + parents)
+    db.session.add_all([*accounts, *parents])
     db.session.flush()
     plan.accounts.update((account.name, (account.id, False)) for account in accounts)
     plan.categories.update(((c.kind, 0, c.name), (c.id, False)) for c in parents)

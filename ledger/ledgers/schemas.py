@@ -1,4 +1,6 @@
 """Load and dump schemas of /api/v1/ledgers and /api/v1/invites."""
+from typing import Any
+
 from marshmallow import fields, post_dump, validate
 
 from ledger.auth.schemas import CURRENCY_PATTERN
@@ -65,7 +67,7 @@ class InviteSchema(ResponseSchema):
     sometimes = frozenset({"token"})
 
     @post_dump
-    def _token_only_when_created(self, data: dict, **kwargs) -> dict:
+    def _token_only_when_created(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         if data.get("token") is None:
             data.pop("token", None)
         return data

@@ -175,3 +175,32 @@ def test_a_budget_keeps_room_for_entries(client, logged_in, user, ids, sql):
     assert response.status_code == 200
     assert client.post(ENTRIES, json=expense(ids, 7), headers=logged_in.headers).status_code == 201
     refused(client.post(ENTRIES, json=expense(ids, 1), headers=logged_in.headers))
+
+
+# --- concurrent writes ----------------------------------------------------------------------------------------
+
+def test_a_concurrent_write_is_checked_after_the_other_commits(app, client, logged_in, user, ids, sql):
+    """Two writes that each fit but not together: the second waits for the first's transaction (the ledger's
+    row lock on PostgreSQL, the one writer on SQLite), then sees its entry and is refused."""
+    import threading
+    import time
+    from datetime import date
+
+    from ledger.entries import services
+    from ledger.extensions import db
+    from ledger.ledgers.access import LedgerScope
+
+    scope = LedgerScope(user.ledger_id, "", "KRW", 1, "owner", user.id)
+    answers = []
+    with app.app_context():
+        services.create_entry(scope, {**expense(ids, MAX // 2 + 1), "occurred_on": date(2026, 11, 20)})
+        # Our transaction is open, its entry written and checked: a request adding as much again must wait.
+        request = threading.Thread(target=lambda: answers.append(
+            client.post(ENTRIES, json=expense(ids, MAX // 2 + 1), headers=logged_in.headers)))
+        request.start()
+        time.sleep(0.5)
+        assert request.is_alive() and answers == []
+        db.session.commit()
+    request.join(timeout=20)
+    refused(answers[0])
+    assert sql.count("entries", "ledger_id = :l", l=user.ledger_id) == 1

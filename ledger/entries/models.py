@@ -57,9 +57,11 @@ class Entry(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     # Entries carry no currency of their own: they are in their ledger's. Read in the entry's own SELECT, so
-    # that a response schema needs nothing but the entry (no request state).
+    # that a response schema needs nothing but the entry (no request state). An entry never changes ledger, so
+    # an UPDATE leaves it as it is (no reload after a flush).
     currency: Mapped[str] = column_property(
-        select(Ledger.currency).where(Ledger.id == ledger_id).correlate_except(Ledger).scalar_subquery())
+        select(Ledger.currency).where(Ledger.id == ledger_id).correlate_except(Ledger).scalar_subquery(),
+        expire_on_flush=False)
 
     tag_rows: Mapped[list[EntryTag]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
                                                     order_by="EntryTag.tag", lazy="selectin")

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import parse_etags
 
@@ -109,6 +110,7 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
     _set_tags(entry, data.get("tags") or [])
     db.session.add(entry)
     db.session.flush()
+    set_committed_value(entry, "currency", ledger.currency)  # what a SELECT of the new row would read
     check_totals(ledger.id)
     return entry
 

@@ -204,3 +204,13 @@ def test_a_concurrent_write_is_checked_after_the_other_commits(app, client, logg
     request.join(timeout=20)
     refused(answers[0])
     assert sql.count("entries", "ledger_id = :l", l=user.ledger_id) == 1
+
+
+def test_a_new_entry_costs_the_check_two_statements_and_no_reload(client, logged_in, ids, count_statements):
+    with count_statements() as statements:
+        response = client.post(ENTRIES, json=expense(ids, 5), headers=logged_in.headers)
+    assert response.status_code == 201 and response.get_json()["currency"] == "KRW"
+    # the auth check, the account and the category, the INSERT, then the ledger's lock and its bound: the
+    # response's currency is known without reading the new row back.
+    assert len(statements) == 1 + 2 + 1 + 2, statements
+    assert "ledgers" in statements[4] and "entries" in statements[5]

@@ -103,8 +103,10 @@ test: check-python install-dev web
 fuzz: install-dev
 	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)
 
+## make lint: ruff, and mypy over ledger/ (mypy.ini; strict on the newer modules)
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -6,6 +6,7 @@ test or a command can change the environment before building an app.
 from __future__ import annotations
 
 import os
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
@@ -15,6 +16,12 @@ load_dotenv()  # a .env file is honoured; real environment variables win
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the app must not start."""
+
+
+@overload
+def _env(name: str) -> str | None: ...
+@overload
+def _env(name: str, default: str) -> str: ...
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -205,7 +212,7 @@ class ProductionConfig(Config):
         if missing:
             raise ConfigError(f"production needs {', '.join(missing)} in the environment")
         name = "JWT_SECRET_KEYS" if self.JWT_SECRET_KEYS else "JWT_SECRET_KEY"
-        keys = self.JWT_SECRET_KEYS or [self.JWT_SECRET_KEY]
+        keys = self.JWT_SECRET_KEYS or [self.JWT_SECRET_KEY or ""]  # set: `missing` says so otherwise
         if any(len(key.encode()) < 32 for key in keys):
             raise ConfigError(f"{name}: every key must be at least 32 bytes")
         if self.SECRET_KEY in keys:

@@ -60,7 +60,7 @@ def configure(app: Flask, cfg: Config, overrides: dict) -> None:
     app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(seconds=app.config["REFRESH_TOKEN_IDLE"])
     if app.config["TRUSTED_PROXY_COUNT"] > 0:
         count = app.config["TRUSTED_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def warn_about_settings(app: Flask) -> None:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.types import TypeDecorator
 
 # Every id is an INTEGER column: a larger id names no row, and as a query parameter it overflows SQLite and
@@ -34,6 +35,12 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. Session.execute is typed as answering a Result; for these
+    statements it is a CursorResult, which has the count."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def iso_utc(value: datetime | None) -> str | None:

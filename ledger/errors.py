@@ -42,6 +42,7 @@ DEFAULT_CODES = {
 PROBLEM_CODES = (
     *DEFAULT_CODES.values(),
     "already_member",
+    "amount_out_of_range",
     "csrf_failed",
     "error",
     "forbidden_role",
@@ -98,6 +99,10 @@ class Gone(ApiError):
 
 class ValidationFailed(ApiError):
     status, code, detail = 422, "validation_error", "The request is not valid."
+
+
+class AmountOutOfRange(ApiError):
+    status, code, detail = 422, "amount_out_of_range", "This would take a total of the ledger out of range."
 
 
 class RegistrationClosed(ApiError):

@@ -2,6 +2,8 @@
 
 This module imports nothing from the app, so that any module of the app can import it at the top.
 """
+from typing import TYPE_CHECKING
+
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -27,6 +29,14 @@ class Base(DeclarativeBase):
 
 # Objects stay readable after commit: dumping a response must not cost another SELECT.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+# The models' base class. db.Model is made at run time (Flask-SQLAlchemy's mixins on Base), which a type checker
+# cannot follow: to it, the models derive from Base, whose typed columns and queries it then checks.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 jwt = JWTManager()
 # Keyed by request.remote_addr, which ProxyFix has already rewritten (TRUSTED_PROXY_COUNT): the same address

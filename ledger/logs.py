@@ -7,6 +7,7 @@ import re
 import sys
 import time
 import uuid
+from typing import Any
 
 from flask import Flask, g, has_request_context, request
 
@@ -16,7 +17,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+        entry: dict[str, Any] = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
                  "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
         if has_request_context():
             entry["request_id"] = getattr(g, "request_id", None)
@@ -30,8 +31,9 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    handler.formatter.converter = time.gmtime
+    formatter = JsonFormatter()
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
     for name in ("ledger", "gunicorn.error", "flask-limiter"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]

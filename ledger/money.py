@@ -44,7 +44,9 @@ for _item in _TABLE.strip().replace("\n", "|").split("|"):
     _code, _exp, _name = _item.strip().split(" ", 2)
     CURRENCIES[_code] = (int(_exp), _name)
 
-# Entry amounts: 1 .. 2^53-1 minor units, safe as a JavaScript number.
+# The largest amount the API takes or sends, in minor units: 2^53-1, the largest integer a JavaScript number
+# holds exactly. It bounds every amount written (entries, budgets, opening balances) and, through
+# ledger.ledgers.totals, every total read (balances, reports, budgets).
 MAX_AMOUNT = 2**53 - 1
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -55,7 +55,7 @@ def _has_pattern(field: fields.Field) -> bool:
 class Text(fields.String):
     """A string without NUL characters (PostgreSQL cannot store them); the OpenAPI pattern says so."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not _has_pattern(self):
             self.metadata = {**self.metadata, "pattern": NO_NUL_PATTERN}
@@ -70,7 +70,7 @@ class Text(fields.String):
 class StrictInt(fields.Integer):
     """A JSON integer: floats, numeric strings and booleans are refused."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(strict=True, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -89,7 +89,7 @@ class Timestamp(fields.DateTime):
 class Amount(StrictInt):
     """Money in minor units: a JSON integer, 1 .. 2^53-1 (safe in JavaScript)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("validate", validate.Range(min=1, max=MAX_AMOUNT))
         kwargs.setdefault("metadata", {"description": "integer minor units of the user's currency",
                                        "example": 12000})
@@ -99,7 +99,7 @@ class Amount(StrictInt):
 class Month(fields.String):
     """An accounting month, YYYY-MM (honours the user's month_start_day where used)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs["metadata"] = {"pattern": MONTH_PATTERN, "example": "2026-11", **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
 
@@ -130,7 +130,7 @@ class Name(Text):
 
     MAX_LENGTH = 100
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs["metadata"] = {"pattern": trimmed_pattern(self.MAX_LENGTH), **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
 

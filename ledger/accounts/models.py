@@ -7,12 +7,12 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import UTCDateTime, utcnow
-from ledger.extensions import db
+from ledger.extensions import Model
 
 ACCOUNT_TYPES = ("cash", "bank", "credit_card", "debit_card", "other")
 
 
-class Account(db.Model):
+class Account(Model):
     __tablename__ = "accounts"
     __table_args__ = (
         UniqueConstraint("ledger_id", "name", name="uq_accounts_ledger_id_name"),

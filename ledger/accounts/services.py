@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import BigInteger, Select, case, cast, delete, func, or_, select, union_all
+from sqlalchemy import Select, case, delete, or_, select, union_all
 from sqlalchemy.sql.selectable import Subquery
 
 from ledger.accounts.models import Account
 from ledger.entries.models import Entry
 from ledger.errors import Conflict, NotFound
 from ledger.extensions import db
+from ledger.ledgers.totals import check_totals
+from ledger.money import exact_sum, from_parts
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,8 @@ class AccountView:
 
 
 def _entry_totals(ledger_id: int, account_id: int | None) -> Subquery:
-    """(account_id, delta): the net effect of the user's entries on each account, as exact integer sums.
+    """(account_id, high, low): the net effect of the ledger's entries on each account, as an exact sum in two
+    parts (money.exact_sum; a plain SUM overflows on SQLite past 2^63).
 
     An entry moves money on its account_id (income +, expense and transfer -) and, for a transfer,
     on its to_account_id (+); UNION ALL turns both sides into rows so that one GROUP BY sums them.
@@ -46,33 +50,39 @@ def _entry_totals(ledger_id: int, account_id: int | None) -> Subquery:
         outgoing = outgoing.where(Entry.account_id == account_id)
         incoming = incoming.where(Entry.to_account_id == account_id)
     moves = union_all(outgoing, incoming).subquery("moves")
-    return select(moves.c.account_id, func.sum(moves.c.delta).label("delta")) \
+    # A negative delta splits into a high and a low part of its sign (integer division and % truncate in both
+    # databases), which still add up to it.
+    high, low = exact_sum(moves.c.delta)
+    return select(moves.c.account_id, high.label("high"), low.label("low")) \
         .group_by(moves.c.account_id).subquery("totals")
 
 
-def _with_balances(ledger_id: int, account_id: int | None = None) -> Select:
-    """One statement: the ledger's accounts (or one of them) with their balances."""
+def _with_balances(ledger_id: int, account_id: int | None = None) -> Select[Account, int | None, int | None]:
+    """One statement: the ledger's accounts (or one of them) with the two parts of their entries' sum."""
     totals = _entry_totals(ledger_id, account_id)
-    # PostgreSQL's SUM(bigint) is NUMERIC (exact); the cast brings it back to an integer type.
-    balance = cast(Account.opening_balance + func.coalesce(totals.c.delta, 0), BigInteger).label("balance")
-    stmt = select(Account, balance).outerjoin(totals, totals.c.account_id == Account.id) \
+    stmt = select(Account, totals.c.high, totals.c.low).outerjoin(totals, totals.c.account_id == Account.id) \
         .where(Account.ledger_id == ledger_id)
     if account_id is not None:
         stmt = stmt.where(Account.id == account_id)
     return stmt
 
 
+def _balance(account: Account, high: int | Decimal | None, low: int | Decimal | None) -> int:
+    return account.opening_balance + from_parts(high, low)
+
+
 def list_accounts(ledger_id: int) -> list[AccountView]:
     """Every account of the user, by id, with balances computed in a single statement."""
     rows = db.session.execute(_with_balances(ledger_id).order_by(Account.id)).all()
-    return [AccountView.of(account, int(balance)) for account, balance in rows]
+    return [AccountView.of(account, _balance(account, high, low)) for account, high, low in rows]
 
 
 def _load(ledger_id: int, account_id: int) -> tuple[Account, int]:
     row = db.session.execute(_with_balances(ledger_id, account_id)).one_or_none()
     if row is None:
         raise NotFound("No such account.")
-    return row[0], int(row[1])
+    account, high, low = row
+    return account, _balance(account, high, low)
 
 
 def get_account(ledger_id: int, account_id: int) -> AccountView:
@@ -94,6 +104,8 @@ def create_account(ledger_id: int, name: str, type: str, opening_balance: int = 
     account = Account(ledger_id=ledger_id, name=name, type=type, opening_balance=opening_balance, archived=False)
     db.session.add(account)
     db.session.flush()  # a racing duplicate name fails here as IntegrityError → 409
+    if opening_balance:
+        check_totals(ledger_id)
     db.session.commit()
     return AccountView.of(account, opening_balance)
 

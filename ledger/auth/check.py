@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar
 
 from flask import current_app, g
 from sqlalchemy import Integer, and_, bindparam, func, select
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import DBAPIError
 
 from ledger.auth.decoding import TokenIdentity, bearer_token, decode
@@ -39,7 +42,7 @@ class AuthContext:
     user: AuthUser
     user_id: int
     session_id: int
-    claims: dict
+    claims: dict[str, Any]
     # The request's ledger (`/ledgers/{id}/...`, else the default one) when the caller is a member of it.
     ledger: LedgerScope | None = None
 
@@ -63,7 +66,7 @@ _AUTH_CHECK = (
 )
 
 
-def _autocommit_engine():
+def _autocommit_engine() -> Engine:
     """The engine the check runs on, built once per app: execution_options() makes a new OptionEngine on
     every call, which a per-request call would pay each time (benchmarks/README.md).
 
@@ -81,7 +84,7 @@ def _autocommit_engine():
     return engine
 
 
-def _auth_row(ident: TokenIdentity, ledger_id: int | None):
+def _auth_row(ident: TokenIdentity, ledger_id: int | None) -> Row[*tuple[Any, ...]] | None:
     """Run the check on an autocommit connection: no BEGIN/ROLLBACK round trips for one read.
 
     There is no pool pre-ping either (another round trip per request): a connection that died with the
@@ -114,9 +117,9 @@ def authenticate() -> AuthContext:
         user = AuthUser(cached.id, cached.email, cached.display_name, datetime.fromtimestamp(cached.created_at, UTC),
                         cached.default_ledger_id)
         ledger = None if cached.ledger is None else LedgerScope(*cached.ledger, user_id=ident.user_id)
-        g.auth = AuthContext(user=user, user_id=ident.user_id, session_id=ident.session_id, claims=claims,
-                             ledger=ledger)
-        return g.auth
+        g.auth = context = AuthContext(user=user, user_id=ident.user_id, session_id=ident.session_id,
+                                       claims=claims, ledger=ledger)
+        return context
     row = _auth_row(ident, ledger_id)
     if row is not None and state is not None:
         state.fill(row, ident.session_id, ident.session_nonce, row.expires_at, row.revoked_at is not None, ledger_id)
@@ -126,20 +129,25 @@ def authenticate() -> AuthContext:
     user = AuthUser(row.id, row.email, row.display_name, row.created_at, row.default_ledger_id)
     ledger = None if row.role is None else LedgerScope(row.ledger_id, row.ledger_name, row.currency,
                                                        row.month_start_day, row.role, ident.user_id)
-    g.auth = AuthContext(user=user, user_id=ident.user_id, session_id=ident.session_id, claims=claims,
-                         ledger=ledger)
-    return g.auth
+    g.auth = context = AuthContext(user=user, user_id=ident.user_id, session_id=ident.session_id, claims=claims,
+                                   ledger=ledger)
+    return context
 
 
 def current_auth() -> AuthContext:
-    return g.auth
+    auth: AuthContext = g.auth
+    return auth
 
 
-def auth_required(fn):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def auth_required(fn: Callable[P, R]) -> Callable[P, R]:
     """Require a valid, unrevoked access token (from the Authorization header only)."""
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         authenticate()
         return fn(*args, **kwargs)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import NoReturn, ParamSpec, TypeVar
 
 import click
 from flask.cli import AppGroup
@@ -18,8 +20,11 @@ from ledger.ledgers.services import list_ledgers
 users_cli = AppGroup("users", help="Manage users.")
 tokens_cli = AppGroup("tokens", help="Manage stored refresh tokens.")
 
+P = ParamSpec("P")
+T = TypeVar("T")
 
-def _fail(message: str) -> None:
+
+def _fail(message: str) -> NoReturn:
     """One line on stderr, exit 1, no traceback."""
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
@@ -46,7 +51,8 @@ def _user(email: str) -> User:
         _fail(error.detail)
 
 
-def _run(fn, *args, **kwargs):
+def _run(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a service; an ApiError becomes one line on stderr and exit 1."""
     try:
         return fn(*args, **kwargs)
     except ApiError as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import jwt as pyjwt
 from flask import current_app, request
@@ -24,7 +25,7 @@ class TokenIdentity:
     session_nonce: str
 
 
-def structural_claims(claims: dict, token_type: str) -> TokenIdentity:
+def structural_claims(claims: dict[str, Any], token_type: str) -> TokenIdentity:
     """The identity of a decoded token of `token_type`, or InvalidToken."""
     # flask-jwt-extended refuses only a `refresh` token where an access token is due, not any other type.
     if claims.get("type") != token_type:
@@ -45,7 +46,7 @@ def structural_claims(claims: dict, token_type: str) -> TokenIdentity:
 
 def _verification_key(token: str) -> str:
     """The listed key named by the token's `kid`; without a kid, the one key when only one is listed."""
-    keys = current_app.config["JWT_VERIFY_KEYS"]
+    keys: dict[str, str] = current_app.config["JWT_VERIFY_KEYS"]
     try:
         kid = header_kid(token)
     except ValueError as error:
@@ -59,7 +60,7 @@ def _verification_key(token: str) -> str:
     return keys[kid]
 
 
-def decode(token: str, token_type: str) -> tuple[dict, TokenIdentity]:
+def decode(token: str, token_type: str) -> tuple[dict[str, Any], TokenIdentity]:
     """Verify a token with ONE PyJWT decode and check its structure, or raise InvalidToken/TokenExpired.
 
     flask-jwt-extended's decode_token parses a token three times (an unverified decode for its key

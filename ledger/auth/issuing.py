@@ -7,6 +7,7 @@ import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
@@ -30,7 +31,7 @@ def new_jti() -> str:
     return uuid.uuid4().hex
 
 
-def _session_claims(version: int, session: Session) -> dict:
+def _session_claims(version: int, session: Session) -> dict[str, Any]:
     # `sn` makes (sub, sid) unforgeable by id reuse: a row that later gets the same ids has another nonce.
     return {"ver": version, "sid": session.id, "sn": session.nonce}
 
@@ -42,7 +43,7 @@ def csrf_for(jti: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
 
 
-def _kid_header() -> dict:
+def _kid_header() -> dict[str, str]:
     """flask-jwt-extended signs with JWT_SECRET_KEY, the first of JWT_SECRET_KEYS: name it."""
     return {"kid": key_id(current_app.config["JWT_SECRET_KEY"])}
 

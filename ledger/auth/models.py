@@ -8,10 +8,10 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import UTCDateTime, utcnow
-from ledger.extensions import db
+from ledger.extensions import Model
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -35,7 +35,7 @@ class User(db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class Session(db.Model):
+class Session(Model):
     """One login on one device; its refresh tokens form one family."""
 
     __tablename__ = "sessions"
@@ -55,7 +55,7 @@ class Session(db.Model):
                                        server_default=text("''"))
 
 
-class RefreshToken(db.Model):
+class RefreshToken(Model):
     """A stored refresh-token jti (never the token itself)."""
 
     __tablename__ = "refresh_tokens"

@@ -8,15 +8,15 @@ from sqlalchemy import select, update
 
 from ledger.auth.models import Session, User
 from ledger.auth.state import auth_state
-from ledger.database import utcnow
+from ledger.database import rowcount, utcnow
 from ledger.extensions import db
 
 
 def revoke_session(session_id: int, now: datetime) -> int:
     """End one session in the caller's transaction; the caller commits with commit_sessions_ended."""
-    return db.session.execute(
+    return rowcount(db.session.execute(
         update(Session).where(Session.id == session_id, Session.revoked_at.is_(None)).values(revoked_at=now)
-    ).rowcount
+    ))
 
 
 def revoke_all_tokens(user_id: int, *, keep_session: int | None = None) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
 from ledger.auth import passwords
 from ledger.auth.decoding import TokenIdentity
@@ -15,7 +16,7 @@ from ledger.auth.issuing import TokenPair, csrf_for, issue_access_token, issue_p
 from ledger.auth.models import RefreshToken, Session, User
 from ledger.auth.revocation import commit_sessions_ended, commit_user_change, revoke_all_tokens, revoke_session
 from ledger.auth.users import normalize_email
-from ledger.database import utcnow
+from ledger.database import rowcount, utcnow
 from ledger.errors import InvalidCredentials, NotFound, RefreshTokenReused, TokenRevoked
 from ledger.extensions import db
 
@@ -54,7 +55,7 @@ class RefreshResult:
     rotated: bool  # False inside the grace window: no new refresh token
 
 
-def refresh(claims: dict, ident: TokenIdentity, user_agent: str, ip: str) -> RefreshResult:
+def refresh(claims: dict[str, Any], ident: TokenIdentity, user_agent: str, ip: str) -> RefreshResult:
     """Rotate a refresh token atomically, with reuse detection and a grace window."""
     user_id, version, session_id = ident.user_id, ident.version, ident.session_id
     jti = claims["jti"]
@@ -74,11 +75,11 @@ def refresh(claims: dict, ident: TokenIdentity, user_agent: str, ip: str) -> Ref
         raise TokenRevoked()
 
     successor = new_jti()
-    won = used_at is None and db.session.execute(
+    won = used_at is None and rowcount(db.session.execute(
         update(RefreshToken)
         .where(RefreshToken.jti == jti, RefreshToken.used_at.is_(None))
         .values(used_at=now, replaced_by=successor)
-    ).rowcount == 1
+    )) == 1
     if won:
         session.last_used_at, session.ip, session.user_agent = now, ip[:64], user_agent[:512]
         pair = issue_pair(user.id, version, session, now, jti=successor)
@@ -88,17 +89,17 @@ def refresh(claims: dict, ident: TokenIdentity, user_agent: str, ip: str) -> Ref
 
     # Someone rotated this token before us: another tab (grace) or a thief (reuse).
     # Under READ COMMITTED a new statement sees the winner's committed used_at.
-    first_use, successor = db.session.execute(
+    first_use, winner = db.session.execute(
         select(RefreshToken.used_at, RefreshToken.replaced_by).where(RefreshToken.jti == jti)).one()
     grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
-    if now <= first_use + grace:
+    if first_use is not None and now <= first_use + grace:
         access, expires_in = issue_access_token(user_id, version, session, now)
         db.session.rollback()
         events.info("refresh within grace", extra={"event": "refresh_grace", "user_id": user_id,
                                                    "session_id": session_id})
         # The cookies are left alone: they hold the successor (set by the winner's response), so the CSRF
         # value to use next is the successor's.
-        return RefreshResult(TokenPair(access, expires_in, csrf_token=csrf_for(successor) if successor else None),
+        return RefreshResult(TokenPair(access, expires_in, csrf_token=csrf_for(winner) if winner else None),
                              rotated=False)
     revoke_session(session_id, now)
     commit_sessions_ended([(session_id, session.nonce)])
@@ -119,7 +120,7 @@ def logout(user_id: int, session_id: int | None = None) -> None:
                 extra={"event": "logout", "user_id": user_id, "session_id": session_id})
 
 
-def live_sessions_filter(now: datetime):
+def live_sessions_filter(now: datetime) -> ColumnElement[bool]:
     idle = timedelta(seconds=current_app.config["REFRESH_TOKEN_IDLE"])
     return and_(Session.revoked_at.is_(None), Session.expires_at > now, Session.last_used_at > now - idle)
 
@@ -150,10 +151,10 @@ def purge_tokens() -> int:
     """Delete refresh-token rows that expired, or whose session was revoked or expired."""
     now = utcnow()
     dead_sessions = select(Session.id).where(or_(Session.revoked_at.is_not(None), Session.expires_at <= now))
-    count = db.session.execute(
+    count = rowcount(db.session.execute(
         delete(RefreshToken).where(or_(RefreshToken.expires_at <= now,
                                        RefreshToken.session_id.in_(dead_sessions)))
-    ).rowcount
+    ))
     db.session.commit()
     return count
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app
 from marshmallow import ValidationError as MarshmallowValidationError
@@ -81,7 +83,7 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def update_profile(user_id: int, changes: dict) -> User:
+def update_profile(user_id: int, changes: Mapping[str, Any]) -> User:
     """The display name, and the default ledger (`default_ledger_id`, a ledger the user is a member of)."""
     from ledger.ledgers.services import set_default_ledger
 
@@ -105,7 +107,7 @@ def change_password(user_id: int, session_id: int, current: str, new: str) -> tu
     user.password_hash = passwords.hash_password(new)
     db.session.flush()
     version = revoke_all_tokens(user.id, keep_session=session_id)
-    session = db.session.get(Session, session_id)
+    session = db.session.get_one(Session, session_id)
     now = utcnow()
     # The caller's old refresh tokens carry the old version; close them explicitly too.
     db.session.execute(update(RefreshToken).where(RefreshToken.session_id == session_id,

@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.extensions import db
+from ledger.extensions import Model
 
 
-class Budget(db.Model):
+class Budget(Model):
     __tablename__ = "budgets"
     __table_args__ = (UniqueConstraint("ledger_id", "month", "category_id", name="uq_budgets_ledger_month_category"),)
 

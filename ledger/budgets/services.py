@@ -13,6 +13,7 @@ from ledger.entries.models import Entry
 from ledger.errors import ValidationFailed
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
+from ledger.ledgers.totals import check_totals
 from ledger.money import exact_sum, from_parts
 from ledger.months import month_bounds
 
@@ -97,12 +98,15 @@ def _check_items(ledger_id: int, items: list[dict]) -> None:
 
 
 def set_budget(ledger: LedgerScope, month: str, items: list[dict]) -> dict:
-    """Replace the month's whole set of limits in one transaction."""
+    """Replace the month's whole set of limits in one transaction; a larger set checks the ledger's totals."""
     month_bounds(month, ledger.month_start_day)
     _check_items(ledger.id, items)
-    db.session.execute(delete(Budget).where(Budget.ledger_id == ledger.id, Budget.month == month))
+    old = db.session.scalars(delete(Budget).where(Budget.ledger_id == ledger.id, Budget.month == month)
+                             .returning(Budget.amount)).all()
     if items:
         db.session.execute(insert(Budget), [{"ledger_id": ledger.id, "month": month, "category_id": item["category_id"],
                                              "amount": item["amount"]} for item in items])
+    if sum(item["amount"] for item in items) > sum(old):
+        check_totals(ledger.id)
     db.session.commit()
     return get_budget(ledger, month)

@@ -7,12 +7,12 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Un
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import UTCDateTime, utcnow
-from ledger.extensions import db
+from ledger.extensions import Model
 
 CATEGORY_KINDS = ("income", "expense")
 
 
-class Category(db.Model):
+class Category(Model):
     __tablename__ = "categories"
     __table_args__ = (
         # parent_key = parent_id or 0: NULLs are distinct in UNIQUE, so top-level names need a value.

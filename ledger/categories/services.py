@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from ledger.categories.models import Category
-from ledger.database import utcnow
+from ledger.database import rowcount, utcnow
 from ledger.entries.models import Entry
 from ledger.errors import Conflict, NotFound, ValidationFailed
 from ledger.extensions import db
@@ -125,11 +125,11 @@ def delete_category(ledger_id: int, category_id: int, reassign_to: int | None = 
             raise Conflict("Entries still use this category; pass reassign_to to move them first.")
     else:
         # A bulk UPDATE bypasses the ORM's version counter: bump it so that ETags held by clients go stale.
-        moved = db.session.execute(
+        moved = rowcount(db.session.execute(
             update(Entry).where(Entry.ledger_id == ledger_id, Entry.category_id == category.id)
             .values(category_id=target.id, version=Entry.version + 1, updated_at=utcnow())
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
     # An entry added meanwhile makes the foreign key fail: IntegrityError → 409, nothing changed.
     db.session.execute(delete(Category).where(Category.ledger_id == ledger_id, Category.id == category.id))
     db.session.commit()

@@ -32,6 +32,7 @@ from ledger.entries.services import after_position
 from ledger.errors import ValidationFailed
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
+from ledger.ledgers.totals import check_totals
 from ledger.money import MAX_AMOUNT
 
 HEADER = ("occurred_on", "type", "account", "to_account", "category", "amount", "memo", "tags")
@@ -357,7 +358,7 @@ def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, dict[str, 
     tags = _parse_tags(values["tags"], messages["tags"])
 
     errors = {column: found for column, found in messages.items() if found}
-    if errors:
+    if errors or occurred_on is None:  # no date is a date_invalid error
         return None, errors
     return ImportRow(line=line, occurred_on=occurred_on, type=entry_type, account=account, to_account=to_account,
                      category=category, amount=amount, memo=memo, tags=tags), {}
@@ -391,7 +392,7 @@ def parse_csv(text: str, bad: _BadRows) -> list[ImportRow]:
         if not cells:
             continue
         row, errors = parse_row(line, cells)
-        if errors:
+        if row is None:
             bad.add(line, errors)
         else:
             rows.append(row)
@@ -443,7 +444,7 @@ def _create_names(ledger_id: int, plan: _Plan) -> None:
     accounts = [Account(ledger_id=ledger_id, name=name, type="other") for name in plan.new_accounts]
     parents = [Category(ledger_id=ledger_id, name=path[0], kind=kind, parent_key=0)
                for kind, path in plan.new_categories if len(path) == 1]
-    db.session.add_all(accounts + parents)
+    db.session.add_all([*accounts, *parents])
     db.session.flush()
     plan.accounts.update((account.name, (account.id, False)) for account in accounts)
     plan.categories.update(((c.kind, 0, c.name), (c.id, False)) for c in parents)
@@ -479,7 +480,10 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
     result = ImportResult(imported=len(rows), created_accounts=list(plan.new_accounts),
                           created_categories=[category_cell(path) for _, path in plan.new_categories],
                           dry_run=dry_run)
-    if dry_run or not rows:
+    if not rows:
+        return result
+    if dry_run:
+        check_totals(ledger.id, adding=sum(row.amount for row in rows))  # what the import would add
         return result
     _create_names(ledger.id, plan)
     # Bottom-up: the export lists ties newest id first, so this keeps their order in the next export.
@@ -499,5 +503,6 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
             for tag in row.tags]
     if tags:
         db.session.execute(insert(EntryTag), tags)
+    check_totals(ledger.id)
     db.session.commit()
     return result

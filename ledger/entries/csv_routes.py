@@ -91,7 +91,7 @@ class ImportErrorsSchema(ResponseSchema):
 
 
 class ImportProblemSchema(ProblemSchema):
-    errors = fields.Nested(ImportErrorsSchema)
+    errors = fields.Nested(ImportErrorsSchema)  # type: ignore[assignment]  # the import's `errors`: an object
 
 
 @csv_blp.route("/export.csv", methods=["GET"])

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ledger.database import utcnow
+from ledger.database import rowcount, utcnow
 from ledger.entries.models import IdempotencyKey
 from ledger.errors import ApiError
 from ledger.extensions import db
@@ -91,4 +91,4 @@ def purge_idempotency_keys(older_than: timedelta = timedelta(days=1), now: datet
     cutoff = (now or utcnow()) - older_than
     result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
     db.session.commit()
-    return result.rowcount
+    return rowcount(result)

@@ -13,17 +13,19 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ledger.database import UTCDateTime, utcnow
-from ledger.extensions import db
+from ledger.extensions import Model
+from ledger.ledgers.models import Ledger
 
 ENTRY_TYPES = ("income", "expense", "transfer")
 
 
-class Entry(db.Model):
+class Entry(Model):
     __tablename__ = "entries"
     __table_args__ = (
         # The keyset order of GET /entries and every month/report range scan.
@@ -54,6 +56,13 @@ class Entry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    # Entries carry no currency of their own: they are in their ledger's. Read in the entry's own SELECT, so
+    # that a response schema needs nothing but the entry (no request state). An entry never changes ledger, so
+    # an UPDATE leaves it as it is (no reload after a flush).
+    currency: Mapped[str] = column_property(
+        select(Ledger.currency).where(Ledger.id == ledger_id).correlate_except(Ledger).scalar_subquery(),
+        expire_on_flush=False)
+
     tag_rows: Mapped[list[EntryTag]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
                                                     order_by="EntryTag.tag", lazy="selectin")
 
@@ -64,7 +73,7 @@ class Entry(db.Model):
         return [row.tag for row in self.tag_rows]
 
 
-class EntryTag(db.Model):
+class EntryTag(Model):
     __tablename__ = "entry_tags"
     __table_args__ = (Index("ix_entry_tags_tag_entry_id", "tag", "entry_id"),)
 
@@ -72,7 +81,7 @@ class EntryTag(db.Model):
     tag: Mapped[str] = mapped_column(String(50), primary_key=True)
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     """The first response to a POST with an Idempotency-Key, replayed on a retry."""
 
     __tablename__ = "idempotency_keys"

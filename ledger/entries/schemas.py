@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from ledger.database import MAX_ID
 from ledger.entries.models import ENTRY_TYPES
-from ledger.ledgers.scope import current_ledger
 from ledger.money import MAX_AMOUNT
 from ledger.schemas import (
     Amount,
@@ -68,7 +69,8 @@ class Tags(fields.List):
                          metadata={"description": f"≤ {TAGS_MAX} tags of 1..{TAG_MAX} characters, "
                                                   "trimmed and deduplicated"}, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs) -> list[str]:
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> list[Any]:
         return list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))
 
 
@@ -105,10 +107,8 @@ class EntrySchema(ResponseSchema):
     id = fields.Integer()
     type = fields.String(metadata={"enum": list(ENTRY_TYPES)})
     amount = fields.Integer(metadata={"description": "positive integer minor units; `type` gives the direction"})
-    # Entries carry no currency of their own: they are in their ledger's currency.
-    currency = fields.Function(lambda entry: current_ledger().currency, dump_only=True,
-                               metadata={"type": "string", "description": "the ledger's ISO 4217 currency",
-                                         "example": "KRW"})
+    currency = fields.String(dump_only=True, metadata={"description": "the ledger's ISO 4217 currency",
+                                                       "example": "KRW"})
     occurred_on = IsoDate()
     account_id = fields.Integer()
     to_account_id = fields.Integer(allow_none=True)

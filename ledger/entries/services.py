@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import parse_etags
 
@@ -23,6 +24,7 @@ from ledger.entries.models import Entry, EntryTag
 from ledger.errors import NotFound, PreconditionFailed, ValidationFailed
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
+from ledger.ledgers.totals import check_totals
 from ledger.months import month_range, parse_month
 
 WRITABLE_FIELDS = ("type", "amount", "occurred_on", "account_id", "to_account_id", "category_id", "memo", "tags")
@@ -95,7 +97,7 @@ def _set_tags(entry: Entry, tags: list[str]) -> None:
 
 
 def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
-    """Validate and add a new entry (flushed, so it has its id). The caller commits.
+    """Validate and add a new entry (flushed, so it has its id; the ledger's totals checked). The caller commits.
 
     `data` holds the fields of EntryCreateSchema: type, amount, occurred_on (date), account_id,
     and optionally to_account_id, category_id, memo, tags.
@@ -108,6 +110,8 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
     _set_tags(entry, data.get("tags") or [])
     db.session.add(entry)
     db.session.flush()
+    set_committed_value(entry, "currency", ledger.currency)  # what a SELECT of the new row would read
+    check_totals(ledger.id)
     return entry
 
 
@@ -136,9 +140,13 @@ def check_if_match(entry: Entry, if_match: str | None) -> None:
         raise PreconditionFailed("The entry has changed since you read it; fetch it again.")
 
 
-def _commit_versioned() -> None:
-    """Commit; a concurrent change of the row (version moved on) is a 412, not a 500."""
+def _commit_versioned(check_totals_of: int | None = None) -> None:
+    """Commit, after checking the totals of the ledger `check_totals_of` if given (an amount grew);
+    a concurrent change of the row (version moved on) is a 412, not a 500."""
     try:
+        if check_totals_of is not None:
+            db.session.flush()
+            check_totals(check_totals_of)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -167,7 +175,7 @@ def update_entry(ledger: LedgerScope, entry_id: int, changes: Mapping[str, Any],
     # Also when only the tags changed: the entry row is updated, so its version (the ETag) moves on.
     entry.updated_at = utcnow()
     entry.updated_by = ledger.user_id
-    _commit_versioned()
+    _commit_versioned(ledger.id if merged["amount"] > current["amount"] else None)
     return entry
 
 

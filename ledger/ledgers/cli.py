@@ -25,7 +25,7 @@ def _ledger(ledger_id: int) -> Ledger:
 
 @ledgers_cli.command("list")
 @click.option("--json", "as_json", is_flag=True)
-def list_ledgers(as_json):
+def list_ledgers(as_json: bool) -> None:
     """One line per ledger: id, currency, members, created, name."""
     counts = dict(db.session.execute(select(LedgerMember.ledger_id, func.count())
                                      .group_by(LedgerMember.ledger_id)).all())
@@ -42,7 +42,7 @@ def list_ledgers(as_json):
 
 @ledgers_cli.command("show")
 @click.argument("ledger_id", type=int)
-def show(ledger_id):
+def show(ledger_id: int) -> None:
     """Details of one ledger and its members with their roles."""
     ledger = _ledger(ledger_id)
     click.echo(f"id: {ledger.id}\nname: {ledger.name}\ncurrency: {ledger.currency}\n"
@@ -57,7 +57,7 @@ def show(ledger_id):
 @click.argument("ledger_id", type=int)
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), default="editor", show_default=True)
-def add_member(ledger_id, email, role):
+def add_member(ledger_id: int, email: str, role: str) -> None:
     """Add a user to a ledger with a role (no invitation)."""
     user = _user(email)
     _run(services.add_member, ledger_id, user.id, role)
@@ -67,7 +67,7 @@ def add_member(ledger_id, email, role):
 @ledgers_cli.command("remove-member")
 @click.argument("ledger_id", type=int)
 @click.argument("email")
-def remove_member(ledger_id, email):
+def remove_member(ledger_id: int, email: str) -> None:
     """Remove a user from a ledger (never its last owner)."""
     user = _user(email)
     _ledger(ledger_id)

@@ -7,14 +7,14 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, Strin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import UTCDateTime, utcnow
-from ledger.extensions import db
+from ledger.extensions import Model
 
 ROLES = ("owner", "editor", "viewer")
 # The roles that may change a ledger's data (accounts, categories, entries, budgets, imports).
 WRITER_ROLES = ("owner", "editor")
 
 
-class Ledger(db.Model):
+class Ledger(Model):
     __tablename__ = "ledgers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -26,7 +26,7 @@ class Ledger(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class LedgerMember(db.Model):
+class LedgerMember(Model):
     __tablename__ = "ledger_members"
     __table_args__ = (CheckConstraint("role IN ('owner', 'editor', 'viewer')", name="role"),)
 
@@ -37,7 +37,7 @@ class LedgerMember(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class LedgerInvite(db.Model):
+class LedgerInvite(Model):
     """A one-time link to join a ledger. Only the SHA-256 of its token is stored."""
 
     __tablename__ = "ledger_invites"

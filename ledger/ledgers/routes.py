@@ -5,6 +5,8 @@ ledger: not a member is 404 (a ledger's existence is never revealed), a role too
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 
 from ledger.auth.check import auth_required, current_auth
@@ -56,7 +58,7 @@ def _owner_of_path() -> LedgerScope:
 @auth_required
 @blp.response(200, LedgerListSchema)
 @documented_errors(blp, auth=True)
-def list_ledgers():
+def list_ledgers() -> dict[str, list[services.LedgerView]]:
     """Every ledger you are a member of, with your role."""
     return {"items": services.list_ledgers(current_auth().user_id)}
 
@@ -66,7 +68,7 @@ def list_ledgers():
 @blp.arguments(LedgerCreateSchema)
 @blp.response(201, LedgerSchema)
 @documented_errors(blp, 400, 413, 415, 422, auth=True)
-def create_ledger(args):
+def create_ledger(args: dict[str, Any]) -> services.LedgerView:
     """Start a new ledger, with a cash account and the default categories; you are its owner."""
     return services.create_ledger(current_auth().user_id, args["name"], args.get("currency"),
                                   args["month_start_day"])
@@ -76,7 +78,7 @@ def create_ledger(args):
 @auth_required
 @blp.response(200, LedgerSchema)
 @documented_errors(blp, 404, auth=True)
-def get_ledger():
+def get_ledger() -> services.LedgerView:
     """One of your ledgers."""
     return services.get_ledger(current_ledger())
 
@@ -86,7 +88,7 @@ def get_ledger():
 @blp.arguments(LedgerPatchSchema, required=False)
 @blp.response(200, LedgerSchema)
 @documented_errors(blp, 400, 403, 404, 413, 415, 422, auth=True)
-def update_ledger(args):
+def update_ledger(args: dict[str, Any]) -> services.LedgerView:
     """Rename the ledger or change its month_start_day (owners only)."""
     return services.update_ledger(_owner_of_path(), args)
 
@@ -96,7 +98,7 @@ def update_ledger(args):
 @blp.arguments(LedgerDeleteSchema)
 @blp.response(204)
 @documented_errors(blp, 400, 403, 404, 413, 415, 422, auth=True)
-def delete_ledger(args):
+def delete_ledger(args: dict[str, Any]) -> None:
     """Delete the ledger and all of its data (owners only; the body repeats its name). Members whose default it
     was get another of their ledgers as default, or a new personal one."""
     services.delete_ledger(_owner_of_path(), args["name"])
@@ -106,7 +108,7 @@ def delete_ledger(args):
 @auth_required
 @blp.response(200, MemberListSchema)
 @documented_errors(blp, 404, auth=True)
-def list_members():
+def list_members() -> dict[str, list[services.MemberView]]:
     """The ledger's members and their roles, the longest-standing first."""
     return {"items": services.list_members(current_ledger().id)}
 
@@ -116,7 +118,7 @@ def list_members():
 @blp.arguments(MemberPatchSchema)
 @blp.response(200, MemberSchema)
 @documented_errors(blp, 400, 403, 404, 409, 413, 415, 422, auth=True)
-def update_member(args, user_id: int):
+def update_member(args: dict[str, Any], user_id: int) -> services.MemberView:
     """Change a member's role (owners only); 409 last_owner for the only owner's own demotion."""
     return services.update_member(_owner_of_path(), user_id, args["role"])
 
@@ -125,7 +127,7 @@ def update_member(args, user_id: int):
 @auth_required
 @blp.response(204)
 @documented_errors(blp, 403, 404, 409, auth=True)
-def remove_member(user_id: int):
+def remove_member(user_id: int) -> None:
     """Remove a member (owners), or leave the ledger (your own user id, any role); the last owner can do
     neither (409 last_owner)."""
     ledger = current_ledger()
@@ -139,7 +141,7 @@ def remove_member(user_id: int):
 @blp.arguments(InviteCreateSchema, required=False)
 @blp.response(201, InviteSchema)
 @documented_errors(blp, 400, 403, 404, 409, 413, 415, 422, auth=True)
-def create_invite(args):
+def create_invite(args: dict[str, Any] | None) -> services.InviteView:
     """A one-time invitation link (owners only): valid 7 days, single use, revocable; `token` is shown once."""
     return services.create_invite(_owner_of_path(), (args or {}).get("role", "editor"))
 
@@ -148,7 +150,7 @@ def create_invite(args):
 @auth_required
 @blp.response(200, InviteListSchema)
 @documented_errors(blp, 403, 404, auth=True)
-def list_invites():
+def list_invites() -> dict[str, list[services.InviteView]]:
     """The ledger's open invitations (owners only), without their tokens."""
     return {"items": services.list_invites(_owner_of_path())}
 
@@ -157,20 +159,20 @@ def list_invites():
 @auth_required
 @blp.response(204)
 @documented_errors(blp, 403, 404, auth=True)
-def revoke_invite(invite_id: int):
+def revoke_invite(invite_id: int) -> None:
     """Revoke an open invitation (owners only): its link answers 410 invite_revoked."""
     services.revoke_invite(_owner_of_path(), invite_id)
 
 
 def _invite_limit() -> str:
-    return current_app.config["RATELIMIT_INVITE"]
+    return str(current_app.config["RATELIMIT_INVITE"])
 
 
 @invites_blp.route(TOKEN, methods=["GET"], parameters=[TOKEN_PARAMETER])
 @limiter.limit(_invite_limit)
 @invites_blp.response(200, InviteInfoSchema)
 @documented_errors(invites_blp, 404, 410, 429)
-def get_invite(token: str):
+def get_invite(token: str) -> dict[str, Any]:
     """What an invitation link offers (no token needed, for the page shown before signing in): the ledger's
     name, the inviter and the role. 404 invite_not_found; 410 invite_expired, invite_used, invite_revoked."""
     return services.invite_info(token)
@@ -181,7 +183,7 @@ def get_invite(token: str):
 @auth_required
 @invites_blp.response(200, LedgerSchema)
 @documented_errors(invites_blp, 404, 409, 410, 429, auth=True)
-def accept_invite(token: str):
+def accept_invite(token: str) -> services.LedgerView:
     """Join the invitation's ledger with its role. 409 already_member (your own ledger's invitation too);
     404 invite_not_found; 410 invite_expired, invite_used, invite_revoked."""
     return services.accept_invite(token, current_auth().user_id)

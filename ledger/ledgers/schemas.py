@@ -1,4 +1,6 @@
 """Load and dump schemas of /api/v1/ledgers and /api/v1/invites."""
+from typing import Any
+
 from marshmallow import fields, post_dump, validate
 
 from ledger.auth.schemas import CURRENCY_PATTERN
@@ -65,7 +67,8 @@ class InviteSchema(ResponseSchema):
     sometimes = frozenset({"token"})
 
     @post_dump
-    def _token_only_when_created(self, data: dict, **kwargs) -> dict:
+    def _token_only_when_created(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """The list has no token to show (only its hash is stored): leave the field out rather than send null."""
         if data.get("token") is None:
             data.pop("token", None)
         return data
@@ -77,13 +80,6 @@ class InviteSchema(ResponseSchema):
     created_by = fields.Integer(allow_none=True)
     token = fields.String(metadata={"description": "only in the answer to POST: the link's secret (stored only as "
                                                    "a hash); the link is /invite/{token} of the web app"})
-
-    @post_dump
-    def _token_only_when_created(self, data: dict, **kwargs) -> dict:
-        """The list has no token to show (only its hash is stored): leave the field out rather than send null."""
-        if data.get("token") is None:
-            data.pop("token", None)
-        return data
 
 
 class InviteListSchema(ResponseSchema):

@@ -5,6 +5,8 @@ The membership and the role come from the one auth statement (ledger.auth.check)
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, g, request
 
@@ -14,10 +16,14 @@ from ledger.ledgers.access import LedgerScope
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 def path_ledger_id() -> int | None:
     """The `{id}` of `/api/v1/ledgers/{id}/...` in this request's path, or None on the other paths."""
-    return g.get("path_ledger_id")
+    ledger_id: int | None = g.get("path_ledger_id")
+    return ledger_id
 
 
 def current_ledger() -> LedgerScope:
@@ -40,12 +46,12 @@ def check_owner(ledger: LedgerScope) -> None:
         raise ForbiddenRole("Only an owner of the ledger can do this.")
 
 
-def ledger_required(fn):
+def ledger_required(fn: Callable[P, R]) -> Callable[P, R]:
     """Authenticate and require membership of the request's ledger; a write method also needs a writer's role
     (owner or editor), else 403 forbidden_role. The route then reads `current_ledger()`."""
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         authenticate()
         ledger = current_ledger()
         if request.method not in READ_METHODS:
@@ -60,12 +66,12 @@ def register_ledger_paths(app: Flask) -> None:
     during such a request (Location headers) keep it."""
 
     @app.url_value_preprocessor
-    def _take_ledger_id(endpoint, values):
+    def _take_ledger_id(endpoint: str | None, values: dict[str, Any] | None) -> None:
         if values and "ledger_id" in values:
             g.path_ledger_id = values.pop("ledger_id")
 
     @app.url_defaults
-    def _keep_ledger_id(endpoint, values):
+    def _keep_ledger_id(endpoint: str, values: dict[str, Any]) -> None:
         ledger_id = g.get("path_ledger_id")
         if ledger_id is not None and "ledger_id" not in values \
                 and app.url_map.is_endpoint_expecting(endpoint, "ledger_id"):

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import delete, func, select, update
@@ -19,12 +21,15 @@ from sqlalchemy import delete, func, select, update
 from ledger import money
 from ledger.auth.models import User
 from ledger.auth.state import auth_state
-from ledger.database import utcnow
+from ledger.database import rowcount, utcnow
 from ledger.errors import ApiError, Conflict, Gone, NotFound, ValidationFailed
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
 from ledger.ledgers.models import ROLES, Ledger, LedgerInvite, LedgerMember
 from ledger.provisioning import provision_ledger
+
+if TYPE_CHECKING:
+    from ledger.auth.check import AuthUser
 
 events = logging.getLogger("ledger.ledgers")
 
@@ -191,7 +196,7 @@ def get_ledger(scope: LedgerScope) -> LedgerView:
     return found[0]
 
 
-def update_ledger(scope: LedgerScope, changes: dict) -> LedgerView:
+def update_ledger(scope: LedgerScope, changes: Mapping[str, Any]) -> LedgerView:
     """Rename the ledger or change its payday month (owner). The currency is fixed: amounts are stored in its
     minor units."""
     ledger = db.session.get(Ledger, scope.id)
@@ -404,9 +409,9 @@ def list_invites(scope: LedgerScope) -> list[InviteView]:
 
 
 def revoke_invite(scope: LedgerScope, invite_id: int) -> None:
-    done = db.session.execute(update(LedgerInvite).where(
+    done = rowcount(db.session.execute(update(LedgerInvite).where(
         LedgerInvite.id == invite_id, LedgerInvite.ledger_id == scope.id, LedgerInvite.used_at.is_(None),
-        LedgerInvite.revoked_at.is_(None)).values(revoked_at=utcnow())).rowcount
+        LedgerInvite.revoked_at.is_(None)).values(revoked_at=utcnow())))
     if not done:
         raise NotFound("No such open invitation.")
     db.session.commit()
@@ -426,7 +431,7 @@ def _find_invite(token: str) -> LedgerInvite:
     return invite
 
 
-def invite_info(token: str) -> dict:
+def invite_info(token: str) -> dict[str, Any]:
     """What the invite page shows before sign-in: the ledger's name, who invited, the role."""
     invite = _find_invite(token)
     ledger = db.session.get(Ledger, invite.ledger_id)
@@ -441,9 +446,9 @@ def accept_invite(token: str, user_id: int) -> LedgerView:
     if db.session.get(LedgerMember, (invite.ledger_id, user_id)) is not None:
         raise AlreadyMember()
     now = utcnow()
-    won = db.session.execute(update(LedgerInvite).where(
+    won = rowcount(db.session.execute(update(LedgerInvite).where(
         LedgerInvite.id == invite.id, LedgerInvite.used_at.is_(None), LedgerInvite.revoked_at.is_(None),
-        LedgerInvite.expires_at > now).values(used_at=now, used_by=user_id)).rowcount
+        LedgerInvite.expires_at > now).values(used_at=now, used_by=user_id)))
     if not won:
         db.session.rollback()
         raise InviteUsed()
@@ -458,20 +463,20 @@ def accept_invite(token: str, user_id: int) -> LedgerView:
 
 # --- the profile of /me ------------------------------------------------------------------------------------------
 def _profile(user_id: int, email: str, display_name: str, created_at: datetime, default_ledger_id: int | None,
-             currency: str | None, month_start_day: int | None) -> dict:
+             currency: str | None, month_start_day: int | None) -> dict[str, Any]:
     """/me: the user, with the currency and payday month of their default ledger (what the unscoped paths use)."""
     return {"id": user_id, "email": email, "display_name": display_name, "created_at": created_at,
             "default_ledger_id": default_ledger_id,
             "currency": currency or current_app.config["DEFAULT_CURRENCY"], "month_start_day": month_start_day or 1}
 
 
-def user_profile(user: User) -> dict:
+def user_profile(user: User) -> dict[str, Any]:
     ledger = db.session.get(Ledger, user.default_ledger_id) if user.default_ledger_id is not None else None
     return _profile(user.id, user.email, user.display_name, user.created_at, user.default_ledger_id,
                     ledger.currency if ledger else None, ledger.month_start_day if ledger else None)
 
 
-def profile_of_caller(user, ledger: LedgerScope | None) -> dict:
+def profile_of_caller(user: AuthUser, ledger: LedgerScope | None) -> dict[str, Any]:
     """The profile from what the auth check read (on /me, the request's ledger is the default one): no query."""
     return _profile(user.id, user.email, user.display_name, user.created_at, user.default_ledger_id,
                     ledger.currency if ledger else None, ledger.month_start_day if ledger else None)

@@ -59,6 +59,31 @@ def test_balances_near_two_to_the_53_are_exact(client, logged_in, user, make_acc
     assert type(got[rich]) is int and type(got[poor]) is int
 
 
+def test_balances_past_64_bits_are_exact(app, client, logged_in, user, make_account, sql):
+    # 1100 maximal amounts each way (written directly: the API refuses a ledger past 2^53-1): past 2^63,
+    # where a plain SQL SUM overflows on SQLite.
+    from datetime import date
+
+    from sqlalchemy import insert
+
+    from ledger.entries.models import Entry
+    from ledger.extensions import db
+
+    ids = default_ids(sql, user)
+    rich = make_account(user)
+    poor = make_account(user, opening_balance=-1)
+    rows = [{"ledger_id": user.ledger_id, "type": type_, "amount": MAX, "occurred_on": date(2026, 11, 20),
+             "account_id": account, "category_id": ids["categories"][category], "memo": "", "version": 1}
+            for type_, account, category in (("income", rich, "Salary"), ("expense", poor, "Food"))
+            for _ in range(1100)]
+    with app.app_context():
+        db.session.execute(insert(Entry), rows)
+        db.session.commit()
+    got = balances(client, logged_in.headers)
+    assert (got[rich], got[poor]) == (1100 * MAX, -1 - 1100 * MAX)
+    assert client.get(f"{URL}/{poor}", headers=logged_in.headers).get_json()["balance"] == -1 - 1100 * MAX
+
+
 def test_an_account_without_entries_shows_its_opening_balance(client, logged_in, user, make_account, make_entry,
                                                               sql):
     ids = default_ids(sql, user)

@@ -295,3 +295,17 @@ def test_delete_another_users_entry_is_404_and_keeps_it(client, logged_in, entry
 def test_delete_needs_a_token(client, entry, sql):
     assert_problem(client.delete(f"{URL}/{entry}"), 401, "authorization_required")
     assert sql.count("entries") == 1
+
+
+def test_an_entry_dumps_with_its_ledgers_currency_outside_any_request(app, user, ids, make_entry, sql):
+    """The response schema reads the entry alone (the currency comes with its row), not the request's state:
+    the CLI, a report or a job can dump one too."""
+    from ledger.entries.models import Entry
+    from ledger.entries.schemas import EntrySchema
+    from ledger.extensions import db
+
+    sql.execute("UPDATE ledgers SET currency = 'USD' WHERE id = :l", l=user.ledger_id)
+    entry_id = make_entry(user, amount=1250, account_id=ids["cash"], category_id=ids["categories"]["Food"])
+    with app.app_context():
+        body = EntrySchema().dump(db.session.get(Entry, entry_id))
+    assert (body["id"], body["amount"], body["currency"]) == (entry_id, 1250, "USD")

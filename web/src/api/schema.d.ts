@@ -7106,7 +7106,7 @@ export interface components {
              * @description stable machine-readable reason
              * @enum {string}
              */
-            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
             detail: string;
             errors?: components["schemas"]["ImportErrors"];
             request_id?: string;
@@ -7294,7 +7294,7 @@ export interface components {
              * @description stable machine-readable reason
              * @enum {string}
              */
-            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
             detail: string;
             /** @description field -> list of messages (validation_error) */
             errors?: {

@@ -40,6 +40,7 @@ export const en = {
     method_not_allowed: "That can't be done here.",
     gone: "This is no longer available.",
     already_member: "You are already a member of this ledger.",
+    amount_out_of_range: "This would make a balance or total of this ledger too large to show exactly. Use a smaller amount.",
     forbidden_role: "Your role in this ledger doesn't allow this. Ask an owner.",
     invite_expired: "This invitation has expired. Ask for a new link.",
     invite_not_found: "This invitation link isn't valid. Check that you copied all of it.",

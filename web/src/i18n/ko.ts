@@ -36,6 +36,7 @@ export const ko: Messages = {
     method_not_allowed: "여기서는 할 수 없는 작업입니다.",
     gone: "더 이상 사용할 수 없습니다.",
     already_member: "이미 이 가계부의 구성원입니다.",
+    amount_out_of_range: "이 가계부의 잔액이나 합계가 정확히 표시할 수 없을 만큼 커집니다. 더 작은 금액을 입력하세요.",
     forbidden_role: "이 가계부에서 맡은 역할로는 할 수 없습니다. 소유자에게 요청하세요.",
     invite_expired: "초대가 만료되었습니다. 새 링크를 요청하세요.",
     invite_not_found: "올바른 초대 링크가 아닙니다. 링크 전체를 복사했는지 확인하세요.",

@@ -44,6 +44,7 @@ const NETWORK: Failure = { kind: "network" };
 
 /** Renders a component that uses the hook with `deps`; returns every state it rendered, the latest last. */
 function Probe<T>({ load, deps, seen }: { load: (signal: AbortSignal) => Promise<Loaded<T>>; deps: unknown[]; seen: Resource<T>[] }) {
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the test passes the loader and its dependencies in
   const resource = useResource(load, deps);
   seen.push(resource);
   return null;

@@ -37,7 +37,6 @@ export type SignOutReason =
   | "signed_out_everywhere" // Sign out everywhere, in this tab
   | "other_tab" // a sign-out in another tab of this browser
   | "account_deleted"
-  | "password_changed"
   | "token_revoked"
   | "refresh_token_reused"
   | "invalid_token"

@@ -1,4 +1,4 @@
-/** Routes (UI.md) and the sign-in gate: signed-out visits to signed-in routes go to /login and,
+/** Routes (docs/UI.md) and the sign-in gate: signed-out visits to signed-in routes go to /login and,
  * after sign-in, back to where they were going. */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { AuthState, SignOutReason } from "./auth/session";

@@ -1,5 +1,5 @@
 /**
- * The SPA's sign-in life cycle (see shared/SPA-AUTH.md).
+ * The SPA's sign-in life cycle (docs/SPA-AUTH.md).
  *
  * - The access token lives in this object's memory only; the refresh token lives only in its
  *   HttpOnly cookie, which the browser sends to /api/v1/auth.

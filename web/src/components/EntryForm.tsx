@@ -1,4 +1,4 @@
-/** The entry form of UI.md (a dialog): Type, Amount, Date, Account, To account, Category, Memo, Tags, Save.
+/** The entry form (a dialog; docs/UI.md): Type, Amount, Date, Account, To account, Category, Memo, Tags, Save.
  * A new entry carries an Idempotency-Key made once per submission (a double click or a retry records one
  * entry); an edit sends If-Match, and a 412 offers to reload the entry or to keep this version. */
 import type { JSX } from "preact";

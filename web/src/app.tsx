@@ -120,7 +120,7 @@ function Unreachable() {
         {t.unreachableBody}
       </div>
       <button type="button" class="button" onClick={() => void auth.start()}>
-        {t.tryAgain}
+        {t.retry}
       </button>
     </PublicFrame>
   );

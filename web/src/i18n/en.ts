@@ -9,7 +9,6 @@ export const en = {
   save: "Save",
   saving: "Saving…",
   saved: "Saved.",
-  tryAgain: "Try again",
   retry: "Retry",
   networkError: "We can't reach the server. Check your connection and try again. What you typed is still here.",
   serverError: "Something went wrong on our side. Please try again in a moment.",

@@ -9,7 +9,6 @@ export const ko: Messages = {
   save: "저장",
   saving: "저장하는 중…",
   saved: "저장했습니다.",
-  tryAgain: "다시 시도",
   retry: "다시 시도",
   networkError: "서버에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도해 주세요. 입력한 내용은 그대로 있습니다.",
   serverError: "서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.",

@@ -59,7 +59,8 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
     },
     [apiQuery],
   );
-  const [moreFailure, setMoreFailure] = useState<Failure | null>(null);
+  // What a Load more or a Delete could not do (the list itself stays).
+  const [actionFailure, setActionFailure] = useState<Failure | null>(null);
   const [moreBusy, setMoreBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [form, setForm] = useState<{ id?: number } | null>(null);
@@ -70,11 +71,11 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
   const loadMore = async () => {
     if (!cursor) return;
     setMoreBusy(true);
-    setMoreFailure(null);
+    setActionFailure(null);
     const outcome = await call(() => api.GET("/api/v1/entries", { params: { query: { ...apiQuery, limit: 50, cursor } } }));
     setMoreBusy(false);
     if ("data" in outcome) list.mutate((page) => ({ items: [...(page?.items ?? []), ...(outcome.data.items ?? [])], cursor: outcome.data.next_cursor ?? null }));
-    else setMoreFailure(outcome.failure);
+    else setActionFailure(outcome.failure);
   };
 
   const setQuery = (changes: Record<string, string | null>) => {
@@ -131,7 +132,7 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
       <Filters query={query} money={money} setQuery={setQuery} open={filtered} accounts={accountList} categories={categoryList} />
       {notice && <Notice>{notice}</Notice>}
       {list.failure && <LoadError failure={list.failure} retry={list.reload} />}
-      {moreFailure && <Alert>{failureMessage(moreFailure, t) ?? t.serverError}</Alert>}
+      {actionFailure && <Alert>{failureMessage(actionFailure, t) ?? t.serverError}</Alert>}
       {items === undefined ? (
         list.loading && <Loading />
       ) : items.length === 0 ? (
@@ -170,7 +171,7 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
           onClose={() => setForm(null)}
         />
       )}
-      {deleting && <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={deleted} onFailed={setMoreFailure} />}
+      {deleting && <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={deleted} onFailed={setActionFailure} />}
     </div>
   );
 }

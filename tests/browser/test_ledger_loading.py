@@ -1,8 +1,10 @@
-"""A load that fails says so, in the reader's language, with a Retry button that loads again (issue 19, item 8):
-never "Loading…" for ever."""
+"""Loading a screen's data (issue 19, item 8): a load that fails says so, in the reader's language, with a Retry
+button that loads again (never "Loading…" for ever); a screen asks for what it shows once."""
 from __future__ import annotations
 
+import datetime as dt
 import json
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -50,3 +52,22 @@ def test_a_failing_get_me_shows_the_error_and_retry_on_entries_and_retry_recover
     expect(page.get_by_role("heading", name=words["entries"], level=1)).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="Lunch with the team")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_budgets_loads_a_month_with_one_call(page, server):
+    person = Person(server)
+    food = next(c for c in person.categories("expense") if c["name"] == "Food")
+    month = dt.date.today().strftime("%Y-%m")
+    person.send("PUT", f"/api/v1/budgets/{month}", {"items": [{"category_id": food["id"], "amount": 5000}]})
+    person.add("expense", 1200, category=food)
+    signed_in(page, person)  # the dashboard: the person, the accounts and the categories are loaded
+    calls = []
+    page.on("request", lambda r: urlsplit(r.url).path.startswith("/api/") and calls.append(
+        (r.method, urlsplit(r.url).path)))
+
+    page.get_by_role("navigation").get_by_role("link", name="Budgets").click()
+
+    expect(page.get_by_label("Food limit")).to_have_value("5000")
+    expect(page.get_by_role("region", name="Total")).to_contain_text("₩1,200 of ₩5,000 spent")
+    page.wait_for_load_state("networkidle")
+    assert calls == [("GET", "/api/v1/reports/monthly")]  # the limits, their total and the spending, at once

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +20,13 @@ WORDS = {
 }
 
 
+def answer_500(route) -> None:
+    """The server's answer to a failure it did not expect (a routed stand-in)."""
+    route.fulfill(status=500, content_type="application/problem+json",
+                  body=json.dumps({"type": "about:blank", "title": "Internal Server Error", "status": 500,
+                                   "code": "internal_error"}))
+
+
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_a_failing_get_me_shows_the_error_and_retry_on_entries_and_retry_recovers(new_context, server,
                                                                                    console_errors, lang):
@@ -30,13 +38,11 @@ def test_a_failing_get_me_shows_the_error_and_retry_on_entries_and_retry_recover
     signed_in(page, person, lang=lang)
     failed = []
 
-    def answer_500(route):
+    def fail(route):
         failed.append(route.request.url)
-        route.fulfill(status=500, content_type="application/problem+json",
-                      body=json.dumps({"type": "about:blank", "title": "Internal Server Error", "status": 500,
-                                       "code": "internal_error"}))
+        answer_500(route)
 
-    page.route("**/api/v1/me", answer_500)
+    page.route("**/api/v1/me", fail)
     page.goto("/entries")  # a fresh start: the person's profile is asked for again, and fails
 
     alert = page.get_by_role("alert")
@@ -71,3 +77,19 @@ def test_budgets_loads_a_month_with_one_call(page, server):
     expect(page.get_by_role("region", name="Total")).to_contain_text("₩1,200 of ₩5,000 spent")
     page.wait_for_load_state("networkidle")
     assert calls == [("GET", "/api/v1/reports/monthly")]  # the limits, their total and the spending, at once
+
+
+def test_the_reports_breakdown_forgets_a_failure_once_another_month_loads(page, server, console_errors):
+    console_errors.allow(r"500 \S*/api/v1/reports/monthly\?")
+    person = Person(server)
+    signed_in(page, person)
+    page.route("**/api/v1/reports/monthly?*", answer_500)
+    page.goto("/reports")
+    breakdown = page.get_by_role("region", name=re.compile(r"by category$"))
+    expect(breakdown.get_by_role("alert")).to_contain_text(WORDS["en"]["error"])
+
+    page.unroute("**/api/v1/reports/monthly?*")
+    breakdown.get_by_role("button", name="Previous month").click()
+
+    expect(breakdown.get_by_text("Net", exact=True)).to_be_visible()
+    expect(breakdown.get_by_role("alert")).to_have_count(0)

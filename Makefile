@@ -103,8 +103,12 @@ test: check-python install-dev web
 fuzz: install-dev
 	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)
 
-lint: install-dev
-	$(BIN)/ruff check .
+## make lint: ruff over the Python; tsc, ESLint and Prettier (--check) over web/ (npm run lint)
+lint: install-dev web/node_modules/.package-lock.json
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	(cd web && npm run lint) || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -76,7 +76,7 @@ class Person:
 
 def signed_in(page, person: Person, path: str = "/", lang: str = "en") -> None:
     page.goto("/login")
-    if lang == "ko":  # the sign-in form of UI.md, in Korean
+    if lang == "ko":  # the sign-in form of docs/UI.md, in Korean
         page.get_by_label("이메일", exact=True).fill(person.email)
         page.get_by_label("비밀번호", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="로그인", exact=True).click()

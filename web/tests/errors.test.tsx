@@ -13,11 +13,12 @@ import { ko } from "../src/i18n/ko";
 import { Login } from "../src/screens/Login";
 import { CsvSection } from "../src/screens/Reports";
 
-// The app's clients, with the auth client's fetch as plain fetch (stubbed per test): no session is needed.
+// The app's clients, with the auth client's fetch as plain fetch (stubbed per test): no session is needed, and
+// no sign-in ever happens (ledger.ts subscribes to forget the shared data at a change of person).
 vi.mock("../src/services", async () => {
   const { createApi, createPublicApi } = await import("../src/api/client");
   const plain = (request: Request) => fetch(request);
-  return { auth: { fetch: plain }, api: createApi(plain), publicApi: createPublicApi() };
+  return { auth: { fetch: plain, subscribe: () => () => {} }, api: createApi(plain), publicApi: createPublicApi() };
 });
 
 interface SchemaObject {

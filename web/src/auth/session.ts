@@ -1,5 +1,5 @@
 /**
- * The SPA's sign-in life cycle (see shared/SPA-AUTH.md).
+ * The SPA's sign-in life cycle (docs/SPA-AUTH.md).
  *
  * - The access token lives in this object's memory only; the refresh token lives only in its
  *   HttpOnly cookie, which the browser sends to /api/v1/auth.
@@ -37,7 +37,6 @@ export type SignOutReason =
   | "signed_out_everywhere" // Sign out everywhere, in this tab
   | "other_tab" // a sign-out in another tab of this browser
   | "account_deleted"
-  | "password_changed"
   | "token_revoked"
   | "refresh_token_reused"
   | "invalid_token"

@@ -11,13 +11,15 @@ interface EntryListProps {
   onEdit?: ((entry: Entry) => void) | undefined;
   onDelete?: ((entry: Entry) => void) | undefined;
   label: string;
+  /** newer entries are loading: these stay, dimmed, until they come */
+  busy?: boolean;
 }
 
-export function EntryList({ entries, accounts, categories, money, onEdit, onDelete, label }: EntryListProps) {
+export function EntryList({ entries, accounts, categories, money, onEdit, onDelete, label, busy = false }: EntryListProps) {
   const { t, lang } = useI18n();
   const accountName = (id: number | null) => accounts.find((a) => a.id === id)?.name ?? "";
   return (
-    <ul class="entries" aria-label={label}>
+    <ul class="entries" aria-label={label} aria-busy={busy || undefined}>
       {entries.map((entry) => {
         const transfer = entry.type === "transfer";
         const what = transfer

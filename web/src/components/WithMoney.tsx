@@ -1,25 +1,15 @@
-/** The screens that count money wait for the person's profile and currency; this is that wait, once. */
+/** The screens that count money wait for the person's profile (their currency and month_start_day): this is
+ * that wait, once, with its failure and Retry (a failed GET /me never leaves a screen on "Loading…"). */
 import type { JSX } from "preact";
+import type { User } from "../api/client";
 import { useMe } from "../data";
-import { useI18n } from "../i18n";
 import { type Money, useMoney } from "../ledger";
+import { LoadError, Loading } from "./Message";
 
-export function WithMoney({
-  userId,
-  children,
-}: {
-  userId: string;
-  children: (money: Money, startDay: number) => JSX.Element;
-}) {
-  const { t } = useI18n();
-  const [me] = useMe(userId);
-  const money = useMoney(userId);
-  if (me.status !== "ready" || !money) {
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
-  }
-  return children(money, me.value.month_start_day);
+export function WithMoney({ children }: { children: (money: Money, me: User) => JSX.Element }) {
+  const me = useMe();
+  const money = useMoney(me.data);
+  if (me.data && money) return children(money, me.data);
+  if (me.failure) return <LoadError failure={me.failure} retry={me.reload} />;
+  return <Loading />;
 }

@@ -11,7 +11,7 @@ export const en = {
   save: "Save",
   saving: "Saving…",
   saved: "Saved.",
-  tryAgain: "Try again",
+  retry: "Retry",
   networkError: "We can't reach the server. Check your connection and try again. What you typed is still here.",
   serverError: "Something went wrong on our side. Please try again in a moment.",
   unreachableTitle: "Can't reach ledger",
@@ -82,14 +82,12 @@ export const en = {
   email: "Email",
   password: "Password",
   signIn: "Sign in",
-  signingIn: "Signing in…",
   newHere: "New here?",
   createAccount: "Create account",
   invalidCredentials: "That email and password don't match an account. Check them and try again.",
   registerTitle: "Create your account",
   registerIntro: "Keep your household's income and spending in one place.",
   passwordHint: "At least 12 characters. A few unrelated words you'll remember work well.",
-  creatingAccount: "Creating your account…",
   haveAccount: "Already have an account?",
   emailTaken: "An account with this email already exists. Sign in instead?",
   registrationClosed: "New accounts can't be created on this server at the moment.",
@@ -99,7 +97,6 @@ export const en = {
   reason_signed_out_everywhere: "You signed out on all your devices.",
   reason_other_tab: "You were signed out because you signed out in another tab.",
   reason_account_deleted: "Your account and all its data have been deleted.",
-  reason_password_changed: "Your password was changed. Please sign in with the new one.",
   reason_token_revoked:
     "You were signed out because this session was ended, for example by signing out on another device or changing your password. Please sign in again.",
   reason_refresh_token_reused:
@@ -119,8 +116,6 @@ export const en = {
   budgetSpent: (spent: string, amount: string) => `${spent} of ${amount} spent`,
   nothingYet: "Nothing recorded in this month yet.",
 
-  comingSoon: "Coming soon.",
-  comingSoonBody: "This part of ledger is being built.",
   notFoundTitle: "Page not found",
   notFoundBody: "There is nothing at this address.",
   goToDashboard: "Go to the dashboard",
@@ -137,7 +132,6 @@ export const en = {
   devicesHelp: "Where you're signed in now.",
   thisDevice: "This device",
   lastUsed: (when: string) => `Last used ${when}`,
-  signedInSince: (when: string) => `Signed in ${when}`,
   deviceName: (browser: string | null, os: string | null) =>
     browser && os ? `${browser} on ${os}` : (browser ?? os ?? "Unknown device"),
   signOutDevice: (device: string) => `Sign out ${device}`,

@@ -9,7 +9,7 @@ export const ko: Messages = {
   save: "저장",
   saving: "저장하는 중…",
   saved: "저장했습니다.",
-  tryAgain: "다시 시도",
+  retry: "다시 시도",
   networkError: "서버에 연결할 수 없습니다. 인터넷 연결을 확인하고 다시 시도해 주세요. 입력한 내용은 그대로 있습니다.",
   serverError: "서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.",
   unreachableTitle: "가계부에 연결할 수 없습니다",
@@ -78,14 +78,12 @@ export const ko: Messages = {
   email: "이메일",
   password: "비밀번호",
   signIn: "로그인",
-  signingIn: "로그인하는 중…",
   newHere: "처음이신가요?",
   createAccount: "계정 만들기",
   invalidCredentials: "이메일 또는 비밀번호가 맞지 않습니다. 확인 후 다시 시도해 주세요.",
   registerTitle: "계정 만들기",
   registerIntro: "우리 집 수입과 지출을 한곳에서 관리하세요.",
   passwordHint: "12자 이상. 기억하기 쉬운 서로 관계없는 단어 몇 개를 이어 쓰면 좋습니다.",
-  creatingAccount: "계정을 만드는 중…",
   haveAccount: "이미 계정이 있으신가요?",
   emailTaken: "이 이메일로 만든 계정이 이미 있습니다. 로그인하시겠어요?",
   registrationClosed: "지금은 이 서버에서 새 계정을 만들 수 없습니다.",
@@ -95,7 +93,6 @@ export const ko: Messages = {
   reason_signed_out_everywhere: "모든 기기에서 로그아웃했습니다.",
   reason_other_tab: "다른 탭에서 로그아웃하여 이 탭도 로그아웃되었습니다.",
   reason_account_deleted: "계정과 모든 데이터가 삭제되었습니다.",
-  reason_password_changed: "비밀번호가 바뀌었습니다. 새 비밀번호로 로그인해 주세요.",
   reason_token_revoked:
     "이 세션이 종료되어 로그아웃되었습니다. 다른 기기에서 로그아웃했거나 비밀번호를 바꾼 경우입니다. 다시 로그인해 주세요.",
   reason_refresh_token_reused:
@@ -115,8 +112,6 @@ export const ko: Messages = {
   budgetSpent: (spent: string, amount: string) => `${amount} 중 ${spent} 사용`,
   nothingYet: "이 달에는 아직 기록한 내역이 없습니다.",
 
-  comingSoon: "준비 중입니다.",
-  comingSoonBody: "가계부의 이 부분은 지금 만들고 있습니다.",
   notFoundTitle: "페이지를 찾을 수 없습니다",
   notFoundBody: "이 주소에는 아무것도 없습니다.",
   goToDashboard: "대시보드로 가기",
@@ -133,7 +128,6 @@ export const ko: Messages = {
   devicesHelp: "지금 로그인되어 있는 곳입니다.",
   thisDevice: "이 기기",
   lastUsed: (when: string) => `마지막 사용 ${when}`,
-  signedInSince: (when: string) => `${when} 로그인`,
   deviceName: (browser: string | null, os: string | null) =>
     browser && os ? `${os}의 ${browser}` : (browser ?? os ?? "알 수 없는 기기"),
   signOutDevice: (device: string) => `${device} 로그아웃`,

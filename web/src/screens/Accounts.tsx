@@ -4,11 +4,12 @@ import { useState } from "preact/hooks";
 import { failureMessage, fieldErrors } from "../api/problem";
 import { Dialog } from "../components/Dialog";
 import { Field, SelectField } from "../components/Field";
-import { Alert, Notice } from "../components/Message";
+import { Alert, LoadError, Loading, Notice } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
+import { WithMoney } from "../components/WithMoney";
 import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
-import { type Account, accountsStore, call, type Money, useAccounts, useMoney } from "../ledger";
+import { type Account, accountsStore, call, type Money, useAccounts } from "../ledger";
 import { formatMoney, parseAmount } from "../money";
 import { api } from "../services";
 
@@ -26,23 +27,19 @@ export function accountTypeName(t: Messages, type: AccountType): string {
   return names[type];
 }
 
-export default function Accounts({ userId }: { userId: string }) {
+export default function Accounts() {
+  return <WithMoney>{(money) => <AccountsView money={money} />}</WithMoney>;
+}
+
+function AccountsView({ money }: { money: Money }) {
   const { t, lang } = useI18n();
-  const money = useMoney(userId);
-  const [accounts] = useAccounts();
+  const accounts = useAccounts();
   const [said, setSaid] = useState<{ error: string } | { notice: string } | null>(null);
   const [editing, setEditing] = useState<Account | null>(null);
   const [creating, setCreating] = useState(false);
   const [showArchived, setShowArchived] = useState(false);
-  if (!money || accounts.status === "loading") {
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
-  }
-  if (accounts.status === "failed") return <Alert>{failureMessage(accounts.failure, t) ?? t.serverError}</Alert>;
-  const list = accounts.value;
+  if (!accounts.data) return accounts.failure ? <LoadError failure={accounts.failure} retry={accounts.reload} /> : <Loading />;
+  const list = accounts.data;
   const open = list.filter((a) => !a.archived);
   const archived = list.filter((a) => a.archived);
   const fmt = (minor: number) => formatMoney(minor, money.currency, lang, money.exponent);
@@ -109,6 +106,7 @@ export default function Accounts({ userId }: { userId: string }) {
         </button>
       </div>
       {said && ("error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>)}
+      {accounts.failure && <LoadError failure={accounts.failure} retry={accounts.reload} />}
       <section class="card" aria-labelledby="totals-title">
         <h2 id="totals-title" class="visually-hidden">
           {t.totals}

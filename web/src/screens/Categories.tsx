@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { failureMessage, fieldErrors } from "../api/problem";
 import { Dialog } from "../components/Dialog";
 import { Field, SelectField } from "../components/Field";
-import { Alert, Notice } from "../components/Message";
+import { Alert, LoadError, Loading, Notice } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
 import { useI18n } from "../i18n";
 import { type Category, call, categoriesStore, categoryColor, categoryTree, useCategories } from "../ledger";
@@ -16,19 +16,12 @@ type Editing = { mode: "create"; kind: Kind; parent: Category | null } | { mode:
 
 export default function Categories() {
   const { t } = useI18n();
-  const [categories] = useCategories();
+  const categories = useCategories();
   const [said, setSaid] = useState<{ error: string } | { notice: string } | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [deleting, setDeleting] = useState<Category | null>(null);
-  if (categories.status === "loading") {
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
-  }
-  if (categories.status === "failed") return <Alert>{failureMessage(categories.failure, t) ?? t.serverError}</Alert>;
-  const list = categories.value;
+  if (!categories.data) return categories.failure ? <LoadError failure={categories.failure} retry={categories.reload} /> : <Loading />;
+  const list = categories.data;
 
   const archive = async (category: Category, value: boolean) => {
     setSaid(null);
@@ -75,6 +68,7 @@ export default function Categories() {
     <div class="categories-page">
       <PageTitle>{t.categories}</PageTitle>
       {said && ("error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>)}
+      {categories.failure && <LoadError failure={categories.failure} retry={categories.reload} />}
       {(["expense", "income"] as const).map((kind) => (
         <section key={kind} class="card" aria-labelledby={`${kind}-title`}>
           <div class="section-head">
@@ -127,8 +121,7 @@ export default function Categories() {
 
 function CategoryDialog({ editing, onClose, onDone }: { editing: Editing; onClose: () => void; onDone: (notice: string) => void }) {
   const { t } = useI18n();
-  const [categories] = useCategories();
-  const list = categories.status === "ready" ? categories.value : [];
+  const list = useCategories().data ?? [];
   const existing = editing.mode === "edit" ? editing.category : null;
   const [name, setName] = useState(existing?.name ?? "");
   const [color, setColor] = useState(existing?.color ?? (existing ? categoryColor(list, existing.id) : "#0072b2"));

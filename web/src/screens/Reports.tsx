@@ -3,10 +3,9 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ImportRowCode, ProblemCode, Schemas } from "../api/client";
-import { type Failure, failureMessage } from "../api/problem";
 import { TrendChart } from "../components/Charts";
 import { Field } from "../components/Field";
-import { Alert, Notice } from "../components/Message";
+import { Alert, LoadError, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
 import { WithMoney } from "../components/WithMoney";
@@ -17,12 +16,13 @@ import { formatMoney } from "../money";
 import { formatMonth, monthBounds, monthOf, monthsBetween, parseMonth, shiftMonth, type YearMonth } from "../months";
 import { navigate, useLocation } from "../router";
 import { api } from "../services";
+import { useResource } from "../useResource";
 
 type Report = Schemas["MonthlyReport"];
 const PRESETS = [12, 24, 60, 120];
 
-export default function Reports({ userId }: { userId: string }) {
-  return <WithMoney userId={userId}>{(money, startDay) => <ReportsView money={money} startDay={startDay} />}</WithMoney>;
+export default function Reports() {
+  return <WithMoney>{(money, me) => <ReportsView money={money} startDay={me.month_start_day} />}</WithMoney>;
 }
 
 function ReportsView({ money, startDay }: { money: Money; startDay: number }) {
@@ -56,26 +56,25 @@ function ReportsView({ money, startDay }: { money: Money; startDay: number }) {
 
 function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: YearMonth; current: YearMonth; fmt: (m: number) => string; setQuery: (c: Record<string, string | null>) => void }) {
   const { t, lang } = useI18n();
-  const [items, setItems] = useState<Schemas["TrendItem"][] | null>(null);
-  const [failure, setFailure] = useState<Failure | null>(null);
   const [fromText, setFromText] = useState(formatMonth(from));
   const [toText, setToText] = useState(formatMonth(to));
   const [rangeError, setRangeError] = useState<string | null>(null);
-  const key = `${formatMonth(from)}..${formatMonth(to)}`;
+  const fromKey = formatMonth(from);
+  const toKey = formatMonth(to);
+  // The chart of the last range stays (marked busy) while another range loads.
+  const trend = useResource(
+    async (signal) => {
+      const outcome = await call(() => api.GET("/api/v1/reports/trend", { params: { query: { from: fromKey, to: toKey } }, signal }));
+      return "data" in outcome ? { data: outcome.data.items } : outcome;
+    },
+    [fromKey, toKey],
+  );
+  // The range's fields follow the range shown (a preset, or Back in the browser).
   useEffect(() => {
-    setFromText(formatMonth(from));
-    setToText(formatMonth(to));
-    let live = true;
-    setFailure(null);
-    void call(() => api.GET("/api/v1/reports/trend", { params: { query: { from: formatMonth(from), to: formatMonth(to) } } })).then((outcome) => {
-      if (!live) return;
-      if ("data" in outcome) setItems(outcome.data.items);
-      else setFailure(outcome.failure);
-    });
-    return () => {
-      live = false;
-    };
-  }, [key]);
+    setFromText(fromKey);
+    setToText(toKey);
+  }, [fromKey, toKey]);
+  const items = trend.data;
 
   const apply = (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -118,11 +117,11 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
         </button>
       </form>
       {rangeError && <Alert>{rangeError}</Alert>}
-      {failure && <Alert>{failureMessage(failure, t) ?? t.serverError}</Alert>}
-      {items === null ? (
-        !failure && <p class="loading">{t.loading}</p>
+      {trend.failure && <LoadError failure={trend.failure} retry={trend.reload} />}
+      {items === undefined ? (
+        trend.loading && <p class="loading">{t.loading}</p>
       ) : (
-        <>
+        <div aria-busy={trend.loading || undefined}>
           <p class="hint">{t.trendSummary(fmt(totals.income), fmt(totals.expense), fmt(totals.income - totals.expense))}</p>
           <TrendChart
             id="trend"
@@ -131,7 +130,7 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
             format={fmt}
             formatMonthShort={shortMonth}
           />
-        </>
+        </div>
       )}
       <p class="hint">{formatMonthLabel(from.year, from.month, lang)} – {formatMonthLabel(to.year, to.month, lang)}</p>
     </section>
@@ -140,23 +139,12 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
 
 function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current: YearMonth; fmt: (m: number) => string; onMonth: (m: YearMonth) => void }) {
   const { t, lang } = useI18n();
-  const [categories] = useCategories();
-  const [report, setReport] = useState<Report | null>(null);
-  const [failure, setFailure] = useState<Failure | null>(null);
+  const categories = useCategories();
   const key = formatMonth(month);
-  useEffect(() => {
-    let live = true;
-    setReport(null);
-    void call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } } })).then((outcome) => {
-      if (!live) return;
-      if ("data" in outcome) setReport(outcome.data);
-      else setFailure(outcome.failure);
-    });
-    return () => {
-      live = false;
-    };
-  }, [key]);
-  const list = categories.status === "ready" ? categories.value : [];
+  const breakdown = useResource<Report>((signal) => call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } }, signal })), [key]);
+  // Another month's numbers are never shown under this month's heading.
+  const report = breakdown.data?.month === key ? breakdown.data : null;
+  const list = categories.data ?? [];
   const rows = report?.by_category ?? [];
   const table = (kind: "expense" | "income") => {
     const mine = rows.filter((r) => r.kind === kind);
@@ -207,9 +195,9 @@ function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current
         <h2 id="breakdown-title">{t.breakdownOf(formatMonthLabel(month.year, month.month, lang))}</h2>
         <MonthNav month={month} current={current} onMonth={onMonth} />
       </div>
-      {failure && <Alert>{failureMessage(failure, t) ?? t.serverError}</Alert>}
+      {breakdown.failure && <LoadError failure={breakdown.failure} retry={breakdown.reload} />}
       {report === null ? (
-        !failure && <p class="loading">{t.loading}</p>
+        breakdown.loading && <p class="loading">{t.loading}</p>
       ) : (
         <>
           <dl class="totals totals--small">

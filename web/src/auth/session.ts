@@ -228,9 +228,7 @@ export class AuthClient {
    * A network failure leaves the person signed in (the cookie would sign them in again) and throws. */
   async signOut(scope: "this-device" | "everywhere"): Promise<void> {
     const request =
-      scope === "everywhere"
-        ? new Request(this.url("/api/v1/auth/logout"), { method: "POST" })
-        : new Request(this.url("/api/v1/auth/sessions/current"), { method: "DELETE" });
+      scope === "everywhere" ? new Request(this.url("/api/v1/auth/logout"), { method: "POST" }) : new Request(this.url("/api/v1/auth/sessions/current"), { method: "DELETE" });
     const reason: SignOutReason = scope === "everywhere" ? "signed_out_everywhere" : "signed_out";
     try {
       const response = await this.fetch(request);

@@ -209,9 +209,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
     try {
       if (editing) {
         const headers: Record<string, string> = etag.current ? { "If-Match": etag.current } : {};
-        const outcome = await call(() =>
-          api.PATCH("/api/v1/entries/{entry_id}", { params: { path: { entry_id: entryId }, header: headers }, body, headers }),
-        );
+        const outcome = await call(() => api.PATCH("/api/v1/entries/{entry_id}", { params: { path: { entry_id: entryId }, header: headers }, body, headers }));
         if ("data" in outcome) {
           etag.current = outcome.response.headers.get("ETag");
           onSaved(outcome.data, false);
@@ -226,9 +224,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       }
       key.current ??= newKey();
       const idempotencyKey = key.current;
-      const outcome = await call(() =>
-        api.POST("/api/v1/entries", { body, headers: { "Idempotency-Key": idempotencyKey } }),
-      );
+      const outcome = await call(() => api.POST("/api/v1/entries", { body, headers: { "Idempotency-Key": idempotencyKey } }));
       if ("data" in outcome) {
         key.current = null;
         onSaved(outcome.data, true);
@@ -323,20 +319,22 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
         ) : (
           <SelectField id="entry-category" label={t.category} value={values.category} onValue={set("category")} error={errors.category}>
             <option value="">{t.choose}</option>
-            {kindCategories.flatMap(({ parent, children }) => [
-              usable(parent, values.category) ? (
-                <option key={parent.id} value={String(parent.id)}>
-                  {parent.name}
-                </option>
-              ) : null,
-              ...children
-                .filter((c) => usable(c, values.category))
-                .map((c) => (
-                  <option key={c.id} value={String(c.id)}>
-                    {`${parent.name} › ${c.name}`}
+            {kindCategories
+              .flatMap(({ parent, children }) => [
+                usable(parent, values.category) ? (
+                  <option key={parent.id} value={String(parent.id)}>
+                    {parent.name}
                   </option>
-                )),
-            ]).filter((o): o is JSX.Element => o !== null)}
+                ) : null,
+                ...children
+                  .filter((c) => usable(c, values.category))
+                  .map((c) => (
+                    <option key={c.id} value={String(c.id)}>
+                      {`${parent.name} › ${c.name}`}
+                    </option>
+                  )),
+              ])
+              .filter((o): o is JSX.Element => o !== null)}
           </SelectField>
         )}
         <Field id="entry-memo" label={t.memo} value={values.memo} onValue={set("memo")} maxLength={500} autoComplete="off" error={errors.memo} />

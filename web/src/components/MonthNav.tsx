@@ -23,4 +23,3 @@ export function MonthNav({ month, current, onMonth }: { month: YearMonth; curren
     </div>
   );
 }
-

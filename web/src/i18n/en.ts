@@ -97,8 +97,7 @@ export const en = {
   reason_signed_out_everywhere: "You signed out on all your devices.",
   reason_other_tab: "You were signed out because you signed out in another tab.",
   reason_account_deleted: "Your account and all its data have been deleted.",
-  reason_token_revoked:
-    "You were signed out because this session was ended, for example by signing out on another device or changing your password. Please sign in again.",
+  reason_token_revoked: "You were signed out because this session was ended, for example by signing out on another device or changing your password. Please sign in again.",
   reason_refresh_token_reused:
     "You were signed out to keep your account safe: your sign-in was used from somewhere else. Please sign in again, and change your password if you don't recognise this.",
   reason_invalid_token: "You were signed out because your sign-in was no longer valid. Please sign in again.",
@@ -132,8 +131,7 @@ export const en = {
   devicesHelp: "Where you're signed in now.",
   thisDevice: "This device",
   lastUsed: (when: string) => `Last used ${when}`,
-  deviceName: (browser: string | null, os: string | null) =>
-    browser && os ? `${browser} on ${os}` : (browser ?? os ?? "Unknown device"),
+  deviceName: (browser: string | null, os: string | null) => (browser && os ? `${browser} on ${os}` : (browser ?? os ?? "Unknown device")),
   signOutDevice: (device: string) => `Sign out ${device}`,
   deviceSignedOut: (device: string) => `${device} was signed out.`,
   signOutEverywhere: "Sign out everywhere",
@@ -144,8 +142,7 @@ export const en = {
   passwordChanged: "Your password was changed. Your other devices were signed out; this one stays signed in.",
   wrongPassword: "That password isn't right.",
   deleteAccount: "Delete account",
-  deleteAccountHelp:
-    "This deletes your account and everything in it: entries, accounts, categories and budgets. It can't be undone.",
+  deleteAccountHelp: "This deletes your account and everything in it: entries, accounts, categories and budgets. It can't be undone.",
   deleteAccountConfirm: "Password, to confirm",
   deleteAccountButton: "Delete my account",
 
@@ -254,8 +251,7 @@ export const en = {
   accountArchived: (name: string) => `${name} was archived. Its entries and balance are kept.`,
   accountRestored: (name: string) => `${name} is in use again.`,
   accountDeleted: (name: string) => `${name} was deleted.`,
-  accountInUse: (name: string) =>
-    `${name} can't be deleted because entries use it. Archive it instead: it keeps its entries but is no longer offered for new ones.`,
+  accountInUse: (name: string) => `${name} can't be deleted because entries use it. Archive it instead: it keeps its entries but is no longer offered for new ones.`,
 
   expenseCategories: "Expense categories",
   incomeCategories: "Income categories",
@@ -308,8 +304,7 @@ export const en = {
   downloadCsv: "Download CSV",
   exported: (name: string) => `${name} was downloaded.`,
   importCsv: "Import CSV",
-  importHelp:
-    "A file in the export's format. It is checked first; nothing is saved until you confirm. Accounts and categories that don't exist yet are created.",
+  importHelp: "A file in the export's format. It is checked first; nothing is saved until you confirm. Accounts and categories that don't exist yet are created.",
   csvFile: "CSV file",
   checkFile: "Check file",
   chooseFileFirst: "Choose a file first.",
@@ -321,7 +316,7 @@ export const en = {
   importProblems: "Nothing was imported. Fix these lines and check the file again.",
   line: (n: number) => `Line ${n}:`,
   csvHeaderWrong: "The first line must be the export's header: occurred_on,type,account,to_account,category,amount,memo,tags",
-  csvNotUtf8: "The file isn't UTF-8 text. Save it as \"CSV UTF-8\" and try again.",
+  csvNotUtf8: 'The file isn\'t UTF-8 text. Save it as "CSV UTF-8" and try again.',
   /** Why a CSV row was refused, by the import's row `codes` (a test checks every code has one). */
   importRow: {
     account_archived: "The account is archived.",

@@ -15,9 +15,7 @@ export const ko: Messages = {
   unreachableTitle: "가계부에 연결할 수 없습니다",
   unreachableBody: "서버에 연결할 수 없어 로그인 상태를 확인하지 못했습니다.",
   retryIn: (seconds: number) =>
-    seconds < 60
-      ? `시도 횟수가 너무 많습니다. ${seconds}초 후에 다시 시도해 주세요.`
-      : `시도 횟수가 너무 많습니다. ${Math.ceil(seconds / 60)}분 후에 다시 시도해 주세요.`,
+    seconds < 60 ? `시도 횟수가 너무 많습니다. ${seconds}초 후에 다시 시도해 주세요.` : `시도 횟수가 너무 많습니다. ${Math.ceil(seconds / 60)}분 후에 다시 시도해 주세요.`,
   fieldRequired: "필수 항목입니다.",
   formHasErrors: "표시된 항목을 고쳐 주세요.",
   fieldInvalid: "받아들일 수 없는 값입니다. 다시 확인해 주세요.",
@@ -93,10 +91,8 @@ export const ko: Messages = {
   reason_signed_out_everywhere: "모든 기기에서 로그아웃했습니다.",
   reason_other_tab: "다른 탭에서 로그아웃하여 이 탭도 로그아웃되었습니다.",
   reason_account_deleted: "계정과 모든 데이터가 삭제되었습니다.",
-  reason_token_revoked:
-    "이 세션이 종료되어 로그아웃되었습니다. 다른 기기에서 로그아웃했거나 비밀번호를 바꾼 경우입니다. 다시 로그인해 주세요.",
-  reason_refresh_token_reused:
-    "계정 보호를 위해 로그아웃되었습니다. 로그인 정보가 다른 곳에서 사용되었습니다. 다시 로그인하고, 본인이 아니라면 비밀번호를 바꿔 주세요.",
+  reason_token_revoked: "이 세션이 종료되어 로그아웃되었습니다. 다른 기기에서 로그아웃했거나 비밀번호를 바꾼 경우입니다. 다시 로그인해 주세요.",
+  reason_refresh_token_reused: "계정 보호를 위해 로그아웃되었습니다. 로그인 정보가 다른 곳에서 사용되었습니다. 다시 로그인하고, 본인이 아니라면 비밀번호를 바꿔 주세요.",
   reason_invalid_token: "로그인 정보가 더 이상 유효하지 않아 로그아웃되었습니다. 다시 로그인해 주세요.",
   reason_session_expired: "세션이 만료되어 로그아웃되었습니다. 다시 로그인해 주세요.",
 
@@ -128,8 +124,7 @@ export const ko: Messages = {
   devicesHelp: "지금 로그인되어 있는 곳입니다.",
   thisDevice: "이 기기",
   lastUsed: (when: string) => `마지막 사용 ${when}`,
-  deviceName: (browser: string | null, os: string | null) =>
-    browser && os ? `${os}의 ${browser}` : (browser ?? os ?? "알 수 없는 기기"),
+  deviceName: (browser: string | null, os: string | null) => (browser && os ? `${os}의 ${browser}` : (browser ?? os ?? "알 수 없는 기기")),
   signOutDevice: (device: string) => `${device} 로그아웃`,
   deviceSignedOut: (device: string) => `${device}에서 로그아웃했습니다.`,
   signOutEverywhere: "모든 기기에서 로그아웃",
@@ -249,8 +244,7 @@ export const ko: Messages = {
   accountArchived: (name: string) => `${name} 계좌를 보관했습니다. 내역과 잔액은 그대로 남습니다.`,
   accountRestored: (name: string) => `${name} 계좌를 다시 사용합니다.`,
   accountDeleted: (name: string) => `${name} 계좌를 삭제했습니다.`,
-  accountInUse: (name: string) =>
-    `${name} 계좌를 쓰는 내역이 있어 삭제할 수 없습니다. 대신 보관하면 내역은 남고 새 내역에는 나오지 않습니다.`,
+  accountInUse: (name: string) => `${name} 계좌를 쓰는 내역이 있어 삭제할 수 없습니다. 대신 보관하면 내역은 남고 새 내역에는 나오지 않습니다.`,
 
   expenseCategories: "지출 분류",
   incomeCategories: "수입 분류",
@@ -315,7 +309,7 @@ export const ko: Messages = {
   importProblems: "아무것도 가져오지 않았습니다. 아래 줄을 고친 뒤 다시 검사해 주세요.",
   line: (n: number) => `${n}번째 줄:`,
   csvHeaderWrong: "첫 줄은 내보내기 파일의 머리글이어야 합니다: occurred_on,type,account,to_account,category,amount,memo,tags",
-  csvNotUtf8: "UTF-8 텍스트 파일이 아닙니다. \"CSV UTF-8\"로 저장한 뒤 다시 시도해 주세요.",
+  csvNotUtf8: 'UTF-8 텍스트 파일이 아닙니다. "CSV UTF-8"로 저장한 뒤 다시 시도해 주세요.',
   importRow: {
     account_archived: "보관된 계좌입니다.",
     amount_invalid: "금액은 내보내기 파일처럼 최소 단위의 숫자로만 적어 주세요 (0보다 커야 합니다).",

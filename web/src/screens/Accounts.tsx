@@ -139,8 +139,27 @@ function AccountsView({ money }: { money: Money }) {
           {showArchived && <ul class="account-list">{archived.map(row)}</ul>}
         </section>
       )}
-      {creating && <AccountDialog money={money} onClose={() => setCreating(false)} onDone={(name) => { setCreating(false); setSaid({ notice: t.accountAdded(name) }); }} />}
-      {editing && <AccountDialog money={money} account={editing} onClose={() => setEditing(null)} onDone={(name) => { setEditing(null); setSaid({ notice: t.accountRenamed(name) }); }} />}
+      {creating && (
+        <AccountDialog
+          money={money}
+          onClose={() => setCreating(false)}
+          onDone={(name) => {
+            setCreating(false);
+            setSaid({ notice: t.accountAdded(name) });
+          }}
+        />
+      )}
+      {editing && (
+        <AccountDialog
+          money={money}
+          account={editing}
+          onClose={() => setEditing(null)}
+          onDone={(name) => {
+            setEditing(null);
+            setSaid({ notice: t.accountRenamed(name) });
+          }}
+        />
+      )}
     </div>
   );
 }

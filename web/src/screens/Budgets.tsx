@@ -153,9 +153,7 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
           <h2 id="budget-total-title">{t.total}</h2>
           <p class="big-number">{t.budgetSpent(fmt(total.spent), fmt(total.amount))}</p>
           <Progress spent={total.spent} amount={total.amount} label={t.budgetOf(t.total, fmt(total.spent), fmt(total.amount))} />
-          <p class={total.remaining < 0 ? "negative" : "hint"}>
-            {total.remaining < 0 ? t.overBy(fmt(-total.remaining)) : t.remainingAmount(fmt(total.remaining))}
-          </p>
+          <p class={total.remaining < 0 ? "negative" : "hint"}>{total.remaining < 0 ? t.overBy(fmt(-total.remaining)) : t.remainingAmount(fmt(total.remaining))}</p>
         </section>
       )}
       <section class="card" aria-labelledby="limits-title">

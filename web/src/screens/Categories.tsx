@@ -42,7 +42,12 @@ export default function Categories() {
       </span>
       <span class="row-actions">
         {!parent && !category.archived && (
-          <button type="button" class="button button--small button--quiet" aria-label={t.addChildTo(category.name)} onClick={() => setEditing({ mode: "create", kind: category.kind, parent: category })}>
+          <button
+            type="button"
+            class="button button--small button--quiet"
+            aria-label={t.addChildTo(category.name)}
+            onClick={() => setEditing({ mode: "create", kind: category.kind, parent: category })}
+          >
             {t.addChild}
           </button>
         )}
@@ -139,7 +144,12 @@ function CategoryDialog({ editing, onClose, onDone }: { editing: Editing; onClos
       ? await call(() => api.PATCH("/api/v1/categories/{category_id}", { params: { path: { category_id: existing.id } }, body: { name: name.trim(), color } }))
       : await call(() =>
           api.POST("/api/v1/categories", {
-            body: { name: name.trim(), kind: editing.mode === "create" ? editing.kind : "expense", parent_id: editing.mode === "create" ? (editing.parent?.id ?? null) : null, color },
+            body: {
+              name: name.trim(),
+              kind: editing.mode === "create" ? editing.kind : "expense",
+              parent_id: editing.mode === "create" ? (editing.parent?.id ?? null) : null,
+              color,
+            },
           }),
         );
     setBusy(false);

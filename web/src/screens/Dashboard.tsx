@@ -204,9 +204,7 @@ function DashboardView({ money, startDay }: { money: Money; startDay: number }) 
           }}
         />
       )}
-      {deleting && (
-        <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={() => changed(t.entryDeleted)} onFailed={setFailure} />
-      )}
+      {deleting && <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={() => changed(t.entryDeleted)} onFailed={setFailure} />}
     </div>
   );
 }

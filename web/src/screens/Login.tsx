@@ -68,15 +68,7 @@ export function Login({ reason, next, created }: Props) {
       {error && <Alert>{error}</Alert>}
       <form noValidate onSubmit={submit} aria-busy={busy}>
         <Field id="email" label={t.email} type="email" autoComplete="username" inputMode="email" value={email} onValue={setEmail} error={fields.email} />
-        <Field
-          id="password"
-          label={t.password}
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onValue={setPassword}
-          error={fields.password}
-        />
+        <Field id="password" label={t.password} type="password" autoComplete="current-password" value={password} onValue={setPassword} error={fields.password} />
         <button type="submit" class="button button--primary button--wide" disabled={busy}>
           {t.signIn}
         </button>

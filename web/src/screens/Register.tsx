@@ -66,16 +66,7 @@ export default function Register() {
       {error && <Alert>{error}</Alert>}
       <form noValidate onSubmit={submit} aria-busy={busy}>
         <Field id="email" label={t.email} type="email" autoComplete="email" inputMode="email" value={email} onValue={setEmail} error={fields.email} />
-        <Field
-          id="password"
-          label={t.password}
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onValue={setPassword}
-          hint={t.passwordHint}
-          error={fields.password}
-        />
+        <Field id="password" label={t.password} type="password" autoComplete="new-password" value={password} onValue={setPassword} hint={t.passwordHint} error={fields.password} />
         <button type="submit" class="button button--primary button--wide" disabled={busy}>
           {t.createAccount}
         </button>

@@ -54,7 +54,19 @@ function ReportsView({ money, startDay }: { money: Money; startDay: number }) {
   );
 }
 
-function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: YearMonth; current: YearMonth; fmt: (m: number) => string; setQuery: (c: Record<string, string | null>) => void }) {
+function Trend({
+  from,
+  to,
+  current,
+  fmt,
+  setQuery,
+}: {
+  from: YearMonth;
+  to: YearMonth;
+  current: YearMonth;
+  fmt: (m: number) => string;
+  setQuery: (c: Record<string, string | null>) => void;
+}) {
   const { t, lang } = useI18n();
   const [fromText, setFromText] = useState(formatMonth(from));
   const [toText, setToText] = useState(formatMonth(to));
@@ -92,7 +104,10 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
     const ym = parseMonth(m);
     return ym ? new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", { year: "2-digit", month: "short" }).format(new Date(ym.year, ym.month - 1, 1)) : m;
   };
-  const totals = (items ?? []).reduce<{ income: number; expense: number }>((acc, i) => ({ income: acc.income + i.income, expense: acc.expense + i.expense }), { income: 0, expense: 0 });
+  const totals = (items ?? []).reduce<{ income: number; expense: number }>((acc, i) => ({ income: acc.income + i.income, expense: acc.expense + i.expense }), {
+    income: 0,
+    expense: 0,
+  });
   return (
     <section class="card" aria-labelledby="trend-title">
       <h2 id="trend-title">{t.trendTitle(months)}</h2>
@@ -132,7 +147,9 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
           />
         </div>
       )}
-      <p class="hint">{formatMonthLabel(from.year, from.month, lang)} – {formatMonthLabel(to.year, to.month, lang)}</p>
+      <p class="hint">
+        {formatMonthLabel(from.year, from.month, lang)} – {formatMonthLabel(to.year, to.month, lang)}
+      </p>
     </section>
   );
 }
@@ -277,7 +294,16 @@ export function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMo
   };
 
   // Every reason in the reader's words: the import's codes, never its English messages.
-  const columns: Record<string, string> = { occurred_on: t.date, type: t.type, account: t.account, to_account: t.toAccount, category: t.category, amount: t.amount, memo: t.memo, tags: t.tags };
+  const columns: Record<string, string> = {
+    occurred_on: t.date,
+    type: t.type,
+    account: t.account,
+    to_account: t.toAccount,
+    category: t.category,
+    amount: t.amount,
+    memo: t.memo,
+    tags: t.tags,
+  };
   const columnName = (column: string) => (column in columns ? `${columns[column]}: ` : "");
   const rowReason = (code: ImportRowCode) => (code in t.importRow ? t.importRow[code] : t.fieldInvalid);
   const fileReason = (key: string) => (key === "header" ? t.csvHeaderWrong : key === "body" ? t.csvNotUtf8 : t.fieldInvalid);

@@ -51,9 +51,7 @@ function Profile({ user }: { user: User }) {
     setBusy(true);
     setSaid(null);
     const day = Number(startDay);
-    const result = await call(() =>
-      api.PATCH("/api/v1/me", { body: { display_name: name.trim(), month_start_day: Number.isInteger(day) ? day : -1 } }),
-    );
+    const result = await call(() => api.PATCH("/api/v1/me", { body: { display_name: name.trim(), month_start_day: Number.isInteger(day) ? day : -1 } }));
     setBusy(false);
     if ("data" in result) {
       meStore.set(result.data);
@@ -116,13 +114,10 @@ function Language() {
 
 function Devices() {
   const { t, lang } = useI18n();
-  const sessions = useResource(
-    async (signal) => {
-      const outcome = await call(() => api.GET("/api/v1/auth/sessions", { signal }));
-      return "data" in outcome ? { data: outcome.data.items } : outcome;
-    },
-    [],
-  );
+  const sessions = useResource(async (signal) => {
+    const outcome = await call(() => api.GET("/api/v1/auth/sessions", { signal }));
+    return "data" in outcome ? { data: outcome.data.items } : outcome;
+  }, []);
   const [said, setSaid] = useState<Said>(null);
 
   const name = (session: Session) => {
@@ -131,9 +126,7 @@ function Devices() {
   };
   const end = async (session: Session) => {
     setSaid(null);
-    const result = await call(() =>
-      api.DELETE("/api/v1/auth/sessions/{session_id}", { params: { path: { session_id: String(session.id) } } }),
-    );
+    const result = await call(() => api.DELETE("/api/v1/auth/sessions/{session_id}", { params: { path: { session_id: String(session.id) } } }));
     if ("data" in result) {
       setSaid({ notice: t.deviceSignedOut(name(session)) });
       sessions.mutate((list) => list?.filter((s) => s.id !== session.id));
@@ -144,9 +137,7 @@ function Devices() {
     if (message) setSaid({ error: message });
   };
 
-  const sorted = [...(sessions.data ?? [])].sort(
-    (a, b) => Number(b.current) - Number(a.current) || b.last_used_at.localeCompare(a.last_used_at),
-  );
+  const sorted = [...(sessions.data ?? [])].sort((a, b) => Number(b.current) - Number(a.current) || b.last_used_at.localeCompare(a.last_used_at));
   return (
     <section class="card" aria-labelledby="devices-title">
       <h2 id="devices-title">{t.devices}</h2>
@@ -221,7 +212,15 @@ function ChangePassword({ email }: { email: string }) {
       <form noValidate onSubmit={submit}>
         {/* for password managers: which account's password this is */}
         <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
-        <Field id="current_password" label={t.currentPassword} type="password" autoComplete="current-password" value={current} onValue={setCurrent} error={fields.current_password} />
+        <Field
+          id="current_password"
+          label={t.currentPassword}
+          type="password"
+          autoComplete="current-password"
+          value={current}
+          onValue={setCurrent}
+          error={fields.current_password}
+        />
         <Field
           id="new_password"
           label={t.newPassword}
@@ -298,15 +297,7 @@ function DeleteAccount() {
       <p class="hint">{t.deleteAccountHelp}</p>
       <Said said={said} />
       <form noValidate onSubmit={submit}>
-        <Field
-          id="delete_password"
-          label={t.deleteAccountConfirm}
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onValue={setPassword}
-          error={fields.password}
-        />
+        <Field id="delete_password" label={t.deleteAccountConfirm} type="password" autoComplete="current-password" value={password} onValue={setPassword} error={fields.password} />
         <button type="submit" class="button button--danger" disabled={busy}>
           {t.deleteAccountButton}
         </button>

@@ -66,7 +66,11 @@ def test_budgets_loads_a_month_with_one_call(page, server):
     month = dt.date.today().strftime("%Y-%m")
     person.send("PUT", f"/api/v1/budgets/{month}", {"items": [{"category_id": food["id"], "amount": 5000}]})
     person.add("expense", 1200, category=food)
-    signed_in(page, person)  # the dashboard: the person, the accounts and the categories are loaded
+    signed_in(page, person)
+    # The dashboard has loaded the person, the accounts and the categories once its latest entry names both.
+    account = person.accounts()[0]["name"]
+    expect(page.get_by_role("list", name="Latest entries").get_by_role("listitem")).to_contain_text(["Food"])
+    expect(page.get_by_role("list", name="Latest entries").get_by_role("listitem")).to_contain_text([account])
     calls = []
     page.on("request", lambda r: urlsplit(r.url).path.startswith("/api/") and calls.append(
         (r.method, urlsplit(r.url).path)))

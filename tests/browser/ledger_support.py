@@ -3,6 +3,7 @@ own numbers to compare the screens with."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -11,6 +12,15 @@ from tests.browser.conftest import PASSWORD, new_email, sign_in
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots; ignored by git (its own .gitignore)
 SCREENS = ["/", "/entries", "/accounts", "/categories", "/budgets", "/reports", "/settings"]
+
+
+# The web app sends a ledger's paths to the chosen ledger (web/src/api/ledgerScope.ts): /api/v1/ledgers/4/entries.
+SCOPED = re.compile(r"^/api/v1/ledgers/\d+(?=/(accounts|categories|entries|budgets|reports)(/|$))")
+
+
+def unscoped(path: str) -> str:
+    """A request's path as the screens ask for it: /api/v1/ledgers/4/entries → /api/v1/entries."""
+    return SCOPED.sub("/api/v1", path)
 
 
 def artifact(name: str) -> Path:

@@ -18,6 +18,8 @@ const Categories = lazy(() => import("./screens/Categories"));
 const Budgets = lazy(() => import("./screens/Budgets"));
 const Reports = lazy(() => import("./screens/Reports"));
 const NotFound = lazy(() => import("./screens/NotFound"));
+const Household = lazy(() => import("./screens/Household"));
+const Invite = lazy(() => import("./screens/Invite"));
 
 /** After these the person chose to leave: no "next" page to come back to. */
 const CHOSEN: ReadonlySet<SignOutReason> = new Set(["signed_out", "signed_out_everywhere", "account_deleted"]);
@@ -38,8 +40,12 @@ function signedInScreen(path: string) {
       return <Reports />;
     case "/settings":
       return <Settings />;
-    default:
-      return <NotFound />;
+    case "/settings/household":
+      return <Household />;
+    default: {
+      const token = inviteToken(path);
+      return token ? <Invite token={token} /> : <NotFound />;
+    }
   }
 }
 
@@ -76,7 +82,7 @@ function route(state: AuthState, path: string, query: URLSearchParams) {
     case "signed-in":
       if (isPublic) return <Redirect to={safeNext(query.get("next")) ?? "/"} />;
       return (
-        <Shell path={path} key={state.userId}>
+        <Shell userId={state.userId} path={path} key={state.userId}>
           {signedInScreen(path)}
         </Shell>
       );
@@ -84,9 +90,19 @@ function route(state: AuthState, path: string, query: URLSearchParams) {
       if (path === "/register") {
         return (
           <PublicFrame>
-            <Register />
+            <Register next={safeNext(query.get("next"))} />
           </PublicFrame>
         );
+      }
+      {
+        const token = inviteToken(path);
+        if (token) {
+          return (
+            <PublicFrame>
+              <Invite token={token} />
+            </PublicFrame>
+          );
+        }
       }
       if (path === "/login") {
         return (
@@ -100,6 +116,12 @@ function route(state: AuthState, path: string, query: URLSearchParams) {
         return <Redirect to={next && next !== "/" ? `/login?next=${encodeURIComponent(next)}` : "/login"} />;
       }
   }
+}
+
+/** The token of an invitation link (`/invite/<token>`), reachable signed in and signed out. */
+function inviteToken(path: string): string | null {
+  const match = /^\/invite\/([A-Za-z0-9_-]+)$/.exec(path);
+  return match?.[1] ?? null;
 }
 
 function Starting() {

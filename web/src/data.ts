@@ -1,8 +1,10 @@
-/** Data that several screens share, fetched once and kept until it changes: the person (GET /me), their
- * accounts and categories (ledger.ts), the currencies' exponents. A screen reads one through useResource
+/** Data that several screens share, fetched once and kept until it changes: the person (GET /me), the ledgers
+ * they are in (GET /ledgers), the chosen ledger's accounts, categories and members (ledger.ts), the currencies'
+ * exponents. A screen reads one through useResource
  * (`store.use()`), so a shared value loads, fails and retries as any other data does. */
 import { useEffect } from "preact/hooks";
 import type { User } from "./api/client";
+import type { Ledger } from "./ledgers";
 import { failureOf } from "./api/problem";
 import { api, publicApi } from "./services";
 import { type Loaded, type Resource, useResource } from "./useResource";
@@ -70,6 +72,12 @@ export const meStore = sharedStore<User>(async () => {
 });
 
 export const useMe = () => meStore.use();
+
+/** Every ledger the person is in, with their role in each. */
+export const ledgersStore = sharedStore<Ledger[]>(async () => {
+  const result = await api.GET("/api/v1/ledgers");
+  return result.data ? { data: result.data.items } : { failure: failureOf(result) };
+});
 
 /** ISO 4217 exponents from GET /currencies (public). When it fails, useMoney falls back on Intl's digits. */
 export const exponentsStore = sharedStore<Map<string, number>>(async () => {

@@ -1,8 +1,9 @@
-/** The ledger's shared data: accounts and categories (loaded once, reloaded after a change), the
- * person's currency and its exponent, and one way to call the API. */
-import type { Schemas, User } from "./api/client";
+/** The chosen ledger's shared data: accounts, categories and members (loaded once, reloaded after a change,
+ * forgotten when another ledger is chosen), its currency's exponent, and one way to call the API. */
+import type { Schemas } from "./api/client";
 import { type Failure, failureOf } from "./api/problem";
-import { exponentsStore, meStore, sharedStore } from "./data";
+import { exponentsStore, ledgersStore, meStore, sharedStore } from "./data";
+import { ledgerScope, type Member } from "./ledgers";
 import { intlExponent } from "./money";
 import { api, auth } from "./services";
 
@@ -38,6 +39,17 @@ export const categoriesStore = sharedStore(async () => {
   return "data" in outcome ? { data: outcome.data.items } : outcome;
 });
 
+/** The chosen ledger's members (their names say who added an entry). */
+export const membersStore = sharedStore<Member[]>(async () => {
+  const id = ledgerScope.current();
+  if (id === null) return { data: [] };
+  const outcome = await call(() => api.GET("/api/v1/ledgers/{ledger_id}/members", { params: { path: { ledger_id: id } } }));
+  return "data" in outcome ? { data: outcome.data.items } : outcome;
+});
+
+/** What belongs to one ledger, forgotten when another is chosen. */
+export const LEDGER_STORES = [accountsStore, categoriesStore, membersStore];
+
 export const useAccounts = () => accountsStore.use();
 export const useCategories = () => categoriesStore.use();
 
@@ -49,7 +61,7 @@ auth.subscribe((state) => {
   const userId = state.status === "signed-in" ? state.userId : null;
   if (userId === ledgerOf) return;
   ledgerOf = userId;
-  for (const store of [meStore, accountsStore, categoriesStore]) store.reset();
+  for (const store of [meStore, ledgersStore, ...LEDGER_STORES]) store.reset();
 });
 
 export interface Money {
@@ -57,11 +69,9 @@ export interface Money {
   exponent: number;
 }
 
-/** The person's currency and its exponent (GET /currencies; Intl's digits until that answers, or if it fails). */
-export function useMoney(user: User | undefined): Money | null {
+/** A currency and its exponent (GET /currencies; Intl's digits until that answers, or if it fails). */
+export function useMoney(currency: string): Money {
   const exponents = exponentsStore.use();
-  if (!user) return null;
-  const currency = user.currency;
   return { currency, exponent: exponents.data?.get(currency) ?? intlExponent(currency) };
 }
 

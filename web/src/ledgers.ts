@@ -5,6 +5,7 @@ import { createContext } from "preact";
 import { useContext } from "preact/hooks";
 import type { Schemas } from "./api/client";
 import type { LedgerScope } from "./api/ledgerScope";
+import type { Messages } from "./i18n/en";
 
 export type Ledger = Schemas["Ledger"];
 export type Role = Ledger["role"];
@@ -41,6 +42,10 @@ export function pickLedger(ledgers: readonly Ledger[], remembered: number | null
 }
 
 export const canWrite = (role: Role) => role !== "viewer";
+
+export function roleName(role: Role, t: Messages): string {
+  return role === "owner" ? t.roleOwner : role === "editor" ? t.roleEditor : t.roleViewer;
+}
 
 /** The chosen ledger's id, read by every API call (api/ledgerScope.ts). */
 let chosen: number | null = null;

@@ -20,6 +20,14 @@ export function Notice({ children }: { children: ComponentChildren }) {
   );
 }
 
+/** The outcome line of a form: an error (alert) or a notice (status). */
+export type Said = { error: string } | { notice: string } | null;
+
+export function Said({ said }: { said: Said }) {
+  if (!said) return null;
+  return "error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>;
+}
+
 /** Data on its way (useResource's first load). */
 export function Loading() {
   const { t } = useI18n();

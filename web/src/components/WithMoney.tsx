@@ -1,15 +1,11 @@
-/** The screens that count money wait for the person's profile (their currency and month_start_day): this is
- * that wait, once, with its failure and Retry (a failed GET /me never leaves a screen on "Loading…"). */
+/** The screens that count money: the chosen ledger's currency (with its exponent) and month start day. The
+ * signed-in frame has loaded the ledger before any screen renders. */
 import type { JSX } from "preact";
-import type { User } from "../api/client";
-import { useMe } from "../data";
 import { type Money, useMoney } from "../ledger";
-import { LoadError, Loading } from "./Message";
+import { type Ledger, useLedger } from "../ledgers";
 
-export function WithMoney({ children }: { children: (money: Money, me: User) => JSX.Element }) {
-  const me = useMe();
-  const money = useMoney(me.data);
-  if (me.data && money) return children(money, me.data);
-  if (me.failure) return <LoadError failure={me.failure} retry={me.reload} />;
-  return <Loading />;
+export function WithMoney({ children }: { children: (money: Money, ledger: Ledger) => JSX.Element }) {
+  const { ledger } = useLedger();
+  const money = useMoney(ledger.currency);
+  return children(money, ledger);
 }

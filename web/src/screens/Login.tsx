@@ -7,7 +7,7 @@ import { Alert, Notice } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
 import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
-import { Link, navigate } from "../router";
+import { Link, navigate, withNext } from "../router";
 import { auth, publicApi } from "../services";
 
 /** Reasons the person did not choose are errors (role=alert); the others are notices. */
@@ -74,7 +74,7 @@ export function Login({ reason, next, created }: Props) {
         </button>
       </form>
       <p class="auth-card__switch">
-        {t.newHere} <Link href="/register">{t.createAccount}</Link>
+        {t.newHere} <Link href={withNext("/register", next)}>{t.createAccount}</Link>
       </p>
     </section>
   );

@@ -5,10 +5,11 @@ import { Field } from "../components/Field";
 import { Alert } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
 import { useI18n } from "../i18n";
-import { Link, navigate } from "../router";
+import { Link, navigate, withNext } from "../router";
 import { auth, publicApi } from "../services";
 
-export default function Register() {
+/** `next`: where to go once signed in (an invitation, for one). */
+export default function Register({ next }: { next: string | null }) {
   const { t, lang } = useI18n();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -50,13 +51,13 @@ export default function Register() {
       const login = await publicApi.POST("/api/v1/auth/login", { body });
       if (login.data) {
         auth.signIn(login.data);
-        navigate("/", { replace: true });
+        navigate(next ?? "/", { replace: true });
         return;
       }
     } catch {
       // the account exists: signing in by hand is the way on
     }
-    navigate("/login?created=1", { replace: true });
+    navigate(withNext("/login?created=1", next), { replace: true });
   };
 
   return (
@@ -72,7 +73,7 @@ export default function Register() {
         </button>
       </form>
       <p class="auth-card__switch">
-        {t.haveAccount} <Link href="/login">{t.signIn}</Link>
+        {t.haveAccount} <Link href={withNext("/login", next)}>{t.signIn}</Link>
       </p>
     </section>
   );

@@ -1,27 +1,22 @@
-/** `/settings`: profile, language, devices, password, sign out everywhere, delete account. */
+/** `/settings`: profile, the household (a link to /settings/household), language, devices, password, sign out
+ * everywhere, delete account. */
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import type { Schemas, User } from "../api/client";
 import { failureMessage, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
-import { Alert, LoadError, Loading, Notice } from "../components/Message";
+import { LoadError, Loading, Said } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
 import { meStore, useMe } from "../data";
 import { formatDateTime, LANG_NAMES, LANGS, type Lang, useI18n } from "../i18n";
 import { call } from "../ledger";
+import { useLedger } from "../ledgers";
+import { Link } from "../router";
 import { api, auth } from "../services";
 import { useResource } from "../useResource";
 import { parseUserAgent } from "../useragent";
 
 type Session = Schemas["Session"];
-
-/** The outcome line of a form: an error (alert) or a notice (status). */
-type Said = { error: string } | { notice: string } | null;
-
-function Said({ said }: { said: Said }) {
-  if (!said) return null;
-  return "error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>;
-}
 
 export default function Settings() {
   const { t } = useI18n();
@@ -30,6 +25,7 @@ export default function Settings() {
     <div class="settings">
       <PageTitle>{t.settingsTitle}</PageTitle>
       {me.data ? <Profile user={me.data} /> : me.failure ? <LoadError failure={me.failure} retry={me.reload} /> : <Loading />}
+      <HouseholdLink />
       <Language />
       <Devices />
       <ChangePassword email={me.data?.email ?? ""} />
@@ -42,7 +38,6 @@ export default function Settings() {
 function Profile({ user }: { user: User }) {
   const { t } = useI18n();
   const [name, setName] = useState(user.display_name);
-  const [startDay, setStartDay] = useState(String(user.month_start_day));
   const [fields, setFields] = useState<Record<string, string>>({});
   const [said, setSaid] = useState<Said>(null);
   const [busy, setBusy] = useState(false);
@@ -50,8 +45,7 @@ function Profile({ user }: { user: User }) {
     event.preventDefault();
     setBusy(true);
     setSaid(null);
-    const day = Number(startDay);
-    const result = await call(() => api.PATCH("/api/v1/me", { body: { display_name: name.trim(), month_start_day: Number.isInteger(day) ? day : -1 } }));
+    const result = await call(() => api.PATCH("/api/v1/me", { body: { display_name: name.trim() } }));
     setBusy(false);
     if ("data" in result) {
       meStore.set(result.data);
@@ -69,23 +63,23 @@ function Profile({ user }: { user: User }) {
       <Said said={said} />
       <form noValidate onSubmit={submit}>
         <Field id="display_name" label={t.displayName} autoComplete="nickname" maxLength={100} value={name} onValue={setName} error={fields.display_name} />
-        <Field
-          id="month_start_day"
-          label={t.monthStartDay}
-          type="number"
-          inputMode="numeric"
-          min={1}
-          max={28}
-          value={startDay}
-          onValue={setStartDay}
-          hint={t.monthStartHelp}
-          error={fields.month_start_day}
-          class="input--short"
-        />
         <button type="submit" class="button button--primary" disabled={busy}>
           {t.save}
         </button>
       </form>
+    </section>
+  );
+}
+
+/** The month start day, the currency and the members belong to a ledger: they are set on the household page. */
+function HouseholdLink() {
+  const { t } = useI18n();
+  const { ledger } = useLedger();
+  return (
+    <section class="card" aria-labelledby="household-title">
+      <h2 id="household-title">{t.household}</h2>
+      <p>{ledger.name}</p>
+      <Link href="/settings/household">{t.householdLink}</Link>
     </section>
   );
 }

@@ -180,7 +180,7 @@ describe("a Korean screen", () => {
       },
     });
     const current = { year: 2026, month: 11 };
-    await act(() => render(korean(<CsvSection from={current} to={current} startDay={1} />), root));
+    await act(() => render(korean(<CsvSection from={current} to={current} startDay={1} canImport />), root));
     const input = labelled(ko.csvFile);
     const file = new File(["occurred_on,type,account,to_account,category,amount,memo,tags\n2026-11-01,expense,Cash,,Food,0,,\n"], "bad.csv", {
       type: "text/csv",

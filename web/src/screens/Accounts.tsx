@@ -10,6 +10,7 @@ import { WithMoney } from "../components/WithMoney";
 import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
 import { type Account, accountsStore, call, type Money, useAccounts } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { formatMoney, parseAmount } from "../money";
 import { api } from "../services";
 
@@ -38,6 +39,7 @@ function AccountsView({ money }: { money: Money }) {
   const [editing, setEditing] = useState<Account | null>(null);
   const [creating, setCreating] = useState(false);
   const [showArchived, setShowArchived] = useState(false);
+  const writable = useCanWrite();
   if (!accounts.data) return accounts.failure ? <LoadError failure={accounts.failure} retry={accounts.reload} /> : <Loading />;
   const list = accounts.data;
   const open = list.filter((a) => !a.archived);
@@ -77,22 +79,24 @@ function AccountsView({ money }: { money: Money }) {
       <span class={account.balance < 0 ? "account__balance negative" : "account__balance"} data-value={account.balance}>
         {fmt(account.balance)}
       </span>
-      <span class="row-actions">
-        <button type="button" class="button button--small button--quiet" aria-label={t.renameNamed(account.name)} onClick={() => setEditing(account)}>
-          {t.rename}
-        </button>
-        <button
-          type="button"
-          class="button button--small button--quiet"
-          aria-label={account.archived ? t.restoreNamed(account.name) : t.archiveNamed(account.name)}
-          onClick={() => archive(account, !account.archived)}
-        >
-          {account.archived ? t.restore : t.archive}
-        </button>
-        <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(account.name)} onClick={() => remove(account)}>
-          {t.delete}
-        </button>
-      </span>
+      {writable && (
+        <span class="row-actions">
+          <button type="button" class="button button--small button--quiet" aria-label={t.renameNamed(account.name)} onClick={() => setEditing(account)}>
+            {t.rename}
+          </button>
+          <button
+            type="button"
+            class="button button--small button--quiet"
+            aria-label={account.archived ? t.restoreNamed(account.name) : t.archiveNamed(account.name)}
+            onClick={() => archive(account, !account.archived)}
+          >
+            {account.archived ? t.restore : t.archive}
+          </button>
+          <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(account.name)} onClick={() => remove(account)}>
+            {t.delete}
+          </button>
+        </span>
+      )}
     </li>
   );
 
@@ -100,10 +104,12 @@ function AccountsView({ money }: { money: Money }) {
     <div class="accounts-page">
       <div class="page-head">
         <PageTitle>{t.accounts}</PageTitle>
-        <button type="button" class="button button--primary" onClick={() => setCreating(true)}>
-          <span aria-hidden="true">+ </span>
-          {t.addAccount}
-        </button>
+        {writable && (
+          <button type="button" class="button button--primary" onClick={() => setCreating(true)}>
+            <span aria-hidden="true">+ </span>
+            {t.addAccount}
+          </button>
+        )}
       </div>
       {said && ("error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>)}
       {accounts.failure && <LoadError failure={accounts.failure} retry={accounts.reload} />}

@@ -11,6 +11,7 @@ import { PageTitle } from "../components/PageTitle";
 import { WithMoney } from "../components/WithMoney";
 import { formatMonthLabel, useI18n } from "../i18n";
 import { budgetTotal, call, type Category, categoryColor, categoryTree, type Money, useCategories } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { formatMoney, minorToInput, parseAmount } from "../money";
 import { formatMonth, monthOf, parseMonth, shiftMonth, type YearMonth } from "../months";
 import { navigate, useLocation } from "../router";
@@ -20,7 +21,7 @@ import { useResource } from "../useResource";
 type Report = Schemas["MonthlyReport"];
 
 export default function Budgets() {
-  return <WithMoney>{(money, me) => <BudgetsView money={money} startDay={me.month_start_day} />}</WithMoney>;
+  return <WithMoney>{(money, ledger) => <BudgetsView money={money} startDay={ledger.month_start_day} />}</WithMoney>;
 }
 
 function BudgetsView({ money, startDay }: { money: Money; startDay: number }) {
@@ -41,6 +42,7 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
   const [errors, setErrors] = useState<Record<number, string>>({});
   const [said, setSaid] = useState<{ error: string } | { notice: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const writable = useCanWrite(); // a viewer reads the limits, with nothing to change them
   const lines = report.data?.budgets;
   // The limits as the server has them, whenever they (re)load; what was typed meanwhile is replaced.
   useEffect(() => {
@@ -117,6 +119,7 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
             inputMode="decimal"
             autoComplete="off"
             placeholder="0"
+            readOnly={!writable}
             aria-invalid={errors[id] ? "true" : undefined}
             aria-describedby={`budget-${id}-spent${errors[id] ? ` budget-${id}-error` : ""}`}
             onInput={(e) => setInputs((v) => ({ ...v, [id]: e.currentTarget.value }))}
@@ -159,11 +162,13 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
       <section class="card" aria-labelledby="limits-title">
         <div class="section-head">
           <h2 id="limits-title">{t.monthlyLimits}</h2>
-          <button type="button" class="button button--small" onClick={copyLast} disabled={busy}>
-            {t.copyLastMonth}
-          </button>
+          {writable && (
+            <button type="button" class="button button--small" onClick={copyLast} disabled={busy}>
+              {t.copyLastMonth}
+            </button>
+          )}
         </div>
-        <p class="hint">{t.budgetsHelp}</p>
+        <p class="hint">{writable ? t.budgetsHelp : t.viewOnly}</p>
         {lines === undefined ? (
           report.loading && <Loading />
         ) : (
@@ -173,9 +178,11 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
                 .filter(({ parent }) => !parent.archived || byId.has(parent.id))
                 .flatMap(({ parent, children }) => [row(parent, false), ...children.filter((c) => !c.archived || byId.has(c.id)).map((c) => row(c, true))])}
             </ul>
-            <button type="submit" class="button button--primary" disabled={busy}>
-              {t.saveBudgets}
-            </button>
+            {writable && (
+              <button type="submit" class="button button--primary" disabled={busy}>
+                {t.saveBudgets}
+              </button>
+            )}
           </form>
         )}
       </section>

@@ -9,6 +9,7 @@ import { Alert, LoadError, Loading, Notice } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
 import { useI18n } from "../i18n";
 import { type Category, call, categoriesStore, categoryColor, categoryTree, useCategories } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { api } from "../services";
 
 type Kind = "expense" | "income";
@@ -20,6 +21,7 @@ export default function Categories() {
   const [said, setSaid] = useState<{ error: string } | { notice: string } | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [deleting, setDeleting] = useState<Category | null>(null);
+  const writable = useCanWrite();
   if (!categories.data) return categories.failure ? <LoadError failure={categories.failure} retry={categories.reload} /> : <Loading />;
   const list = categories.data;
 
@@ -40,32 +42,34 @@ export default function Categories() {
         {category.name}
         {category.archived && <span class="badge">{t.archived}</span>}
       </span>
-      <span class="row-actions">
-        {!parent && !category.archived && (
+      {writable && (
+        <span class="row-actions">
+          {!parent && !category.archived && (
+            <button
+              type="button"
+              class="button button--small button--quiet"
+              aria-label={t.addChildTo(category.name)}
+              onClick={() => setEditing({ mode: "create", kind: category.kind, parent: category })}
+            >
+              {t.addChild}
+            </button>
+          )}
+          <button type="button" class="button button--small button--quiet" aria-label={t.editNamed(category.name)} onClick={() => setEditing({ mode: "edit", category })}>
+            {t.edit}
+          </button>
           <button
             type="button"
             class="button button--small button--quiet"
-            aria-label={t.addChildTo(category.name)}
-            onClick={() => setEditing({ mode: "create", kind: category.kind, parent: category })}
+            aria-label={category.archived ? t.restoreNamed(category.name) : t.archiveNamed(category.name)}
+            onClick={() => archive(category, !category.archived)}
           >
-            {t.addChild}
+            {category.archived ? t.restore : t.archive}
           </button>
-        )}
-        <button type="button" class="button button--small button--quiet" aria-label={t.editNamed(category.name)} onClick={() => setEditing({ mode: "edit", category })}>
-          {t.edit}
-        </button>
-        <button
-          type="button"
-          class="button button--small button--quiet"
-          aria-label={category.archived ? t.restoreNamed(category.name) : t.archiveNamed(category.name)}
-          onClick={() => archive(category, !category.archived)}
-        >
-          {category.archived ? t.restore : t.archive}
-        </button>
-        <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(category.name)} onClick={() => setDeleting(category)}>
-          {t.delete}
-        </button>
-      </span>
+          <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(category.name)} onClick={() => setDeleting(category)}>
+            {t.delete}
+          </button>
+        </span>
+      )}
     </div>
   );
 
@@ -78,10 +82,12 @@ export default function Categories() {
         <section key={kind} class="card" aria-labelledby={`${kind}-title`}>
           <div class="section-head">
             <h2 id={`${kind}-title`}>{kind === "expense" ? t.expenseCategories : t.incomeCategories}</h2>
-            <button type="button" class="button button--small" onClick={() => setEditing({ mode: "create", kind, parent: null })}>
-              <span aria-hidden="true">+ </span>
-              {kind === "expense" ? t.addExpenseCategory : t.addIncomeCategory}
-            </button>
+            {writable && (
+              <button type="button" class="button button--small" onClick={() => setEditing({ mode: "create", kind, parent: null })}>
+                <span aria-hidden="true">+ </span>
+                {kind === "expense" ? t.addExpenseCategory : t.addIncomeCategory}
+              </button>
+            )}
           </div>
           <ul class="category-tree">
             {categoryTree(list, kind).map(({ parent, children }) => (

@@ -13,6 +13,7 @@ import { PageTitle } from "../components/PageTitle";
 import { formatDate, formatMonthLabel, useI18n } from "../i18n";
 import { WithMoney } from "../components/WithMoney";
 import { accountsStore, budgetTotal, call, categoryColor, categoryLabel, type Entry, type Money, useAccounts, useCategories } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { formatMoney } from "../money";
 import { formatMonth, monthOf, parseMonth, type YearMonth } from "../months";
 import { Link, navigate, useLocation } from "../router";
@@ -26,7 +27,7 @@ const DeleteEntryDialog = lazy(() => import("../components/DeleteEntryDialog"));
 type Report = Schemas["MonthlyReport"];
 
 export function Dashboard() {
-  return <WithMoney>{(money, me) => <DashboardView money={money} startDay={me.month_start_day} />}</WithMoney>;
+  return <WithMoney>{(money, ledger) => <DashboardView money={money} startDay={ledger.month_start_day} />}</WithMoney>;
 }
 
 function DashboardView({ money, startDay }: { money: Money; startDay: number }) {
@@ -42,6 +43,7 @@ function DashboardView({ money, startDay }: { money: Money; startDay: number }) 
   const [failure, setFailure] = useState<Failure | null>(null);
   const accounts = useAccounts();
   const categories = useCategories();
+  const writable = useCanWrite();
 
   /** After a change made here: the report again (one call), and the shared account balances. */
   const changed = (message: string) => {
@@ -107,10 +109,12 @@ function DashboardView({ money, startDay }: { money: Money; startDay: number }) 
             <dd data-value={data?.net}>{data ? money$(data.net) : "—"}</dd>
           </div>
         </dl>
-        <button type="button" class="button button--primary add-entry" onClick={() => setForm({})}>
-          <span aria-hidden="true">+ </span>
-          {t.addEntry}
-        </button>
+        {writable && (
+          <button type="button" class="button button--primary add-entry" onClick={() => setForm({})}>
+            <span aria-hidden="true">+ </span>
+            {t.addEntry}
+          </button>
+        )}
       </section>
 
       {data && !data.income && !data.expense && (
@@ -175,16 +179,24 @@ function DashboardView({ money, startDay }: { money: Money; startDay: number }) 
               categories={categoryList}
               money={money}
               label={t.recentEntries}
-              onEdit={(entry) => {
-                setNotice(null);
-                setFailure(null);
-                setForm({ id: entry.id });
-              }}
-              onDelete={(entry) => {
-                setNotice(null);
-                setFailure(null);
-                setDeleting(entry);
-              }}
+              onEdit={
+                writable
+                  ? (entry) => {
+                      setNotice(null);
+                      setFailure(null);
+                      setForm({ id: entry.id });
+                    }
+                  : undefined
+              }
+              onDelete={
+                writable
+                  ? (entry) => {
+                      setNotice(null);
+                      setFailure(null);
+                      setDeleting(entry);
+                    }
+                  : undefined
+              }
             />
           )}
           <Link href={key === formatMonth(current) ? "/entries" : `/entries?month=${key}`} class="more-link">

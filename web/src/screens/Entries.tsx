@@ -13,6 +13,7 @@ import { WithMoney } from "../components/WithMoney";
 import { downloadCsv } from "../csv";
 import { formatMonthLabel, useI18n } from "../i18n";
 import { accountsStore, call, categoryTree, type Entry, type Money, useAccounts, useCategories } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { minorToInput, parseAmount } from "../money";
 import { formatMonth, monthOf, parseMonth, type YearMonth } from "../months";
 import { navigate, useLocation } from "../router";
@@ -33,7 +34,7 @@ export function entryQuery(query: URLSearchParams, month: YearMonth): Record<str
 }
 
 export default function Entries() {
-  return <WithMoney>{(money, me) => <EntriesView money={money} startDay={me.month_start_day} />}</WithMoney>;
+  return <WithMoney>{(money, ledger) => <EntriesView money={money} startDay={ledger.month_start_day} />}</WithMoney>;
 }
 
 interface Page {
@@ -107,6 +108,7 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
     if (!ok) setNotice(t.exportFailed);
   };
 
+  const writable = useCanWrite();
   const filtered = FILTERS.some((name) => query.get(name));
   const accountList = accounts.data ?? [];
   const categoryList = categories.data ?? [];
@@ -121,10 +123,12 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
         <MonthNav month={month} current={current} onMonth={(m) => setQuery({ month: formatMonth(m) === formatMonth(current) ? null : formatMonth(m) })} />
       </div>
       <div class="toolbar">
-        <button type="button" class="button button--primary add-entry" onClick={() => setForm({})}>
-          <span aria-hidden="true">+ </span>
-          {t.addEntry}
-        </button>
+        {writable && (
+          <button type="button" class="button button--primary add-entry" onClick={() => setForm({})}>
+            <span aria-hidden="true">+ </span>
+            {t.addEntry}
+          </button>
+        )}
         <button type="button" class="button" onClick={exportCsv}>
           {t.exportCsv}
         </button>
@@ -145,14 +149,22 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
           categories={categoryList}
           money={money}
           label={t.entriesOf(formatMonthLabel(month.year, month.month, lang))}
-          onEdit={(entry) => {
-            setNotice(null);
-            setForm({ id: entry.id });
-          }}
-          onDelete={(entry) => {
-            setNotice(null);
-            setDeleting(entry);
-          }}
+          onEdit={
+            writable
+              ? (entry) => {
+                  setNotice(null);
+                  setForm({ id: entry.id });
+                }
+              : undefined
+          }
+          onDelete={
+            writable
+              ? (entry) => {
+                  setNotice(null);
+                  setDeleting(entry);
+                }
+              : undefined
+          }
         />
       )}
       {cursor && (

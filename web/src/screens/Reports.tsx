@@ -12,6 +12,7 @@ import { WithMoney } from "../components/WithMoney";
 import { downloadCsv, type ImportOutcome, importCsv } from "../csv";
 import { formatMonthLabel, useI18n } from "../i18n";
 import { accountsStore, call, categoriesStore, categoryColor, type Money, useCategories } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { formatMoney } from "../money";
 import { formatMonth, monthBounds, monthOf, monthsBetween, parseMonth, shiftMonth, type YearMonth } from "../months";
 import { navigate, useLocation } from "../router";
@@ -22,7 +23,7 @@ type Report = Schemas["MonthlyReport"];
 const PRESETS = [12, 24, 60, 120];
 
 export default function Reports() {
-  return <WithMoney>{(money, me) => <ReportsView money={money} startDay={me.month_start_day} />}</WithMoney>;
+  return <WithMoney>{(money, ledger) => <ReportsView money={money} startDay={ledger.month_start_day} />}</WithMoney>;
 }
 
 function ReportsView({ money, startDay }: { money: Money; startDay: number }) {
@@ -44,12 +45,13 @@ function ReportsView({ money, startDay }: { money: Money; startDay: number }) {
     navigate(`/reports${text ? `?${text}` : ""}`, { replace: true });
   };
 
+  const writable = useCanWrite();
   return (
     <div class="reports-page">
       <PageTitle>{t.reports}</PageTitle>
       <Trend from={from} to={to} current={current} fmt={fmt} setQuery={setQuery} />
       <Breakdown month={month} current={current} fmt={fmt} onMonth={(m) => setQuery({ month: formatMonth(m) === formatMonth(current) ? null : formatMonth(m) })} />
-      <CsvSection from={from} to={to} startDay={startDay} />
+      <CsvSection from={from} to={to} startDay={startDay} canImport={writable} />
     </div>
   );
 }
@@ -239,7 +241,8 @@ function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current
   );
 }
 
-export function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; startDay: number }) {
+/** `canImport`: a viewer may export, never import. */
+export function CsvSection({ from, to, startDay, canImport }: { from: YearMonth; to: YearMonth; startDay: number; canImport: boolean }) {
   const { t, lang } = useI18n();
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
   const [check, setCheck] = useState<ImportOutcome | null>(null);
@@ -323,62 +326,64 @@ export function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMo
           {t.downloadCsv}
         </button>
       </div>
-      <div class="csv-block">
-        <h3>{t.importCsv}</h3>
-        <p class="hint">{t.importHelp}</p>
-        <div class="field">
-          <label for="import-file">{t.csvFile}</label>
-          <input id="import-file" type="file" accept=".csv,text/csv" onChange={choose} />
-        </div>
-        <div class="form-actions">
-          <button type="button" class="button" onClick={dryRun} disabled={busy || !file}>
-            {t.checkFile}
-          </button>
-          {check?.ok && (
-            <button type="button" class="button button--primary" onClick={runImport} disabled={busy}>
-              {t.importRows(check.imported)}
+      {canImport && (
+        <div class="csv-block">
+          <h3>{t.importCsv}</h3>
+          <p class="hint">{t.importHelp}</p>
+          <div class="field">
+            <label for="import-file">{t.csvFile}</label>
+            <input id="import-file" type="file" accept=".csv,text/csv" onChange={choose} />
+          </div>
+          <div class="form-actions">
+            <button type="button" class="button" onClick={dryRun} disabled={busy || !file}>
+              {t.checkFile}
             </button>
+            {check?.ok && (
+              <button type="button" class="button button--primary" onClick={runImport} disabled={busy}>
+                {t.importRows(check.imported)}
+              </button>
+            )}
+          </div>
+          {check && (
+            <div class="import-check" role="status">
+              {check.ok ? (
+                <>
+                  <p>
+                    <strong>{t.wouldImport(check.imported)}</strong>
+                  </p>
+                  {check.createdAccounts.length > 0 && <p>{t.newAccounts(check.createdAccounts.join(", "))}</p>}
+                  {check.createdCategories.length > 0 && <p>{t.newCategories(check.createdCategories.join(", "))}</p>}
+                </>
+              ) : !check.network ? (
+                <>
+                  <p>
+                    <strong>{refused(check.code)}</strong>
+                  </p>
+                  {check.file.length > 0 && (
+                    <ul>
+                      {check.file.map((key) => (
+                        <li key={key}>{fileReason(key)}</li>
+                      ))}
+                    </ul>
+                  )}
+                  {check.rows.length > 0 && (
+                    <ul class="import-errors">
+                      {check.rows.map((row) => (
+                        <li key={row.line}>
+                          <strong>{t.line(row.line)}</strong>{" "}
+                          {Object.entries(row.codes)
+                            .map(([column, codes]) => columnName(column) + codes.map(rowReason).join(" "))
+                            .join("; ")}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </>
+              ) : null}
+            </div>
           )}
         </div>
-        {check && (
-          <div class="import-check" role="status">
-            {check.ok ? (
-              <>
-                <p>
-                  <strong>{t.wouldImport(check.imported)}</strong>
-                </p>
-                {check.createdAccounts.length > 0 && <p>{t.newAccounts(check.createdAccounts.join(", "))}</p>}
-                {check.createdCategories.length > 0 && <p>{t.newCategories(check.createdCategories.join(", "))}</p>}
-              </>
-            ) : !check.network ? (
-              <>
-                <p>
-                  <strong>{refused(check.code)}</strong>
-                </p>
-                {check.file.length > 0 && (
-                  <ul>
-                    {check.file.map((key) => (
-                      <li key={key}>{fileReason(key)}</li>
-                    ))}
-                  </ul>
-                )}
-                {check.rows.length > 0 && (
-                  <ul class="import-errors">
-                    {check.rows.map((row) => (
-                      <li key={row.line}>
-                        <strong>{t.line(row.line)}</strong>{" "}
-                        {Object.entries(row.codes)
-                          .map(([column, codes]) => columnName(column) + codes.map(rowReason).join(" "))
-                          .join("; ")}
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </>
-            ) : null}
-          </div>
-        )}
-      </div>
+      )}
     </section>
   );
 }

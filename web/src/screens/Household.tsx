@@ -30,7 +30,7 @@ export default function Household() {
   return (
     <div class="settings">
       <PageTitle>{t.household}</PageTitle>
-      <LedgerSettings key={`${ledger.id}-${ledger.name}-${ledger.month_start_day}`} ledger={ledger} />
+      <LedgerSettings key={ledger.id} ledger={ledger} />
       <Members />
       {owner && <Invites />}
       <NewLedger />

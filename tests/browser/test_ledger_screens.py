@@ -123,7 +123,9 @@ def test_accounts_create_rename_archive_and_a_refused_delete(page, server, conso
     # An archived account is not offered for new entries.
     page.goto("/entries")
     page.get_by_role("button", name="Add entry").click()
-    options = page.get_by_role("dialog").get_by_label("Account").locator("option").all_inner_texts()
+    account = page.get_by_role("dialog").get_by_label("Account")
+    expect(account.get_by_role("option", name="Cash")).to_have_count(1)  # the accounts have loaded
+    options = account.locator("option").all_inner_texts()
     assert "Rainy day" not in options and "Cash" in options
 
 

@@ -7,6 +7,7 @@ import { chooseLedger, type Ledger, type LedgerChoice, LedgerContext, ledgerScop
 import { Link } from "../router";
 import { auth } from "../services";
 import { Alert, LoadError, Loading, Notice } from "./Message";
+import { NewLedger } from "./NewLedger";
 
 const storage = () => (typeof localStorage === "undefined" ? null : localStorage);
 
@@ -28,7 +29,7 @@ export function Shell({ userId, path, children }: { userId: string; path: string
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(false);
   const me = useMe();
-  const ledgers = useLedgerList();
+  const ledgers = ledgersStore.use();
   const [chosen, setChosen] = useState<number | null>(null);
   // What a switch made elsewhere says (joined, left, created, deleted, no longer a member), until the next screen.
   const [notice, setNotice] = useState<{ text: string; path: string } | null>(null);
@@ -135,7 +136,10 @@ export function Shell({ userId, path, children }: { userId: string; path: string
             }}
           />
         ) : list && list.length === 0 ? (
-          <p>{t.noLedger}</p>
+          <>
+            <p>{t.noLedger}</p>
+            <NewLedger onCreated={(created) => switchTo(created.id, t.ledgerCreated(created.name))} />
+          </>
         ) : (
           <Loading />
         )}
@@ -143,8 +147,6 @@ export function Shell({ userId, path, children }: { userId: string; path: string
     </div>
   );
 }
-
-const useLedgerList = () => ledgersStore.use();
 
 /** The header's menu of the person's ledgers: choosing one works in it from now on, on this device. */
 function LedgerSwitcher({ choice }: { choice: LedgerChoice }) {

@@ -6,6 +6,7 @@ import { useState } from "preact/hooks";
 import { type Failure, failureMessage, fieldErrors } from "../api/problem";
 import { Field, SelectField } from "../components/Field";
 import { LoadError, Loading, Said } from "../components/Message";
+import { NewLedger } from "../components/NewLedger";
 import { PageTitle } from "../components/PageTitle";
 import { useMe } from "../data";
 import { formatDateTime, useI18n } from "../i18n";
@@ -25,7 +26,7 @@ const sayFailure = (failure: Failure, t: Messages): Said => {
 
 export default function Household() {
   const { t } = useI18n();
-  const { ledger } = useLedger();
+  const { ledger, switchTo } = useLedger();
   const owner = ledger.role === "owner";
   return (
     <div class="settings">
@@ -33,7 +34,7 @@ export default function Household() {
       <LedgerSettings key={ledger.id} ledger={ledger} />
       <Members />
       {owner && <Invites />}
-      <NewLedger />
+      <NewLedger onCreated={(created) => switchTo(created.id, t.ledgerCreated(created.name))} />
       {owner && <DeleteLedger ledger={ledger} />}
     </div>
   );
@@ -298,42 +299,6 @@ function Invites() {
           })}
         </ul>
       )}
-    </section>
-  );
-}
-
-function NewLedger() {
-  const { t } = useI18n();
-  const { switchTo, reload } = useLedger();
-  const [name, setName] = useState("");
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [said, setSaid] = useState<Said>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    setSaid(null);
-    if (!name.trim()) return setFields({ name: t.fieldRequired });
-    setBusy(true);
-    const outcome = await call(() => api.POST("/api/v1/ledgers", { body: { name: name.trim(), month_start_day: 1 } }));
-    setBusy(false);
-    if ("failure" in outcome) {
-      setFields(fieldErrors(outcome.failure, t));
-      return setSaid(sayFailure(outcome.failure, t));
-    }
-    await reload();
-    switchTo(outcome.data.id, t.ledgerCreated(outcome.data.name));
-  };
-  return (
-    <section class="card" aria-labelledby="new-ledger-title">
-      <h2 id="new-ledger-title">{t.newLedger}</h2>
-      <p class="hint">{t.newLedgerHelp}</p>
-      <Said said={said} />
-      <form noValidate onSubmit={submit}>
-        <Field id="new_ledger_name" label={t.newLedgerName} maxLength={100} value={name} onValue={setName} error={fields.name} />
-        <button type="submit" class="button" disabled={busy}>
-          {t.createLedger}
-        </button>
-      </form>
     </section>
   );
 }

@@ -80,6 +80,7 @@ export function Shell({ userId, path, children }: { userId: string; path: string
   const ledger = list?.find((l) => l.id === chosen) ?? null;
   const choice = useMemo<LedgerChoice | null>(
     () => (ledger && list ? { ledger, ledgers: list, switchTo, reload: ledgersStore.reload } : null),
+    // The screens re-render when the ledger or the list changes, not with every new switchTo closure.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [ledger, list],
   );

@@ -103,10 +103,14 @@ test: check-python install-dev web
 fuzz: install-dev
 	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)
 
-## make lint: ruff, and mypy over ledger/ (mypy.ini; strict on the newer modules)
-lint: install-dev
-	$(BIN)/ruff check .
-	$(BIN)/mypy
+## make lint: ruff and mypy over the Python (mypy.ini; strict on the newer modules); tsc, ESLint and Prettier
+## (--check) over web/ (npm run lint)
+lint: install-dev web/node_modules/.package-lock.json
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/mypy || status=1; \
+	(cd web && npm run lint) || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache

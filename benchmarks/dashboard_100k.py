@@ -259,7 +259,7 @@ def expected_dashboard(base_url: str, month: str) -> dict:
     accounts = {a["id"]: a["name"] for a in get("/api/v1/accounts")["items"]}
     session.post(base_url + "/api/v1/auth/logout", timeout=30)
 
-    def what(entry: dict) -> str:  # EntryList's category column (UI.md; en)
+    def what(entry: dict) -> str:  # EntryList's category column (docs/UI.md; en)
         if entry["type"] == "transfer":
             return f"{accounts[entry['account_id']]} → {accounts[entry['to_account_id']]}"
         category = categories.get(entry["category_id"])

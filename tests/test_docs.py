@@ -13,7 +13,8 @@ SHARED_CONTRACT = ROOT.parent / "shared" / "API.md"
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 
-@pytest.mark.parametrize("document", ["README.md", "CHANGELOG.md", "benchmarks/README.md"])
+@pytest.mark.parametrize("document", ["README.md", "CHANGELOG.md", "benchmarks/README.md", "web/README.md",
+                                      "docs/UI.md", "docs/SPA-AUTH.md"])
 def test_every_relative_link_resolves_inside_the_repository(document):
     path = ROOT / document
     targets = [t for t in LINK.findall(path.read_text()) if "://" not in t and not t.startswith("mailto:")]

@@ -28,7 +28,7 @@ Fixtures, for the tests in this folder:
   message for a 401 from /api/ is allowed by default: an expired or revoked token answered by a refresh or a
   sign-out is the auth protocol at work (and a signed-out start-up refresh is how the SPA learns that nobody
   is signed in); `console_errors.allow_api_401 = False` counts them too (except the start-up refresh).
-* `sign_up(page, email, password)`, `sign_in(page, email, password)`: through the forms of UI.md.
+* `sign_up(page, email, password)`, `sign_in(page, email, password)`: through the forms of docs/UI.md.
 """
 from __future__ import annotations
 
@@ -328,7 +328,7 @@ class ConsoleErrors:
             path = urlsplit(url).path
             if network.group(1) == "401" and (path == "/api/v1/auth/refresh"
                                               or (self.allow_api_401 and path.startswith("/api/"))):
-                return  # e.g. a signed-out start-up (SPA-AUTH.md): how the app learns nobody is signed in
+                return  # e.g. a signed-out start-up (docs/SPA-AUTH.md): how the app learns nobody is signed in
         self.errors.append(f"{page.url}: {text}")
 
     def unexpected(self) -> list[str]:
@@ -396,7 +396,7 @@ def _expect_timeout():
     expect.set_options(timeout=TIMEOUT_MS)
 
 
-# --- the SPA's forms (UI.md: controls by role and accessible name) ----------------------------------------------
+# --- the SPA's forms (docs/UI.md: controls by role and accessible name) -----------------------------------------
 
 
 def sign_in(page, email: str, password: str = PASSWORD) -> None:

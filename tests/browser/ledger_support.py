@@ -3,6 +3,7 @@ own numbers to compare the screens with."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -11,6 +12,15 @@ from tests.browser.conftest import PASSWORD, new_email, sign_in
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots; ignored by git (its own .gitignore)
 SCREENS = ["/", "/entries", "/accounts", "/categories", "/budgets", "/reports", "/settings"]
+
+
+# The web app sends a ledger's paths to the chosen ledger (web/src/api/ledgerScope.ts): /api/v1/ledgers/4/entries.
+SCOPED = re.compile(r"^/api/v1/ledgers/\d+(?=/(accounts|categories|entries|budgets|reports)(/|$))")
+
+
+def unscoped(path: str) -> str:
+    """A request's path as the screens ask for it: /api/v1/ledgers/4/entries → /api/v1/entries."""
+    return SCOPED.sub("/api/v1", path)
 
 
 def artifact(name: str) -> Path:
@@ -76,7 +86,7 @@ class Person:
 
 def signed_in(page, person: Person, path: str = "/", lang: str = "en") -> None:
     page.goto("/login")
-    if lang == "ko":  # the sign-in form of UI.md, in Korean
+    if lang == "ko":  # the sign-in form of docs/UI.md, in Korean
         page.get_by_label("이메일", exact=True).fill(person.email)
         page.get_by_label("비밀번호", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="로그인", exact=True).click()

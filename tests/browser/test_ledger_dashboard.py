@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
-from tests.browser.ledger_support import Person, artifact, month_of_today, signed_in, today_in_browser, won
+from tests.browser.ledger_support import Person, artifact, month_of_today, signed_in, today_in_browser, unscoped, won
 
 REPORT = "/api/v1/reports/monthly"
 
@@ -139,7 +139,7 @@ def api_calls(page) -> list[tuple[str, str, str]]:
     def record(request) -> None:
         url = urlsplit(request.url)
         if url.path.startswith("/api/"):
-            calls.append((request.method, url.path, url.query))
+            calls.append((request.method, unscoped(url.path), url.query))
 
     page.on("request", record)
     return calls

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
-from tests.browser.ledger_support import Person, signed_in
+from tests.browser.ledger_support import Person, signed_in, unscoped
 
 
 def open_form(page):
@@ -27,8 +28,8 @@ def test_a_double_clicked_save_records_one_entry(page, server):
     person = Person(server)
     signed_in(page, person, "/entries")
     posts = []
-    page.on("request", lambda r: r.method == "POST" and r.url.endswith("/api/v1/entries") and posts.append(
-        r.headers.get("idempotency-key")))
+    page.on("request", lambda r: r.method == "POST" and unscoped(urlsplit(r.url).path) == "/api/v1/entries"
+            and posts.append(r.headers.get("idempotency-key")))
 
     dialog = open_form(page)
     fill_expense(dialog, "8,900", "Double click")
@@ -56,7 +57,7 @@ def test_a_retry_after_a_network_error_records_one_entry(page, server, console_e
         else:
             route.continue_()
 
-    page.route(re.compile(r"/api/v1/entries$"), drop_the_first_answer)
+    page.route(re.compile(r"/api/v1/(ledgers/\d+/)?entries$"), drop_the_first_answer)
     dialog = open_form(page)
     fill_expense(dialog, "15000", "Retried")
     dialog.get_by_role("button", name="Save").click()
@@ -73,7 +74,7 @@ def test_bad_amounts_are_field_errors_not_requests(page, server):
     person = Person(server)
     signed_in(page, person, "/entries")
     posts = []
-    page.on("request", lambda r: r.method == "POST" and "/api/v1/entries" in r.url and posts.append(r.url))
+    page.on("request", lambda r: r.method == "POST" and "/entries" in r.url and posts.append(r.url))
     dialog = open_form(page)
     amount = dialog.get_by_label("Amount")
     for typed, message in [("12.5", "no decimals"), ("twelve", "numbers"), ("9007199254740992", "too large")]:
@@ -86,7 +87,7 @@ def test_bad_amounts_are_field_errors_not_requests(page, server):
 
 
 def test_an_edit_in_two_tabs_gives_the_conflict_choice(context, server, console_errors):
-    console_errors.allow(r": 412 .*/api/v1/entries/\d+$")  # the browser logs the 412 this test provokes
+    console_errors.allow(r": 412 .*/api/v1/(ledgers/\d+/)?entries/\d+$")  # the browser logs the 412 this test provokes
     person = Person(server)
     entry = person.add("expense", 10000, memo="Original")
     first, second = context.new_page(), context.new_page()

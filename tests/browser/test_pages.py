@@ -1,4 +1,4 @@
-"""The pages themselves: headers, no console errors, /docs, accessibility (API.md §4a, UI.md)."""
+"""The pages themselves: headers, no console errors, /docs, accessibility (API.md §4a, docs/UI.md)."""
 from __future__ import annotations
 
 import re
@@ -28,7 +28,7 @@ def assert_page_headers(response) -> None:
 def test_pages_carry_the_strict_csp_and_log_no_console_errors(page, path):
     assert_page_headers(page.goto(path))
 
-    # Signed out: the route ends on the sign-in form (UI.md), rendered by scripts the CSP allowed.
+    # Signed out: the route ends on the sign-in form (docs/UI.md), rendered by scripts the CSP allowed.
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
     expect(page).to_have_url(re.compile(r"/login(\?|$)"))  # console_errors: checked after the test
 

@@ -1,4 +1,4 @@
-"""Many tabs behave as one person; devices are independent (issue 8, UI.md "Behaviour a person relies on").
+"""Many tabs behave as one person; devices are independent (issue 8, docs/UI.md "Behaviour a person relies on").
 
 Two pages of one browser context are two tabs (shared cookies, BroadcastChannel, Web Locks); a second context
 is a second device. Token lifetimes are short on the server, never faked in the page.

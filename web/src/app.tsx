@@ -1,4 +1,4 @@
-/** Routes (UI.md) and the sign-in gate: signed-out visits to signed-in routes go to /login and,
+/** Routes (docs/UI.md) and the sign-in gate: signed-out visits to signed-in routes go to /login and,
  * after sign-in, back to where they were going. */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { AuthState, SignOutReason } from "./auth/session";
@@ -8,10 +8,7 @@ import { applyLang, catalogues, I18nContext, type Lang, saveLang, useI18n } from
 import { Redirect, safeNext, useLocation } from "./router";
 import { Dashboard } from "./screens/Dashboard";
 import { Login } from "./screens/Login";
-import { forgetLedger } from "./ledger";
 import { auth } from "./services";
-
-let ledgerOf: string | null = null;
 
 const Register = lazy(() => import("./screens/Register"));
 const Settings = lazy(() => import("./screens/Settings"));
@@ -21,28 +18,34 @@ const Categories = lazy(() => import("./screens/Categories"));
 const Budgets = lazy(() => import("./screens/Budgets"));
 const Reports = lazy(() => import("./screens/Reports"));
 const NotFound = lazy(() => import("./screens/NotFound"));
+const Household = lazy(() => import("./screens/Household"));
+const Invite = lazy(() => import("./screens/Invite"));
 
 /** After these the person chose to leave: no "next" page to come back to. */
 const CHOSEN: ReadonlySet<SignOutReason> = new Set(["signed_out", "signed_out_everywhere", "account_deleted"]);
 
-function signedInScreen(path: string, userId: string) {
+function signedInScreen(path: string) {
   switch (path) {
     case "/":
-      return <Dashboard userId={userId} />;
+      return <Dashboard />;
     case "/entries":
-      return <Entries userId={userId} />;
+      return <Entries />;
     case "/accounts":
-      return <Accounts userId={userId} />;
+      return <Accounts />;
     case "/categories":
       return <Categories />;
     case "/budgets":
-      return <Budgets userId={userId} />;
+      return <Budgets />;
     case "/reports":
-      return <Reports userId={userId} />;
+      return <Reports />;
     case "/settings":
-      return <Settings userId={userId} />;
-    default:
-      return <NotFound />;
+      return <Settings />;
+    case "/settings/household":
+      return <Household />;
+    default: {
+      const token = inviteToken(path);
+      return token ? <Invite token={token} /> : <NotFound />;
+    }
   }
 }
 
@@ -77,23 +80,29 @@ function route(state: AuthState, path: string, query: URLSearchParams) {
     case "unreachable":
       return <Unreachable />;
     case "signed-in":
-      if (ledgerOf !== state.userId) {
-        forgetLedger(); // nothing of another person's ledger is shown
-        ledgerOf = state.userId;
-      }
       if (isPublic) return <Redirect to={safeNext(query.get("next")) ?? "/"} />;
       return (
-        <Shell path={path} key={state.userId}>
-          {signedInScreen(path, state.userId)}
+        <Shell userId={state.userId} path={path} key={state.userId}>
+          {signedInScreen(path)}
         </Shell>
       );
     case "signed-out":
       if (path === "/register") {
         return (
           <PublicFrame>
-            <Register />
+            <Register next={safeNext(query.get("next"))} />
           </PublicFrame>
         );
+      }
+      {
+        const token = inviteToken(path);
+        if (token) {
+          return (
+            <PublicFrame>
+              <Invite token={token} />
+            </PublicFrame>
+          );
+        }
       }
       if (path === "/login") {
         return (
@@ -107,6 +116,12 @@ function route(state: AuthState, path: string, query: URLSearchParams) {
         return <Redirect to={next && next !== "/" ? `/login?next=${encodeURIComponent(next)}` : "/login"} />;
       }
   }
+}
+
+/** The token of an invitation link (`/invite/<token>`), reachable signed in and signed out. */
+function inviteToken(path: string): string | null {
+  const match = /^\/invite\/([A-Za-z0-9_-]+)$/.exec(path);
+  return match?.[1] ?? null;
 }
 
 function Starting() {
@@ -127,7 +142,7 @@ function Unreachable() {
         {t.unreachableBody}
       </div>
       <button type="button" class="button" onClick={() => void auth.start()}>
-        {t.tryAgain}
+        {t.retry}
       </button>
     </PublicFrame>
   );

@@ -2,12 +2,12 @@
  * client and saved from a Blob (its bytes as sent, BOM included). */
 import type { ImportRowError, ProblemCode, Schemas } from "./api/client";
 import { isProblem } from "./api/problem";
-import { auth } from "./services";
+import { ledgerFetch } from "./services";
 
 export async function downloadCsv(query: URLSearchParams, fileName: string): Promise<boolean> {
   let response: Response;
   try {
-    response = await auth.fetch(new Request(`/api/v1/entries/export.csv?${query}`, { headers: { Accept: "text/csv" } }));
+    response = await ledgerFetch(new Request(`/api/v1/entries/export.csv?${query}`, { headers: { Accept: "text/csv" } }));
   } catch {
     return false;
   }
@@ -35,7 +35,7 @@ export type ImportOutcome =
 export async function importCsv(text: string, dryRun: boolean): Promise<ImportOutcome> {
   let response: Response;
   try {
-    response = await auth.fetch(
+    response = await ledgerFetch(
       new Request(`/api/v1/entries/import?dry_run=${dryRun}`, {
         method: "POST",
         headers: { "Content-Type": "text/csv; charset=utf-8" },

@@ -1,11 +1,11 @@
-/** The ledger's shared data: accounts and categories (loaded once, reloaded after a change), the
- * person's currency and its exponent, and one way to call the API. */
-import { useEffect, useState } from "preact/hooks";
+/** The chosen ledger's shared data: accounts, categories and members (loaded once, reloaded after a change,
+ * forgotten when another ledger is chosen), its currency's exponent, and one way to call the API. */
 import type { Schemas } from "./api/client";
 import { type Failure, failureOf } from "./api/problem";
-import { type Loaded, loadExponents, useMe } from "./data";
+import { exponentsStore, ledgersStore, meStore, sharedStore } from "./data";
+import { ledgerScope, type Member } from "./ledgers";
 import { intlExponent } from "./money";
-import { api } from "./services";
+import { api, auth } from "./services";
 
 export type Account = Schemas["Account"];
 export type Category = Schemas["Category"];
@@ -23,82 +23,56 @@ export async function call<T>(run: () => Promise<{ data?: T; error?: unknown; re
   }
 }
 
-/** A small shared store: loaded on first use, shared by every screen, reloaded on demand. */
-function store<T>(load: () => Promise<Outcome<T>>) {
-  let value: Loaded<T> = { status: "loading" };
-  let pending: Promise<void> | null = null;
-  const listeners = new Set<(v: Loaded<T>) => void>();
-  const set = (next: Loaded<T>) => {
-    value = next;
-    for (const listener of listeners) listener(next);
-  };
-  const reload = (): Promise<void> => {
-    pending = load().then((outcome) => {
-      pending = null;
-      set("data" in outcome ? { status: "ready", value: outcome.data } : { status: "failed", failure: outcome.failure });
-    });
-    return pending;
-  };
-  return {
-    reload,
-    reset: () => {
-      value = { status: "loading" };
-      pending = null;
-    },
-    use(): [Loaded<T>, () => Promise<void>] {
-      const [state, setState] = useState<Loaded<T>>(value);
-      useEffect(() => {
-        listeners.add(setState);
-        if (value.status !== "ready" && !pending) void reload();
-        else setState(value);
-        return () => {
-          listeners.delete(setState);
-        };
-      }, []);
-      return [state, reload];
-    },
-  };
+/** The month's budget totals of a monthly report, or null when the month has no budget (the API sends null or {}). */
+export function budgetTotal(report: Schemas["MonthlyReport"]): Schemas["BudgetTotal"] | null {
+  const total = report.budget;
+  return total && typeof (total as { amount?: unknown }).amount === "number" ? (total as Schemas["BudgetTotal"]) : null;
 }
 
-export const accountsStore = store(async () => {
+export const accountsStore = sharedStore(async () => {
   const outcome = await call(() => api.GET("/api/v1/accounts"));
-  return "data" in outcome ? { data: outcome.data.items, response: outcome.response } : outcome;
+  return "data" in outcome ? { data: outcome.data.items } : outcome;
 });
 
-export const categoriesStore = store(async () => {
+export const categoriesStore = sharedStore(async () => {
   const outcome = await call(() => api.GET("/api/v1/categories"));
-  return "data" in outcome ? { data: outcome.data.items, response: outcome.response } : outcome;
+  return "data" in outcome ? { data: outcome.data.items } : outcome;
 });
+
+/** The chosen ledger's members (their names say who added an entry). */
+export const membersStore = sharedStore<Member[]>(async () => {
+  const id = ledgerScope.current();
+  if (id === null) return { data: [] };
+  const outcome = await call(() => api.GET("/api/v1/ledgers/{ledger_id}/members", { params: { path: { ledger_id: id } } }));
+  return "data" in outcome ? { data: outcome.data.items } : outcome;
+});
+
+/** What belongs to one ledger, forgotten when another is chosen. */
+export const LEDGER_STORES = [accountsStore, categoriesStore, membersStore];
 
 export const useAccounts = () => accountsStore.use();
 export const useCategories = () => categoriesStore.use();
 
-/** After a sign-out or another person's sign-in: nothing of the previous person is kept. */
-export function forgetLedger(): void {
-  accountsStore.reset();
-  categoriesStore.reset();
-}
+/** Nothing of one person's ledger is shown to the next: the shared data is forgotten when the person signed in
+ * changes (a sign-out, or a sign-in as someone else), before any screen of theirs renders. */
+let ledgerOf: string | null = null;
+auth.subscribe((state) => {
+  if (state.status === "starting" || state.status === "unreachable") return;
+  const userId = state.status === "signed-in" ? state.userId : null;
+  if (userId === ledgerOf) return;
+  ledgerOf = userId;
+  for (const store of [meStore, ledgersStore, ...LEDGER_STORES]) store.reset();
+});
 
 export interface Money {
   currency: string;
   exponent: number;
 }
 
-/** The person's currency and its exponent (GET /currencies; Intl's digits until that answers). */
-export function useMoney(userId: string): Money | null {
-  const [me] = useMe(userId);
-  const currency = me.status === "ready" ? me.value.currency : null;
-  const [exponent, setExponent] = useState<number | null>(null);
-  useEffect(() => {
-    if (!currency) return;
-    let live = true;
-    loadExponents().then((map) => live && setExponent(map.get(currency) ?? intlExponent(currency)));
-    return () => {
-      live = false;
-    };
-  }, [currency]);
-  if (!currency) return null;
-  return { currency, exponent: exponent ?? intlExponent(currency) };
+/** A currency and its exponent (GET /currencies; Intl's digits until that answers, or if it fails). */
+export function useMoney(currency: string): Money {
+  const exponents = exponentsStore.use();
+  return { currency, exponent: exponents.data?.get(currency) ?? intlExponent(currency) };
 }
 
 /** Categories as the two-level tree: top-level ones in name order, each with its children. */

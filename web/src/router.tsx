@@ -40,6 +40,11 @@ export function safeNext(value: string | null): string | null {
   return value;
 }
 
+/** `path` with `?next=` (or `&next=`) when there is somewhere to go afterwards. */
+export function withNext(path: string, next: string | null): string {
+  return next ? `${path}${path.includes("?") ? "&" : "?"}next=${encodeURIComponent(next)}` : path;
+}
+
 type LinkProps = Omit<JSX.HTMLAttributes<HTMLAnchorElement>, "href"> & { href: string; children?: ComponentChildren };
 
 export function Link({ href, onClick, ...props }: LinkProps) {

@@ -80,7 +80,10 @@ describe("401 token_expired", () => {
     server.expireAll();
     const bodies: string[] = [];
     server.api = (request) => {
-      void request.clone().text().then((text) => bodies.push(text));
+      void request
+        .clone()
+        .text()
+        .then((text) => bodies.push(text));
       return undefined;
     };
     const response = await client.fetch(
@@ -239,7 +242,10 @@ describe("Web Lock", () => {
     server.expireAll();
     const pending = client.fetch(get("/api/v1/me"));
     let done = false;
-    void pending.then(() => (done = true), () => (done = true));
+    void pending.then(
+      () => (done = true),
+      () => (done = true),
+    );
     await vi.advanceTimersByTimeAsync(LOCK_TIMEOUT_MS - 1);
     expect(done).toBe(false);
     expect(server.refreshCalls).toHaveLength(0);

@@ -13,11 +13,12 @@ import { ko } from "../src/i18n/ko";
 import { Login } from "../src/screens/Login";
 import { CsvSection } from "../src/screens/Reports";
 
-// The app's clients, with the auth client's fetch as plain fetch (stubbed per test): no session is needed.
+// The app's clients, with the auth client's fetch as plain fetch (stubbed per test): no session is needed, and
+// no sign-in ever happens (ledger.ts subscribes to forget the shared data at a change of person).
 vi.mock("../src/services", async () => {
   const { createApi, createPublicApi } = await import("../src/api/client");
   const plain = (request: Request) => fetch(request);
-  return { auth: { fetch: plain }, api: createApi(plain), publicApi: createPublicApi() };
+  return { auth: { fetch: plain, subscribe: () => () => {} }, ledgerFetch: plain, api: createApi(plain), publicApi: createPublicApi() };
 });
 
 interface SchemaObject {
@@ -179,7 +180,7 @@ describe("a Korean screen", () => {
       },
     });
     const current = { year: 2026, month: 11 };
-    await act(() => render(korean(<CsvSection from={current} to={current} startDay={1} />), root));
+    await act(() => render(korean(<CsvSection from={current} to={current} startDay={1} canImport />), root));
     const input = labelled(ko.csvFile);
     const file = new File(["occurred_on,type,account,to_account,category,amount,memo,tags\n2026-11-01,expense,Cash,,Food,0,,\n"], "bad.csv", {
       type: "text/csv",

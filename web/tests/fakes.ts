@@ -152,10 +152,7 @@ export class FakeLocks {
   }
 
   request(name: string, ...args: unknown[]): Promise<unknown> {
-    const [options, callback] = (args.length === 1 ? [{}, args[0]] : args) as [
-      { signal?: AbortSignal; steal?: boolean },
-      (lock: Lock | null) => Promise<unknown>,
-    ];
+    const [options, callback] = (args.length === 1 ? [{}, args[0]] : args) as [{ signal?: AbortSignal; steal?: boolean }, (lock: Lock | null) => Promise<unknown>];
     void name;
     this.requests.push({ steal: Boolean(options.steal) });
     return new Promise((resolve, reject) => {

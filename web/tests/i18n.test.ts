@@ -20,7 +20,7 @@ describe("message catalogues", () => {
     }
   });
 
-  it("the names UI.md fixes are the English ones", () => {
+  it("the names docs/UI.md gives are the English ones", () => {
     const t = catalogues.en;
     expect([t.email, t.password, t.signIn, t.createAccount, t.signOut, t.signOutEverywhere, t.thisDevice]).toEqual([
       "Email",

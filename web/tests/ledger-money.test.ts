@@ -114,16 +114,12 @@ describe("months with month_start_day", () => {
 
   it("a day belongs to the month whose bounds contain it (property)", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 28 }),
-        fc.date({ min: new Date(1990, 0, 1), max: new Date(2090, 11, 31), noInvalidDate: true }),
-        (startDay, day) => {
-          const month = monthOf(day, startDay);
-          const { from, to } = monthBounds(month, startDay);
-          const iso = isoDate(day);
-          expect(iso >= from && iso <= to).toBe(true);
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 28 }), fc.date({ min: new Date(1990, 0, 1), max: new Date(2090, 11, 31), noInvalidDate: true }), (startDay, day) => {
+        const month = monthOf(day, startDay);
+        const { from, to } = monthBounds(month, startDay);
+        const iso = isoDate(day);
+        expect(iso >= from && iso <= to).toBe(true);
+      }),
     );
   });
 

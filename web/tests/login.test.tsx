@@ -41,9 +41,7 @@ async function submit() {
 }
 
 function answer(status: number, body: unknown, headers: Record<string, string> = {}) {
-  const fetch = vi.fn(async () =>
-    new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/problem+json", ...headers } }),
-  );
+  const fetch = vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/problem+json", ...headers } }));
   vi.stubGlobal("fetch", fetch);
   return fetch;
 }
@@ -53,10 +51,7 @@ describe("the sign-in form", () => {
     await act(() => render(<Login reason={null} next={null} created={false} />, root));
     expect(field("Email").type).toBe("email");
     expect(field("Password").type).toBe("password");
-    expect([...root.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")])).toContainEqual([
-      "Create account",
-      "/register",
-    ]);
+    expect([...root.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href")])).toContainEqual(["Create account", "/register"]);
   });
 
   it("says why the person was signed out", async () => {
@@ -113,7 +108,10 @@ describe("the sign-in form", () => {
   });
 
   it("keeps what was typed when the network fails", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))),
+    );
     await act(() => render(<Login reason={null} next={null} created={false} />, root));
     await type(field("Email"), "minji@example.com");
     await type(field("Password"), "a long passphrase for 2026");

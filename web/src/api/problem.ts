@@ -3,10 +3,7 @@ import type { Messages } from "../i18n/en";
 import { RefreshUnavailableError, SignedOutError } from "../auth/session";
 import type { Problem } from "./client";
 
-export type Failure =
-  | { kind: "network" }
-  | { kind: "signed-out" }
-  | { kind: "problem"; status: number; problem: Problem | null; retryAfter: number | null };
+export type Failure = { kind: "network" } | { kind: "signed-out" } | { kind: "problem"; status: number; problem: Problem | null; retryAfter: number | null };
 
 export function isProblem(value: unknown): value is Problem {
   return typeof value === "object" && value !== null && "code" in value && "status" in value;

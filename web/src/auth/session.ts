@@ -1,5 +1,5 @@
 /**
- * The SPA's sign-in life cycle (see shared/SPA-AUTH.md).
+ * The SPA's sign-in life cycle (docs/SPA-AUTH.md).
  *
  * - The access token lives in this object's memory only; the refresh token lives only in its
  *   HttpOnly cookie, which the browser sends to /api/v1/auth.
@@ -37,7 +37,6 @@ export type SignOutReason =
   | "signed_out_everywhere" // Sign out everywhere, in this tab
   | "other_tab" // a sign-out in another tab of this browser
   | "account_deleted"
-  | "password_changed"
   | "token_revoked"
   | "refresh_token_reused"
   | "invalid_token"
@@ -229,9 +228,7 @@ export class AuthClient {
    * A network failure leaves the person signed in (the cookie would sign them in again) and throws. */
   async signOut(scope: "this-device" | "everywhere"): Promise<void> {
     const request =
-      scope === "everywhere"
-        ? new Request(this.url("/api/v1/auth/logout"), { method: "POST" })
-        : new Request(this.url("/api/v1/auth/sessions/current"), { method: "DELETE" });
+      scope === "everywhere" ? new Request(this.url("/api/v1/auth/logout"), { method: "POST" }) : new Request(this.url("/api/v1/auth/sessions/current"), { method: "DELETE" });
     const reason: SignOutReason = scope === "everywhere" ? "signed_out_everywhere" : "signed_out";
     try {
       const response = await this.fetch(request);

@@ -141,7 +141,19 @@ export interface TrendValue {
 }
 
 /** Income and expense per month side by side, the net as a line; the table is the text alternative. */
-export function TrendChart({ items, format, formatMonthShort, title, id }: { items: TrendValue[]; format: (m: number) => string; formatMonthShort: (m: string) => string; title: string; id: string }) {
+export function TrendChart({
+  items,
+  format,
+  formatMonthShort,
+  title,
+  id,
+}: {
+  items: TrendValue[];
+  format: (m: number) => string;
+  formatMonthShort: (m: string) => string;
+  title: string;
+  id: string;
+}) {
   const { t } = useI18n();
   const max = Math.max(1, ...items.flatMap((i) => [i.income, i.expense, Math.abs(i.net)]));
   const minNet = Math.min(0, ...items.map((i) => i.net));

@@ -53,6 +53,8 @@ export function Dialog({ title, onClose, children, initialFocus, wide }: DialogP
       if (dialog.open) dialog.close();
       if (opener && opener.isConnected) opener.focus();
     };
+    // Once, when the dialog opens: a later initialFocus (a form that finished loading) must not move the focus.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return (
     <dialog ref={ref} class={wide ? "dialog dialog--wide" : "dialog"} aria-labelledby="dialog-title">

@@ -1,4 +1,4 @@
-/** The entry form of UI.md (a dialog): Type, Amount, Date, Account, To account, Category, Memo, Tags, Save.
+/** The entry form (a dialog; docs/UI.md): Type, Amount, Date, Account, To account, Category, Memo, Tags, Save.
  * A new entry carries an Idempotency-Key made once per submission (a double click or a retry records one
  * entry); an edit sends If-Match, and a 412 offers to reload the entry or to keep this version. */
 import type { JSX } from "preact";
@@ -11,9 +11,10 @@ import { type Account, type Category, call, categoryTree, type Entry, type Money
 import { minorToInput, type ParseError, parseAmount } from "../money";
 import { today } from "../months";
 import { api } from "../services";
+import { useResource } from "../useResource";
 import { Dialog } from "./Dialog";
 import { AccountOptions, Field, SelectField } from "./Field";
-import { Alert } from "./Message";
+import { Alert, LoadError, Loading } from "./Message";
 
 type Kind = "expense" | "income" | "transfer";
 
@@ -26,6 +27,10 @@ interface Values {
   category: string;
   memo: string;
   tags: string;
+}
+
+function getEntry(entryId: number, signal?: AbortSignal) {
+  return call(() => api.GET("/api/v1/entries/{entry_id}", { params: { path: { entry_id: entryId } }, signal }));
 }
 
 export function amountError(error: ParseError, t: Messages, exponent: number): string {
@@ -89,10 +94,8 @@ interface EntryFormProps {
 
 export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFormProps) {
   const { t } = useI18n();
-  const [accounts] = useAccounts();
-  const [categories] = useCategories();
-  const [loaded, setLoaded] = useState<Entry | null>(null);
-  const [loadFailure, setLoadFailure] = useState<Failure | null>(null);
+  const accounts = useAccounts();
+  const categories = useCategories();
   const [values, setValues] = useState<Values>({
     type: "expense",
     amount: "",
@@ -113,38 +116,32 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   const inFlight = useRef(false);
   const editing = entryId !== undefined;
 
-  const fetchEntry = async (): Promise<Entry | null> => {
-    if (entryId === undefined) return null;
-    const outcome = await call(() => api.GET("/api/v1/entries/{entry_id}", { params: { path: { entry_id: entryId } } }));
-    if ("failure" in outcome) {
-      setLoadFailure(outcome.failure);
-      return null;
-    }
-    etag.current = outcome.response.headers.get("ETag");
-    return outcome.data;
-  };
-
+  // The entry being edited (none for a new one) and its ETag, for If-Match.
+  const loaded = useResource<Entry | null>(
+    async (signal) => {
+      if (entryId === undefined) return { data: null };
+      const outcome = await getEntry(entryId, signal);
+      if ("data" in outcome) etag.current = outcome.response.headers.get("ETag");
+      return outcome;
+    },
+    [entryId],
+  );
+  // Its values fill the form when it arrives (again after "Reload theirs").
   useEffect(() => {
-    if (!editing) return;
-    void fetchEntry().then((entry) => {
-      if (!entry) return;
-      setLoaded(entry);
-      setValues(valuesOf(entry, money.exponent));
-    });
-  }, [entryId]);
+    if (loaded.data) setValues(valuesOf(loaded.data, money.exponent));
+  }, [loaded.data, money.exponent]);
 
-  const accountList: Account[] = accounts.status === "ready" ? accounts.value : [];
-  const categoryList: Category[] = categories.status === "ready" ? categories.value : [];
+  const accountList: Account[] = accounts.data ?? [];
+  const categoryList: Category[] = categories.data ?? [];
   // Archived choices are offered only when the entry being edited already uses them.
   const usable = (item: { id: number; archived: boolean }, current: string) => !item.archived || String(item.id) === current;
   const openAccounts = accountList.filter((a) => usable(a, values.account) || usable(a, values.toAccount));
 
   // A new entry starts on the first open account.
+  const firstOpen = accountList.find((a) => !a.archived)?.id;
   useEffect(() => {
-    if (editing || values.account || !accountList.length) return;
-    const first = accountList.find((a) => !a.archived);
-    if (first) setValues((v) => ({ ...v, account: String(first.id) }));
-  }, [accountList.length]);
+    if (!editing && firstOpen !== undefined) setValues((v) => (v.account ? v : { ...v, account: String(firstOpen) }));
+  }, [editing, firstOpen]);
 
   const set = (field: keyof Values) => (value: string) => {
     key.current = null; // a changed form is another submission
@@ -212,9 +209,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
     try {
       if (editing) {
         const headers: Record<string, string> = etag.current ? { "If-Match": etag.current } : {};
-        const outcome = await call(() =>
-          api.PATCH("/api/v1/entries/{entry_id}", { params: { path: { entry_id: entryId }, header: headers }, body, headers }),
-        );
+        const outcome = await call(() => api.PATCH("/api/v1/entries/{entry_id}", { params: { path: { entry_id: entryId }, header: headers }, body, headers }));
         if ("data" in outcome) {
           etag.current = outcome.response.headers.get("ETag");
           onSaved(outcome.data, false);
@@ -229,9 +224,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       }
       key.current ??= newKey();
       const idempotencyKey = key.current;
-      const outcome = await call(() =>
-        api.POST("/api/v1/entries", { body, headers: { "Idempotency-Key": idempotencyKey } }),
-      );
+      const outcome = await call(() => api.POST("/api/v1/entries", { body, headers: { "Idempotency-Key": idempotencyKey } }));
       if ("data" in outcome) {
         key.current = null;
         onSaved(outcome.data, true);
@@ -251,18 +244,18 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
     if (body) void save(body);
   };
 
-  const reloadTheirs = async () => {
-    const entry = await fetchEntry();
-    if (!entry) return;
-    setValues(valuesOf(entry, money.exponent));
+  const reloadTheirs = () => {
     setConflict(false);
     setErrors({});
     setMessage(null);
+    loaded.reload();
   };
 
   const keepMine = async () => {
-    const entry = await fetchEntry(); // its current ETag: this version then replaces it
-    if (!entry) return;
+    if (entryId === undefined) return;
+    const outcome = await getEntry(entryId); // its current ETag: this version then replaces it
+    if ("failure" in outcome) return failed(outcome.failure);
+    etag.current = outcome.response.headers.get("ETag");
     setConflict(false);
     const body = validate();
     if (body) await save(body);
@@ -271,16 +264,17 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   const kindCategories = values.type === "transfer" ? [] : categoryTree(categoryList, values.type);
   const title = editing ? t.editEntry : t.addEntry;
 
-  if (editing && !loaded) {
+  if (editing && !loaded.data) {
     return (
       <Dialog title={title} onClose={onClose}>
-        {loadFailure ? <Alert>{failureMessage(loadFailure, t) ?? t.serverError}</Alert> : <p role="status" class="loading">{t.loading}</p>}
+        {loaded.failure ? <LoadError failure={loaded.failure} retry={loaded.reload} /> : <Loading />}
       </Dialog>
     );
   }
 
   return (
-    <Dialog title={title} onClose={onClose} initialFocus={editing ? "entry-amount" : "entry-amount"}>
+    <Dialog title={title} onClose={onClose} initialFocus="entry-amount">
+      {[loaded, accounts, categories].map(({ failure, reload }, i) => failure && <LoadError key={i} failure={failure} retry={reload} />)}
       {conflict && (
         <div role="alert" class="message message--error conflict">
           <p>{t.conflictBody}</p>
@@ -325,26 +319,28 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
         ) : (
           <SelectField id="entry-category" label={t.category} value={values.category} onValue={set("category")} error={errors.category}>
             <option value="">{t.choose}</option>
-            {kindCategories.flatMap(({ parent, children }) => [
-              usable(parent, values.category) ? (
-                <option key={parent.id} value={String(parent.id)}>
-                  {parent.name}
-                </option>
-              ) : null,
-              ...children
-                .filter((c) => usable(c, values.category))
-                .map((c) => (
-                  <option key={c.id} value={String(c.id)}>
-                    {`${parent.name} › ${c.name}`}
+            {kindCategories
+              .flatMap(({ parent, children }) => [
+                usable(parent, values.category) ? (
+                  <option key={parent.id} value={String(parent.id)}>
+                    {parent.name}
                   </option>
-                )),
-            ]).filter((o): o is JSX.Element => o !== null)}
+                ) : null,
+                ...children
+                  .filter((c) => usable(c, values.category))
+                  .map((c) => (
+                    <option key={c.id} value={String(c.id)}>
+                      {`${parent.name} › ${c.name}`}
+                    </option>
+                  )),
+              ])
+              .filter((o): o is JSX.Element => o !== null)}
           </SelectField>
         )}
         <Field id="entry-memo" label={t.memo} value={values.memo} onValue={set("memo")} maxLength={500} autoComplete="off" error={errors.memo} />
         <Field id="entry-tags" label={t.tags} value={values.tags} onValue={set("tags")} hint={t.tagsHint} autoComplete="off" error={errors.tags} />
         <div class="form-actions">
-          <button type="submit" class="button button--primary button--wide" disabled={busy || accounts.status !== "ready" || categories.status !== "ready"}>
+          <button type="submit" class="button button--primary button--wide" disabled={busy || !accounts.data || !categories.data}>
             {busy ? t.saving : t.save}
           </button>
         </div>

@@ -1,6 +1,9 @@
 /** Entries as a list: one row per entry (a card on a phone) with date, category, memo and amount. */
+import { useContext, useEffect } from "preact/hooks";
+import { useMe } from "../data";
 import { formatDate, useI18n } from "../i18n";
-import { type Account, type Category, categoryColor, categoryLabel, type Entry, type Money } from "../ledger";
+import { type Account, type Category, categoryColor, categoryLabel, type Entry, membersStore, type Money } from "../ledger";
+import { LedgerContext } from "../ledgers";
 import { formatMoney } from "../money";
 
 interface EntryListProps {
@@ -11,13 +14,19 @@ interface EntryListProps {
   onEdit?: ((entry: Entry) => void) | undefined;
   onDelete?: ((entry: Entry) => void) | undefined;
   label: string;
+  /** newer entries are loading: these stay, dimmed, until they come */
+  busy?: boolean;
 }
 
-export function EntryList({ entries, accounts, categories, money, onEdit, onDelete, label }: EntryListProps) {
+export function EntryList({ entries, accounts, categories, money, onEdit, onDelete, label, busy = false }: EntryListProps) {
   const { t, lang } = useI18n();
   const accountName = (id: number | null) => accounts.find((a) => a.id === id)?.name ?? "";
+  // Who added an entry matters once the ledger is kept by more than one person (or was: an entry by someone
+  // else shows it even before this tab has heard of a new member).
+  const me = useMe().data?.id;
+  const shared = (useContext(LedgerContext)?.ledger.member_count ?? 1) > 1 || entries.some((e) => e.created_by !== me);
   return (
-    <ul class="entries" aria-label={label}>
+    <ul class="entries" aria-label={label} aria-busy={busy || undefined}>
       {entries.map((entry) => {
         const transfer = entry.type === "transfer";
         const what = transfer
@@ -44,6 +53,7 @@ export function EntryList({ entries, accounts, categories, money, onEdit, onDele
                   </span>
                 ))}
               </span>
+              {shared && <Author userId={entry.created_by} />}
             </span>
             <span class="entry__amount" data-value={entry.amount}>
               <span class="visually-hidden">{entry.type === "income" ? t.typeIncome : entry.type === "transfer" ? t.typeTransfer : t.typeExpense} </span>
@@ -69,4 +79,23 @@ export function EntryList({ entries, accounts, categories, money, onEdit, onDele
       })}
     </ul>
   );
+}
+
+const asked = new Set<number>();
+
+/** "Added by Minji"; a removed member or a deleted account is "a former member". */
+function Author({ userId }: { userId: number | null }) {
+  const { t } = useI18n();
+  const members = membersStore.use();
+  const name = members.data?.find((m) => m.user_id === userId)?.display_name;
+  const unknown = members.data !== undefined && name === undefined && userId !== null;
+  useEffect(() => {
+    // Someone who joined after the members were loaded: ask once more before calling them a former member.
+    if (unknown && !asked.has(userId)) {
+      asked.add(userId);
+      void membersStore.reload();
+    }
+  }, [unknown, userId]);
+  if (members.data === undefined) return null;
+  return <span class="entry__author">{name ? t.addedBy(name) : t.addedByFormer}</span>;
 }

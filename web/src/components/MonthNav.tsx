@@ -1,4 +1,4 @@
-/** Previous month / Next month (UI.md), and a way back to the current month. */
+/** Previous month / Next month (docs/UI.md), and a way back to the current month. */
 import { formatMonthLabel, useI18n } from "../i18n";
 import { formatMonth, shiftMonth, type YearMonth } from "../months";
 
@@ -23,4 +23,3 @@ export function MonthNav({ month, current, onMonth }: { month: YearMonth; curren
     </div>
   );
 }
-

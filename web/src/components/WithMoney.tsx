@@ -1,25 +1,11 @@
-/** The screens that count money wait for the person's profile and currency; this is that wait, once. */
+/** The screens that count money: the chosen ledger's currency (with its exponent) and month start day. The
+ * signed-in frame has loaded the ledger before any screen renders. */
 import type { JSX } from "preact";
-import { useMe } from "../data";
-import { useI18n } from "../i18n";
 import { type Money, useMoney } from "../ledger";
+import { type Ledger, useLedger } from "../ledgers";
 
-export function WithMoney({
-  userId,
-  children,
-}: {
-  userId: string;
-  children: (money: Money, startDay: number) => JSX.Element;
-}) {
-  const { t } = useI18n();
-  const [me] = useMe(userId);
-  const money = useMoney(userId);
-  if (me.status !== "ready" || !money) {
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
-  }
-  return children(money, me.value.month_start_day);
+export function WithMoney({ children }: { children: (money: Money, ledger: Ledger) => JSX.Element }) {
+  const { ledger } = useLedger();
+  const money = useMoney(ledger.currency);
+  return children(money, ledger);
 }

@@ -1,13 +1,12 @@
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { useI18n } from "../i18n";
+import { LoadError, Loading } from "./Message";
 
 /** A screen in a chunk of its own, fetched the first time it is shown. */
 export function lazy<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): ComponentType<P> {
   let loaded: ComponentType<P> | null = null;
   let pending: Promise<void> | null = null;
   return function LazyScreen(props: P) {
-    const { t } = useI18n();
     const [, setReady] = useState(loaded !== null);
     const [failed, setFailed] = useState(false);
     useEffect(() => {
@@ -31,20 +30,8 @@ export function lazy<P extends object>(load: () => Promise<{ default: ComponentT
       const Screen = loaded;
       return <Screen {...props} />;
     }
-    if (failed) {
-      return (
-        <div role="alert" class="message message--error">
-          {t.networkError}{" "}
-          <button type="button" class="link-button" onClick={() => location.reload()}>
-            {t.tryAgain}
-          </button>
-        </div>
-      );
-    }
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
+    // The chunk may be gone after a deploy: Retry loads the page (and the new build) again.
+    if (failed) return <LoadError failure={{ kind: "network" }} retry={() => location.reload()} />;
+    return <Loading />;
   };
 }

@@ -4,11 +4,13 @@ import { useState } from "preact/hooks";
 import { failureMessage, fieldErrors } from "../api/problem";
 import { Dialog } from "../components/Dialog";
 import { Field, SelectField } from "../components/Field";
-import { Alert, Notice } from "../components/Message";
+import { Alert, LoadError, Loading, Notice } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
+import { WithMoney } from "../components/WithMoney";
 import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
-import { type Account, accountsStore, call, type Money, useAccounts, useMoney } from "../ledger";
+import { type Account, accountsStore, call, type Money, useAccounts } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { formatMoney, parseAmount } from "../money";
 import { api } from "../services";
 
@@ -26,23 +28,20 @@ export function accountTypeName(t: Messages, type: AccountType): string {
   return names[type];
 }
 
-export default function Accounts({ userId }: { userId: string }) {
+export default function Accounts() {
+  return <WithMoney>{(money) => <AccountsView money={money} />}</WithMoney>;
+}
+
+function AccountsView({ money }: { money: Money }) {
   const { t, lang } = useI18n();
-  const money = useMoney(userId);
-  const [accounts] = useAccounts();
+  const accounts = useAccounts();
   const [said, setSaid] = useState<{ error: string } | { notice: string } | null>(null);
   const [editing, setEditing] = useState<Account | null>(null);
   const [creating, setCreating] = useState(false);
   const [showArchived, setShowArchived] = useState(false);
-  if (!money || accounts.status === "loading") {
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
-  }
-  if (accounts.status === "failed") return <Alert>{failureMessage(accounts.failure, t) ?? t.serverError}</Alert>;
-  const list = accounts.value;
+  const writable = useCanWrite();
+  if (!accounts.data) return accounts.failure ? <LoadError failure={accounts.failure} retry={accounts.reload} /> : <Loading />;
+  const list = accounts.data;
   const open = list.filter((a) => !a.archived);
   const archived = list.filter((a) => a.archived);
   const fmt = (minor: number) => formatMoney(minor, money.currency, lang, money.exponent);
@@ -80,22 +79,24 @@ export default function Accounts({ userId }: { userId: string }) {
       <span class={account.balance < 0 ? "account__balance negative" : "account__balance"} data-value={account.balance}>
         {fmt(account.balance)}
       </span>
-      <span class="row-actions">
-        <button type="button" class="button button--small button--quiet" aria-label={t.renameNamed(account.name)} onClick={() => setEditing(account)}>
-          {t.rename}
-        </button>
-        <button
-          type="button"
-          class="button button--small button--quiet"
-          aria-label={account.archived ? t.restoreNamed(account.name) : t.archiveNamed(account.name)}
-          onClick={() => archive(account, !account.archived)}
-        >
-          {account.archived ? t.restore : t.archive}
-        </button>
-        <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(account.name)} onClick={() => remove(account)}>
-          {t.delete}
-        </button>
-      </span>
+      {writable && (
+        <span class="row-actions">
+          <button type="button" class="button button--small button--quiet" aria-label={t.renameNamed(account.name)} onClick={() => setEditing(account)}>
+            {t.rename}
+          </button>
+          <button
+            type="button"
+            class="button button--small button--quiet"
+            aria-label={account.archived ? t.restoreNamed(account.name) : t.archiveNamed(account.name)}
+            onClick={() => archive(account, !account.archived)}
+          >
+            {account.archived ? t.restore : t.archive}
+          </button>
+          <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(account.name)} onClick={() => remove(account)}>
+            {t.delete}
+          </button>
+        </span>
+      )}
     </li>
   );
 
@@ -103,12 +104,15 @@ export default function Accounts({ userId }: { userId: string }) {
     <div class="accounts-page">
       <div class="page-head">
         <PageTitle>{t.accounts}</PageTitle>
-        <button type="button" class="button button--primary" onClick={() => setCreating(true)}>
-          <span aria-hidden="true">+ </span>
-          {t.addAccount}
-        </button>
+        {writable && (
+          <button type="button" class="button button--primary" onClick={() => setCreating(true)}>
+            <span aria-hidden="true">+ </span>
+            {t.addAccount}
+          </button>
+        )}
       </div>
       {said && ("error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>)}
+      {accounts.failure && <LoadError failure={accounts.failure} retry={accounts.reload} />}
       <section class="card" aria-labelledby="totals-title">
         <h2 id="totals-title" class="visually-hidden">
           {t.totals}
@@ -141,8 +145,27 @@ export default function Accounts({ userId }: { userId: string }) {
           {showArchived && <ul class="account-list">{archived.map(row)}</ul>}
         </section>
       )}
-      {creating && <AccountDialog money={money} onClose={() => setCreating(false)} onDone={(name) => { setCreating(false); setSaid({ notice: t.accountAdded(name) }); }} />}
-      {editing && <AccountDialog money={money} account={editing} onClose={() => setEditing(null)} onDone={(name) => { setEditing(null); setSaid({ notice: t.accountRenamed(name) }); }} />}
+      {creating && (
+        <AccountDialog
+          money={money}
+          onClose={() => setCreating(false)}
+          onDone={(name) => {
+            setCreating(false);
+            setSaid({ notice: t.accountAdded(name) });
+          }}
+        />
+      )}
+      {editing && (
+        <AccountDialog
+          money={money}
+          account={editing}
+          onClose={() => setEditing(null)}
+          onDone={(name) => {
+            setEditing(null);
+            setSaid({ notice: t.accountRenamed(name) });
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -5,21 +5,23 @@ import type { Schemas } from "../api/client";
 import { failureMessage } from "../api/problem";
 import { Progress } from "../components/Charts";
 import { amountError } from "../components/EntryForm";
-import { Alert, Notice } from "../components/Message";
+import { Alert, LoadError, Loading, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
 import { WithMoney } from "../components/WithMoney";
 import { formatMonthLabel, useI18n } from "../i18n";
-import { call, type Category, categoryColor, categoryTree, type Money, useCategories } from "../ledger";
+import { budgetTotal, call, type Category, categoryColor, categoryTree, type Money, useCategories } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { formatMoney, minorToInput, parseAmount } from "../money";
 import { formatMonth, monthOf, parseMonth, shiftMonth, type YearMonth } from "../months";
 import { navigate, useLocation } from "../router";
 import { api } from "../services";
+import { useResource } from "../useResource";
 
-type Budget = Schemas["Budget"];
+type Report = Schemas["MonthlyReport"];
 
-export default function Budgets({ userId }: { userId: string }) {
-  return <WithMoney userId={userId}>{(money, startDay) => <BudgetsView money={money} startDay={startDay} />}</WithMoney>;
+export default function Budgets() {
+  return <WithMoney>{(money, ledger) => <BudgetsView money={money} startDay={ledger.month_start_day} />}</WithMoney>;
 }
 
 function BudgetsView({ money, startDay }: { money: Money; startDay: number }) {
@@ -31,36 +33,25 @@ function BudgetsView({ money, startDay }: { money: Money; startDay: number }) {
 
 function BudgetMonth({ month, current, money }: { month: YearMonth; current: YearMonth; money: Money }) {
   const { t, lang } = useI18n();
-  const [categories] = useCategories();
-  const [budget, setBudget] = useState<Budget | null>(null);
-  const [spentBy, setSpentBy] = useState<Map<number, number>>(new Map());
+  const categories = useCategories();
+  const key = formatMonth(month);
+  // One call: the monthly report has the month's budget lines (`budgets`, GET /budgets/{month}'s items), its
+  // total (`budget`) and what each category spent (`by_category`, for the categories without a limit).
+  const report = useResource<Report>((signal) => call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } }, signal })), [key]);
   const [inputs, setInputs] = useState<Record<number, string>>({});
   const [errors, setErrors] = useState<Record<number, string>>({});
   const [said, setSaid] = useState<{ error: string } | { notice: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const key = formatMonth(month);
-
-  const load = async () => {
-    const [b, r] = await Promise.all([
-      call(() => api.GET("/api/v1/budgets/{month}", { params: { path: { month: key } } })),
-      call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } } })),
-    ]);
-    if ("failure" in b) {
-      setSaid({ error: failureMessage(b.failure, t) ?? t.serverError });
-      return;
-    }
-    setBudget(b.data);
-    setInputs(Object.fromEntries(b.data.items.map((i) => [i.category_id, minorToInput(i.amount, money.exponent)])));
-    if ("data" in r) {
-      setSpentBy(new Map(r.data.by_category.flatMap((c) => (c.kind === "expense" && c.category_id !== null ? [[c.category_id, c.total]] : []))));
-    }
-  };
+  const writable = useCanWrite(); // a viewer reads the limits, with nothing to change them
+  const lines = report.data?.budgets;
+  // The limits as the server has them, whenever they (re)load; what was typed meanwhile is replaced.
   useEffect(() => {
-    void load();
-  }, [key]);
+    if (lines) setInputs(Object.fromEntries(lines.map((i) => [i.category_id, minorToInput(i.amount, money.exponent)])));
+  }, [lines, money.exponent]);
+  const spentBy = new Map((report.data?.by_category ?? []).flatMap((c) => (c.kind === "expense" && c.category_id !== null ? [[c.category_id, c.total]] : [])));
 
   const fmt = (minor: number) => formatMoney(minor, money.currency, lang, money.exponent);
-  const list = categories.status === "ready" ? categories.value : [];
+  const list = categories.data ?? [];
 
   const put = async (items: { category_id: number; amount: number }[], notice: string) => {
     setBusy(true);
@@ -71,7 +62,7 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
       setSaid({ error: failureMessage(outcome.failure, t) ?? t.serverError });
       return;
     }
-    await load();
+    report.reload();
     setSaid({ notice });
   };
 
@@ -105,7 +96,7 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
     await put(items, t.budgetsCopied(items.length));
   };
 
-  const byId = new Map((budget?.items ?? []).map((i) => [i.category_id, i]));
+  const byId = new Map((lines ?? []).map((i) => [i.category_id, i]));
   const row = (category: Category, child: boolean) => {
     const id = category.id;
     const item = byId.get(id);
@@ -128,6 +119,7 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
             inputMode="decimal"
             autoComplete="off"
             placeholder="0"
+            readOnly={!writable}
             aria-invalid={errors[id] ? "true" : undefined}
             aria-describedby={`budget-${id}-spent${errors[id] ? ` budget-${id}-error` : ""}`}
             onInput={(e) => setInputs((v) => ({ ...v, [id]: e.currentTarget.value }))}
@@ -147,7 +139,7 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
     );
   };
 
-  const total = budget?.total;
+  const total = report.data ? budgetTotal(report.data) : null;
   return (
     <div class="budgets-page">
       <div class="page-head">
@@ -158,26 +150,27 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
         <MonthNav month={month} current={current} onMonth={(m) => navigate(formatMonth(m) === formatMonth(current) ? "/budgets" : `/budgets?month=${formatMonth(m)}`)} />
       </div>
       {said && ("error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>)}
+      {report.failure && <LoadError failure={report.failure} retry={report.reload} />}
       {total && total.amount > 0 && (
         <section class="card" aria-labelledby="budget-total-title">
           <h2 id="budget-total-title">{t.total}</h2>
           <p class="big-number">{t.budgetSpent(fmt(total.spent), fmt(total.amount))}</p>
           <Progress spent={total.spent} amount={total.amount} label={t.budgetOf(t.total, fmt(total.spent), fmt(total.amount))} />
-          <p class={total.remaining < 0 ? "negative" : "hint"}>
-            {total.remaining < 0 ? t.overBy(fmt(-total.remaining)) : t.remainingAmount(fmt(total.remaining))}
-          </p>
+          <p class={total.remaining < 0 ? "negative" : "hint"}>{total.remaining < 0 ? t.overBy(fmt(-total.remaining)) : t.remainingAmount(fmt(total.remaining))}</p>
         </section>
       )}
       <section class="card" aria-labelledby="limits-title">
         <div class="section-head">
           <h2 id="limits-title">{t.monthlyLimits}</h2>
-          <button type="button" class="button button--small" onClick={copyLast} disabled={busy}>
-            {t.copyLastMonth}
-          </button>
+          {writable && (
+            <button type="button" class="button button--small" onClick={copyLast} disabled={busy}>
+              {t.copyLastMonth}
+            </button>
+          )}
         </div>
-        <p class="hint">{t.budgetsHelp}</p>
-        {budget === null ? (
-          <p class="loading">{t.loading}</p>
+        <p class="hint">{writable ? t.budgetsHelp : t.viewOnly}</p>
+        {lines === undefined ? (
+          report.loading && <Loading />
         ) : (
           <form noValidate onSubmit={save} class="budget-form">
             <ul class="budget-edit-list">
@@ -185,9 +178,11 @@ function BudgetMonth({ month, current, money }: { month: YearMonth; current: Yea
                 .filter(({ parent }) => !parent.archived || byId.has(parent.id))
                 .flatMap(({ parent, children }) => [row(parent, false), ...children.filter((c) => !c.archived || byId.has(c.id)).map((c) => row(c, true))])}
             </ul>
-            <button type="submit" class="button button--primary" disabled={busy}>
-              {t.saveBudgets}
-            </button>
+            {writable && (
+              <button type="submit" class="button button--primary" disabled={busy}>
+                {t.saveBudgets}
+              </button>
+            )}
           </form>
         )}
       </section>

@@ -5,10 +5,11 @@ import { useState } from "preact/hooks";
 import { failureMessage, fieldErrors } from "../api/problem";
 import { Dialog } from "../components/Dialog";
 import { Field, SelectField } from "../components/Field";
-import { Alert, Notice } from "../components/Message";
+import { Alert, LoadError, Loading, Notice } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
 import { useI18n } from "../i18n";
 import { type Category, call, categoriesStore, categoryColor, categoryTree, useCategories } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { api } from "../services";
 
 type Kind = "expense" | "income";
@@ -16,19 +17,13 @@ type Editing = { mode: "create"; kind: Kind; parent: Category | null } | { mode:
 
 export default function Categories() {
   const { t } = useI18n();
-  const [categories] = useCategories();
+  const categories = useCategories();
   const [said, setSaid] = useState<{ error: string } | { notice: string } | null>(null);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [deleting, setDeleting] = useState<Category | null>(null);
-  if (categories.status === "loading") {
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
-  }
-  if (categories.status === "failed") return <Alert>{failureMessage(categories.failure, t) ?? t.serverError}</Alert>;
-  const list = categories.value;
+  const writable = useCanWrite();
+  if (!categories.data) return categories.failure ? <LoadError failure={categories.failure} retry={categories.reload} /> : <Loading />;
+  const list = categories.data;
 
   const archive = async (category: Category, value: boolean) => {
     setSaid(null);
@@ -47,27 +42,34 @@ export default function Categories() {
         {category.name}
         {category.archived && <span class="badge">{t.archived}</span>}
       </span>
-      <span class="row-actions">
-        {!parent && !category.archived && (
-          <button type="button" class="button button--small button--quiet" aria-label={t.addChildTo(category.name)} onClick={() => setEditing({ mode: "create", kind: category.kind, parent: category })}>
-            {t.addChild}
+      {writable && (
+        <span class="row-actions">
+          {!parent && !category.archived && (
+            <button
+              type="button"
+              class="button button--small button--quiet"
+              aria-label={t.addChildTo(category.name)}
+              onClick={() => setEditing({ mode: "create", kind: category.kind, parent: category })}
+            >
+              {t.addChild}
+            </button>
+          )}
+          <button type="button" class="button button--small button--quiet" aria-label={t.editNamed(category.name)} onClick={() => setEditing({ mode: "edit", category })}>
+            {t.edit}
           </button>
-        )}
-        <button type="button" class="button button--small button--quiet" aria-label={t.editNamed(category.name)} onClick={() => setEditing({ mode: "edit", category })}>
-          {t.edit}
-        </button>
-        <button
-          type="button"
-          class="button button--small button--quiet"
-          aria-label={category.archived ? t.restoreNamed(category.name) : t.archiveNamed(category.name)}
-          onClick={() => archive(category, !category.archived)}
-        >
-          {category.archived ? t.restore : t.archive}
-        </button>
-        <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(category.name)} onClick={() => setDeleting(category)}>
-          {t.delete}
-        </button>
-      </span>
+          <button
+            type="button"
+            class="button button--small button--quiet"
+            aria-label={category.archived ? t.restoreNamed(category.name) : t.archiveNamed(category.name)}
+            onClick={() => archive(category, !category.archived)}
+          >
+            {category.archived ? t.restore : t.archive}
+          </button>
+          <button type="button" class="button button--small button--quiet button--danger-text" aria-label={t.deleteNamed(category.name)} onClick={() => setDeleting(category)}>
+            {t.delete}
+          </button>
+        </span>
+      )}
     </div>
   );
 
@@ -75,14 +77,17 @@ export default function Categories() {
     <div class="categories-page">
       <PageTitle>{t.categories}</PageTitle>
       {said && ("error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>)}
+      {categories.failure && <LoadError failure={categories.failure} retry={categories.reload} />}
       {(["expense", "income"] as const).map((kind) => (
         <section key={kind} class="card" aria-labelledby={`${kind}-title`}>
           <div class="section-head">
             <h2 id={`${kind}-title`}>{kind === "expense" ? t.expenseCategories : t.incomeCategories}</h2>
-            <button type="button" class="button button--small" onClick={() => setEditing({ mode: "create", kind, parent: null })}>
-              <span aria-hidden="true">+ </span>
-              {kind === "expense" ? t.addExpenseCategory : t.addIncomeCategory}
-            </button>
+            {writable && (
+              <button type="button" class="button button--small" onClick={() => setEditing({ mode: "create", kind, parent: null })}>
+                <span aria-hidden="true">+ </span>
+                {kind === "expense" ? t.addExpenseCategory : t.addIncomeCategory}
+              </button>
+            )}
           </div>
           <ul class="category-tree">
             {categoryTree(list, kind).map(({ parent, children }) => (
@@ -127,8 +132,7 @@ export default function Categories() {
 
 function CategoryDialog({ editing, onClose, onDone }: { editing: Editing; onClose: () => void; onDone: (notice: string) => void }) {
   const { t } = useI18n();
-  const [categories] = useCategories();
-  const list = categories.status === "ready" ? categories.value : [];
+  const list = useCategories().data ?? [];
   const existing = editing.mode === "edit" ? editing.category : null;
   const [name, setName] = useState(existing?.name ?? "");
   const [color, setColor] = useState(existing?.color ?? (existing ? categoryColor(list, existing.id) : "#0072b2"));
@@ -146,7 +150,12 @@ function CategoryDialog({ editing, onClose, onDone }: { editing: Editing; onClos
       ? await call(() => api.PATCH("/api/v1/categories/{category_id}", { params: { path: { category_id: existing.id } }, body: { name: name.trim(), color } }))
       : await call(() =>
           api.POST("/api/v1/categories", {
-            body: { name: name.trim(), kind: editing.mode === "create" ? editing.kind : "expense", parent_id: editing.mode === "create" ? (editing.parent?.id ?? null) : null, color },
+            body: {
+              name: name.trim(),
+              kind: editing.mode === "create" ? editing.kind : "expense",
+              parent_id: editing.mode === "create" ? (editing.parent?.id ?? null) : null,
+              color,
+            },
           }),
         );
     setBusy(false);

@@ -1,22 +1,24 @@
 /** `/`: the accounting month at a glance, honouring month_start_day. One call per month (GET /reports/monthly):
  * totals, charts, budget progress and the latest entries all come from the report, and so does every re-fetch
  * after an entry is added, edited or deleted here. */
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { Schemas } from "../api/client";
 import { type Failure, failureMessage } from "../api/problem";
 import { CategoryChart, DayChart, Progress, type Slice } from "../components/Charts";
 import { EntryList } from "../components/EntryList";
 import { lazy } from "../components/lazy";
-import { Alert, Notice } from "../components/Message";
+import { Alert, LoadError, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
-import { type Loaded, useMe } from "../data";
 import { formatDate, formatMonthLabel, useI18n } from "../i18n";
-import { accountsStore, call, categoryColor, categoryLabel, type Entry, type Money, useAccounts, useCategories, useMoney } from "../ledger";
+import { WithMoney } from "../components/WithMoney";
+import { accountsStore, budgetTotal, call, categoryColor, categoryLabel, type Entry, type Money, useAccounts, useCategories } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { formatMoney } from "../money";
 import { formatMonth, monthOf, parseMonth, type YearMonth } from "../months";
 import { Link, navigate, useLocation } from "../router";
 import { api } from "../services";
+import { useResource } from "../useResource";
 
 const EntryForm = lazy(() => import("../components/EntryForm"));
 // Its own chunk, as before: only a deletion needs it, and the dashboard is in the first load.
@@ -24,53 +26,30 @@ const DeleteEntryDialog = lazy(() => import("../components/DeleteEntryDialog"));
 
 type Report = Schemas["MonthlyReport"];
 
-export function Dashboard({ userId }: { userId: string }) {
-  const { t } = useI18n();
-  const [me, retryMe] = useMe(userId);
-  const money = useMoney(userId);
-  const { query } = useLocation();
-  if (me.status === "loading" || (me.status === "ready" && !money)) {
-    return (
-      <p role="status" class="loading">
-        {t.loading}
-      </p>
-    );
-  }
-  if (me.status === "failed") return <LoadFailed failure={me.failure} retry={retryMe} />;
-  const current = monthOf(new Date(), me.value.month_start_day);
-  const month = parseMonth(query.get("month")) ?? current;
-  return <MonthView month={month} current={current} money={money!} />;
+export function Dashboard() {
+  return <WithMoney>{(money, ledger) => <DashboardView money={money} startDay={ledger.month_start_day} />}</WithMoney>;
 }
 
-function MonthView({ month, current, money }: { month: YearMonth; current: YearMonth; money: Money }) {
+function DashboardView({ money, startDay }: { money: Money; startDay: number }) {
   const { t, lang } = useI18n();
-  const [report, setReport] = useState<Loaded<Report>>({ status: "loading" });
-  const [attempt, setAttempt] = useState(0);
+  const { query } = useLocation();
+  const current = monthOf(new Date(), startDay);
+  const month = parseMonth(query.get("month")) ?? current;
+  const key = formatMonth(month);
+  const report = useResource<Report>((signal) => call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } }, signal })), [key]);
   const [form, setForm] = useState<{ id?: number } | null>(null);
   const [deleting, setDeleting] = useState<Entry | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
-  const [accounts] = useAccounts();
-  const [categories] = useCategories();
-  const key = formatMonth(month);
-
-  useEffect(() => {
-    let live = true;
-    setReport((r) => (r.status === "ready" && r.value.month === key ? r : { status: "loading" }));
-    void call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } } })).then((outcome) => {
-      if (!live) return;
-      setReport("data" in outcome ? { status: "ready", value: outcome.data } : { status: "failed", failure: outcome.failure });
-    });
-    return () => {
-      live = false;
-    };
-  }, [key, attempt]);
+  const accounts = useAccounts();
+  const categories = useCategories();
+  const writable = useCanWrite();
 
   /** After a change made here: the report again (one call), and the shared account balances. */
   const changed = (message: string) => {
     setFailure(null);
     setNotice(message);
-    setAttempt((a) => a + 1);
+    report.reload();
     void accountsStore.reload();
   };
 
@@ -78,10 +57,12 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
     const value = formatMonth(target);
     navigate(value === formatMonth(current) ? "/" : `/?month=${value}`);
   };
-  const data = report.status === "ready" ? report.value : null;
+  // Another month's numbers are never shown under this month's title; this month's stay while they reload.
+  const data = report.data?.month === key ? report.data : null;
+  const loading = report.loading || (!data && !report.failure);
   const money$ = (minor: number) => formatMoney(minor, data?.currency ?? money.currency, lang, money.exponent);
-  const categoryList = categories.status === "ready" ? categories.value : [];
-  const accountList = accounts.status === "ready" ? accounts.value : [];
+  const categoryList = categories.data ?? [];
+  const accountList = accounts.data ?? [];
 
   const slices: Slice[] = (data?.by_category ?? [])
     .filter((row) => row.kind === "expense" && row.parent_id == null)
@@ -92,7 +73,7 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
       share: row.share,
       color: categoryColor(categoryList, row.category_id),
     }));
-  const budgetTotal = data?.budget && typeof (data.budget as { amount?: unknown }).amount === "number" ? (data.budget as Schemas["BudgetTotal"]) : null;
+  const total = data ? budgetTotal(data) : null;
   const budgetItems = (data?.budgets ?? []).filter((item) => item.amount > 0);
   const recent = data?.recent ?? null;
 
@@ -106,11 +87,11 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
         <MonthNav month={month} current={current} onMonth={go} />
       </div>
 
-      {report.status === "failed" && <LoadFailed failure={report.failure} retry={() => setAttempt((a) => a + 1)} />}
+      {report.failure && <LoadError failure={report.failure} retry={report.reload} />}
       {notice && <Notice>{notice}</Notice>}
       {failure && <Alert>{failureMessage(failure, t) ?? t.serverError}</Alert>}
 
-      <section class="card summary" aria-labelledby="summary-title" aria-busy={report.status === "loading"}>
+      <section class="card summary" aria-labelledby="summary-title" aria-busy={loading}>
         <h2 id="summary-title" class="visually-hidden">
           {t.monthSummary}
         </h2>
@@ -128,10 +109,12 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
             <dd data-value={data?.net}>{data ? money$(data.net) : "—"}</dd>
           </div>
         </dl>
-        <button type="button" class="button button--primary add-entry" onClick={() => setForm({})}>
-          <span aria-hidden="true">+ </span>
-          {t.addEntry}
-        </button>
+        {writable && (
+          <button type="button" class="button button--primary add-entry" onClick={() => setForm({})}>
+            <span aria-hidden="true">+ </span>
+            {t.addEntry}
+          </button>
+        )}
       </section>
 
       {data && !data.income && !data.expense && (
@@ -141,10 +124,10 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
       )}
 
       <div class="dashboard__grid">
-        {(budgetTotal || budgetItems.length > 0) && (
+        {(total || budgetItems.length > 0) && (
           <section class="card" aria-labelledby="budget-title">
             <h2 id="budget-title">{t.budgetProgress}</h2>
-            {budgetTotal && <BudgetRow as="div" total name={t.total} line={budgetTotal} format={money$} />}
+            {total && <BudgetRow as="div" total name={t.total} line={total} format={money$} />}
             <ul class="budget-list">
               {budgetItems.map((item) => (
                 <BudgetRow key={item.category_id} as="li" name={categoryLabel(categoryList, item.category_id)} line={item} format={money$} />
@@ -186,7 +169,7 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
         <section class="card" aria-labelledby="recent-title">
           <h2 id="recent-title">{t.recentEntries}</h2>
           {recent === null ? (
-            report.status === "loading" && <p class="loading">{t.loading}</p>
+            loading && <p class="loading">{t.loading}</p>
           ) : recent.length === 0 ? (
             <p class="hint">{t.noEntriesThisMonth}</p>
           ) : (
@@ -196,16 +179,24 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
               categories={categoryList}
               money={money}
               label={t.recentEntries}
-              onEdit={(entry) => {
-                setNotice(null);
-                setFailure(null);
-                setForm({ id: entry.id });
-              }}
-              onDelete={(entry) => {
-                setNotice(null);
-                setFailure(null);
-                setDeleting(entry);
-              }}
+              onEdit={
+                writable
+                  ? (entry) => {
+                      setNotice(null);
+                      setFailure(null);
+                      setForm({ id: entry.id });
+                    }
+                  : undefined
+              }
+              onDelete={
+                writable
+                  ? (entry) => {
+                      setNotice(null);
+                      setFailure(null);
+                      setDeleting(entry);
+                    }
+                  : undefined
+              }
             />
           )}
           <Link href={key === formatMonth(current) ? "/entries" : `/entries?month=${key}`} class="more-link">
@@ -225,9 +216,7 @@ function MonthView({ month, current, money }: { month: YearMonth; current: YearM
           }}
         />
       )}
-      {deleting && (
-        <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={() => changed(t.entryDeleted)} onFailed={setFailure} />
-      )}
+      {deleting && <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={() => changed(t.entryDeleted)} onFailed={setFailure} />}
     </div>
   );
 }
@@ -253,19 +242,5 @@ function BudgetRow({ as: Tag, name, line, format, total = false }: { as: "div" |
       </div>
       <Progress spent={line.spent} amount={line.amount} label={t.budgetOf(name, format(line.spent), format(line.amount))} />
     </Tag>
-  );
-}
-
-function LoadFailed({ failure, retry }: { failure: Failure; retry: () => void }) {
-  const { t } = useI18n();
-  const message = failureMessage(failure, t);
-  if (message === null) return null;
-  return (
-    <Alert>
-      {message}{" "}
-      <button type="button" class="link-button" onClick={retry}>
-        {t.tryAgain}
-      </button>
-    </Alert>
   );
 }

@@ -1,22 +1,24 @@
 /** `/entries`: a month's entries, filters kept in the URL, keyset "Load more", add/edit/delete. */
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { type Failure, failureMessage } from "../api/problem";
 import { DeleteEntryDialog } from "../components/DeleteEntryDialog";
 import { amountError, EntryForm } from "../components/EntryForm";
 import { EntryList } from "../components/EntryList";
 import { AccountOptions, Field, SelectField } from "../components/Field";
-import { Alert, Notice } from "../components/Message";
+import { Alert, LoadError, Loading, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
 import { WithMoney } from "../components/WithMoney";
 import { downloadCsv } from "../csv";
 import { formatMonthLabel, useI18n } from "../i18n";
 import { accountsStore, call, categoryTree, type Entry, type Money, useAccounts, useCategories } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { minorToInput, parseAmount } from "../money";
 import { formatMonth, monthOf, parseMonth, type YearMonth } from "../months";
 import { navigate, useLocation } from "../router";
 import { api } from "../services";
+import { useResource } from "../useResource";
 
 const FILTERS = ["type", "account_id", "category_id", "tag", "q", "min_amount", "max_amount"] as const;
 
@@ -31,8 +33,13 @@ export function entryQuery(query: URLSearchParams, month: YearMonth): Record<str
   return out;
 }
 
-export default function Entries({ userId }: { userId: string }) {
-  return <WithMoney userId={userId}>{(money, startDay) => <EntriesView money={money} startDay={startDay} />}</WithMoney>;
+export default function Entries() {
+  return <WithMoney>{(money, ledger) => <EntriesView money={money} startDay={ledger.month_start_day} />}</WithMoney>;
+}
+
+interface Page {
+  items: Entry[];
+  cursor: string | null;
 }
 
 function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
@@ -40,43 +47,36 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
   const { query } = useLocation();
   const current = monthOf(new Date(), startDay);
   const month = parseMonth(query.get("month")) ?? current;
-  const apiQuery = entryQuery(query, month);
-  const queryKey = JSON.stringify(apiQuery);
-  const [accounts] = useAccounts();
-  const [categories] = useCategories();
-  const [items, setItems] = useState<Entry[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [failure, setFailure] = useState<Failure | null>(null);
+  const queryKey = JSON.stringify(entryQuery(query, month));
+  // One object while the query stays the same: the list loads again only when the query changed.
+  const apiQuery = useMemo(() => JSON.parse(queryKey) as ReturnType<typeof entryQuery>, [queryKey]);
+  const accounts = useAccounts();
+  const categories = useCategories();
+  // The last list stays on screen (marked busy) while another month or filter loads.
+  const list = useResource<Page>(
+    async (signal) => {
+      const outcome = await call(() => api.GET("/api/v1/entries", { params: { query: { ...apiQuery, limit: 50 } }, signal }));
+      return "data" in outcome ? { data: { items: outcome.data.items, cursor: outcome.data.next_cursor } } : outcome;
+    },
+    [apiQuery],
+  );
+  // What a Load more or a Delete could not do (the list itself stays).
+  const [actionFailure, setActionFailure] = useState<Failure | null>(null);
   const [moreBusy, setMoreBusy] = useState(false);
-  const [version, setVersion] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const [form, setForm] = useState<{ id?: number } | null>(null);
   const [deleting, setDeleting] = useState<Entry | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    setFailure(null);
-    void call(() => api.GET("/api/v1/entries", { params: { query: { ...apiQuery, limit: 50 } } })).then((outcome) => {
-      if (!live) return;
-      if ("data" in outcome) {
-        setItems(outcome.data.items);
-        setCursor(outcome.data.next_cursor);
-      } else setFailure(outcome.failure);
-    });
-    return () => {
-      live = false;
-    };
-  }, [queryKey, version]);
+  const items = list.data?.items;
+  const cursor = list.data?.cursor ?? null;
 
   const loadMore = async () => {
     if (!cursor) return;
     setMoreBusy(true);
+    setActionFailure(null);
     const outcome = await call(() => api.GET("/api/v1/entries", { params: { query: { ...apiQuery, limit: 50, cursor } } }));
     setMoreBusy(false);
-    if ("data" in outcome) {
-      setItems((list) => [...(list ?? []), ...outcome.data.items]);
-      setCursor(outcome.data.next_cursor);
-    } else setFailure(outcome.failure);
+    if ("data" in outcome) list.mutate((page) => ({ items: [...(page?.items ?? []), ...outcome.data.items], cursor: outcome.data.next_cursor }));
+    else setActionFailure(outcome.failure);
   };
 
   const setQuery = (changes: Record<string, string | null>) => {
@@ -92,12 +92,12 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
   const saved = (_entry: Entry, created: boolean) => {
     setForm(null);
     setNotice(created ? t.entryAdded : t.entrySaved);
-    setVersion((v) => v + 1);
+    list.reload();
     void accountsStore.reload();
   };
 
   const deleted = (id: number) => {
-    setItems((list) => list?.filter((e) => e.id !== id) ?? null);
+    list.mutate((page) => page && { ...page, items: page.items.filter((e) => e.id !== id) });
     setNotice(t.entryDeleted);
     void accountsStore.reload();
   };
@@ -108,9 +108,10 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
     if (!ok) setNotice(t.exportFailed);
   };
 
+  const writable = useCanWrite();
   const filtered = FILTERS.some((name) => query.get(name));
-  const accountList = accounts.status === "ready" ? accounts.value : [];
-  const categoryList = categories.status === "ready" ? categories.value : [];
+  const accountList = accounts.data ?? [];
+  const categoryList = categories.data ?? [];
 
   return (
     <div class="entries-page">
@@ -122,40 +123,48 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
         <MonthNav month={month} current={current} onMonth={(m) => setQuery({ month: formatMonth(m) === formatMonth(current) ? null : formatMonth(m) })} />
       </div>
       <div class="toolbar">
-        <button type="button" class="button button--primary add-entry" onClick={() => setForm({})}>
-          <span aria-hidden="true">+ </span>
-          {t.addEntry}
-        </button>
+        {writable && (
+          <button type="button" class="button button--primary add-entry" onClick={() => setForm({})}>
+            <span aria-hidden="true">+ </span>
+            {t.addEntry}
+          </button>
+        )}
         <button type="button" class="button" onClick={exportCsv}>
           {t.exportCsv}
         </button>
       </div>
       <Filters query={query} money={money} setQuery={setQuery} open={filtered} accounts={accountList} categories={categoryList} />
       {notice && <Notice>{notice}</Notice>}
-      {failure && <Alert>{failureMessage(failure, t) ?? t.serverError}</Alert>}
-      {items === null ? (
-        !failure && (
-          <p role="status" class="loading">
-            {t.loading}
-          </p>
-        )
+      {list.failure && <LoadError failure={list.failure} retry={list.reload} />}
+      {actionFailure && <Alert>{failureMessage(actionFailure, t) ?? t.serverError}</Alert>}
+      {items === undefined ? (
+        list.loading && <Loading />
       ) : items.length === 0 ? (
         <p class="empty card">{filtered ? t.noMatches : t.noEntriesThisMonth}</p>
       ) : (
         <EntryList
           entries={items}
+          busy={list.loading}
           accounts={accountList}
           categories={categoryList}
           money={money}
           label={t.entriesOf(formatMonthLabel(month.year, month.month, lang))}
-          onEdit={(entry) => {
-            setNotice(null);
-            setForm({ id: entry.id });
-          }}
-          onDelete={(entry) => {
-            setNotice(null);
-            setDeleting(entry);
-          }}
+          onEdit={
+            writable
+              ? (entry) => {
+                  setNotice(null);
+                  setForm({ id: entry.id });
+                }
+              : undefined
+          }
+          onDelete={
+            writable
+              ? (entry) => {
+                  setNotice(null);
+                  setDeleting(entry);
+                }
+              : undefined
+          }
         />
       )}
       {cursor && (
@@ -174,9 +183,15 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
           onClose={() => setForm(null)}
         />
       )}
-      {deleting && <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={deleted} onFailed={setFailure} />}
+      {deleting && <DeleteEntryDialog entry={deleting} onClose={() => setDeleting(null)} onDeleted={deleted} onFailed={setActionFailure} />}
     </div>
   );
+}
+
+/** An amount filter of the URL (minor units) as the field shows it. */
+function amountInput(query: URLSearchParams, name: string, exponent: number): string {
+  const value = query.get(name);
+  return value && /^\d+$/.test(value) ? minorToInput(Number(value), exponent) : "";
 }
 
 interface FiltersProps {
@@ -190,10 +205,7 @@ interface FiltersProps {
 
 function Filters({ query, money, setQuery, open, accounts, categories }: FiltersProps) {
   const { t } = useI18n();
-  const asInput = (name: string) => {
-    const value = query.get(name);
-    return value && /^\d+$/.test(value) ? minorToInput(Number(value), money.exponent) : "";
-  };
+  const asInput = (name: string) => amountInput(query, name, money.exponent);
   const [type, setType] = useState(query.get("type") ?? "");
   const [account, setAccount] = useState(query.get("account_id") ?? "");
   const [category, setCategory] = useState(query.get("category_id") ?? "");
@@ -202,16 +214,18 @@ function Filters({ query, money, setQuery, open, accounts, categories }: Filters
   const [min, setMin] = useState(asInput("min_amount"));
   const [max, setMax] = useState(asInput("max_amount"));
   const [errors, setErrors] = useState<Record<string, string>>({});
+  // The fields follow the URL (Back in the browser, a link from the dashboard, Clear).
   const key = query.toString();
   useEffect(() => {
-    setType(query.get("type") ?? "");
-    setAccount(query.get("account_id") ?? "");
-    setCategory(query.get("category_id") ?? "");
-    setTag(query.get("tag") ?? "");
-    setQ(query.get("q") ?? "");
-    setMin(asInput("min_amount"));
-    setMax(asInput("max_amount"));
-  }, [key]);
+    const shown = new URLSearchParams(key);
+    setType(shown.get("type") ?? "");
+    setAccount(shown.get("account_id") ?? "");
+    setCategory(shown.get("category_id") ?? "");
+    setTag(shown.get("tag") ?? "");
+    setQ(shown.get("q") ?? "");
+    setMin(amountInput(shown, "min_amount", money.exponent));
+    setMax(amountInput(shown, "max_amount", money.exponent));
+  }, [key, money.exponent]);
 
   const amount = (text: string, field: string, found: Record<string, string>) => {
     if (!text.trim()) return null;
@@ -231,7 +245,7 @@ function Filters({ query, money, setQuery, open, accounts, categories }: Filters
     setQuery({ type, account_id: account, category_id: category, tag: tag.trim(), q: q.trim(), min_amount: minValue, max_amount: maxValue });
   };
   const clear = () => {
-    setQuery(Object.fromEntries(["type", "account_id", "category_id", "tag", "q", "min_amount", "max_amount"].map((n) => [n, null])));
+    setQuery(Object.fromEntries(FILTERS.map((n) => [n, null])));
   };
   const tree = categoryTree(categories).filter(({ parent }) => !type || type === "transfer" || parent.kind === type);
 

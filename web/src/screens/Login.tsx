@@ -7,7 +7,7 @@ import { Alert, Notice } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
 import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
-import { Link, navigate } from "../router";
+import { Link, navigate, withNext } from "../router";
 import { auth, publicApi } from "../services";
 
 /** Reasons the person did not choose are errors (role=alert); the others are notices. */
@@ -68,21 +68,13 @@ export function Login({ reason, next, created }: Props) {
       {error && <Alert>{error}</Alert>}
       <form noValidate onSubmit={submit} aria-busy={busy}>
         <Field id="email" label={t.email} type="email" autoComplete="username" inputMode="email" value={email} onValue={setEmail} error={fields.email} />
-        <Field
-          id="password"
-          label={t.password}
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onValue={setPassword}
-          error={fields.password}
-        />
+        <Field id="password" label={t.password} type="password" autoComplete="current-password" value={password} onValue={setPassword} error={fields.password} />
         <button type="submit" class="button button--primary button--wide" disabled={busy}>
           {t.signIn}
         </button>
       </form>
       <p class="auth-card__switch">
-        {t.newHere} <Link href="/register">{t.createAccount}</Link>
+        {t.newHere} <Link href={withNext("/register", next)}>{t.createAccount}</Link>
       </p>
     </section>
   );

@@ -5,10 +5,11 @@ import { Field } from "../components/Field";
 import { Alert } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
 import { useI18n } from "../i18n";
-import { Link, navigate } from "../router";
+import { Link, navigate, withNext } from "../router";
 import { auth, publicApi } from "../services";
 
-export default function Register() {
+/** `next`: where to go once signed in (an invitation, for one). */
+export default function Register({ next }: { next: string | null }) {
   const { t, lang } = useI18n();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -50,13 +51,13 @@ export default function Register() {
       const login = await publicApi.POST("/api/v1/auth/login", { body });
       if (login.data) {
         auth.signIn(login.data);
-        navigate("/", { replace: true });
+        navigate(next ?? "/", { replace: true });
         return;
       }
     } catch {
       // the account exists: signing in by hand is the way on
     }
-    navigate("/login?created=1", { replace: true });
+    navigate(withNext("/login?created=1", next), { replace: true });
   };
 
   return (
@@ -66,22 +67,13 @@ export default function Register() {
       {error && <Alert>{error}</Alert>}
       <form noValidate onSubmit={submit} aria-busy={busy}>
         <Field id="email" label={t.email} type="email" autoComplete="email" inputMode="email" value={email} onValue={setEmail} error={fields.email} />
-        <Field
-          id="password"
-          label={t.password}
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onValue={setPassword}
-          hint={t.passwordHint}
-          error={fields.password}
-        />
+        <Field id="password" label={t.password} type="password" autoComplete="new-password" value={password} onValue={setPassword} hint={t.passwordHint} error={fields.password} />
         <button type="submit" class="button button--primary button--wide" disabled={busy}>
           {t.createAccount}
         </button>
       </form>
       <p class="auth-card__switch">
-        {t.haveAccount} <Link href="/login">{t.signIn}</Link>
+        {t.haveAccount} <Link href={withNext("/login", next)}>{t.signIn}</Link>
       </p>
     </section>
   );

@@ -3,26 +3,27 @@
 import type { JSX } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ImportRowCode, ProblemCode, Schemas } from "../api/client";
-import { type Failure, failureMessage } from "../api/problem";
 import { TrendChart } from "../components/Charts";
 import { Field } from "../components/Field";
-import { Alert, Notice } from "../components/Message";
+import { Alert, LoadError, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
 import { WithMoney } from "../components/WithMoney";
 import { downloadCsv, type ImportOutcome, importCsv } from "../csv";
 import { formatMonthLabel, useI18n } from "../i18n";
 import { accountsStore, call, categoriesStore, categoryColor, type Money, useCategories } from "../ledger";
+import { useCanWrite } from "../ledgers";
 import { formatMoney } from "../money";
 import { formatMonth, monthBounds, monthOf, monthsBetween, parseMonth, shiftMonth, type YearMonth } from "../months";
 import { navigate, useLocation } from "../router";
 import { api } from "../services";
+import { useResource } from "../useResource";
 
 type Report = Schemas["MonthlyReport"];
 const PRESETS = [12, 24, 60, 120];
 
-export default function Reports({ userId }: { userId: string }) {
-  return <WithMoney userId={userId}>{(money, startDay) => <ReportsView money={money} startDay={startDay} />}</WithMoney>;
+export default function Reports() {
+  return <WithMoney>{(money, ledger) => <ReportsView money={money} startDay={ledger.month_start_day} />}</WithMoney>;
 }
 
 function ReportsView({ money, startDay }: { money: Money; startDay: number }) {
@@ -44,38 +45,50 @@ function ReportsView({ money, startDay }: { money: Money; startDay: number }) {
     navigate(`/reports${text ? `?${text}` : ""}`, { replace: true });
   };
 
+  const writable = useCanWrite();
   return (
     <div class="reports-page">
       <PageTitle>{t.reports}</PageTitle>
       <Trend from={from} to={to} current={current} fmt={fmt} setQuery={setQuery} />
       <Breakdown month={month} current={current} fmt={fmt} onMonth={(m) => setQuery({ month: formatMonth(m) === formatMonth(current) ? null : formatMonth(m) })} />
-      <CsvSection from={from} to={to} startDay={startDay} />
+      <CsvSection from={from} to={to} startDay={startDay} canImport={writable} />
     </div>
   );
 }
 
-function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: YearMonth; current: YearMonth; fmt: (m: number) => string; setQuery: (c: Record<string, string | null>) => void }) {
+function Trend({
+  from,
+  to,
+  current,
+  fmt,
+  setQuery,
+}: {
+  from: YearMonth;
+  to: YearMonth;
+  current: YearMonth;
+  fmt: (m: number) => string;
+  setQuery: (c: Record<string, string | null>) => void;
+}) {
   const { t, lang } = useI18n();
-  const [items, setItems] = useState<Schemas["TrendItem"][] | null>(null);
-  const [failure, setFailure] = useState<Failure | null>(null);
   const [fromText, setFromText] = useState(formatMonth(from));
   const [toText, setToText] = useState(formatMonth(to));
   const [rangeError, setRangeError] = useState<string | null>(null);
-  const key = `${formatMonth(from)}..${formatMonth(to)}`;
+  const fromKey = formatMonth(from);
+  const toKey = formatMonth(to);
+  // The chart of the last range stays (marked busy) while another range loads.
+  const trend = useResource(
+    async (signal) => {
+      const outcome = await call(() => api.GET("/api/v1/reports/trend", { params: { query: { from: fromKey, to: toKey } }, signal }));
+      return "data" in outcome ? { data: outcome.data.items } : outcome;
+    },
+    [fromKey, toKey],
+  );
+  // The range's fields follow the range shown (a preset, or Back in the browser).
   useEffect(() => {
-    setFromText(formatMonth(from));
-    setToText(formatMonth(to));
-    let live = true;
-    setFailure(null);
-    void call(() => api.GET("/api/v1/reports/trend", { params: { query: { from: formatMonth(from), to: formatMonth(to) } } })).then((outcome) => {
-      if (!live) return;
-      if ("data" in outcome) setItems(outcome.data.items);
-      else setFailure(outcome.failure);
-    });
-    return () => {
-      live = false;
-    };
-  }, [key]);
+    setFromText(fromKey);
+    setToText(toKey);
+  }, [fromKey, toKey]);
+  const items = trend.data;
 
   const apply = (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -93,7 +106,10 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
     const ym = parseMonth(m);
     return ym ? new Intl.DateTimeFormat(lang === "ko" ? "ko-KR" : "en-GB", { year: "2-digit", month: "short" }).format(new Date(ym.year, ym.month - 1, 1)) : m;
   };
-  const totals = (items ?? []).reduce<{ income: number; expense: number }>((acc, i) => ({ income: acc.income + i.income, expense: acc.expense + i.expense }), { income: 0, expense: 0 });
+  const totals = (items ?? []).reduce<{ income: number; expense: number }>((acc, i) => ({ income: acc.income + i.income, expense: acc.expense + i.expense }), {
+    income: 0,
+    expense: 0,
+  });
   return (
     <section class="card" aria-labelledby="trend-title">
       <h2 id="trend-title">{t.trendTitle(months)}</h2>
@@ -118,11 +134,11 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
         </button>
       </form>
       {rangeError && <Alert>{rangeError}</Alert>}
-      {failure && <Alert>{failureMessage(failure, t) ?? t.serverError}</Alert>}
-      {items === null ? (
-        !failure && <p class="loading">{t.loading}</p>
+      {trend.failure && <LoadError failure={trend.failure} retry={trend.reload} />}
+      {items === undefined ? (
+        trend.loading && <p class="loading">{t.loading}</p>
       ) : (
-        <>
+        <div aria-busy={trend.loading || undefined}>
           <p class="hint">{t.trendSummary(fmt(totals.income), fmt(totals.expense), fmt(totals.income - totals.expense))}</p>
           <TrendChart
             id="trend"
@@ -131,32 +147,23 @@ function Trend({ from, to, current, fmt, setQuery }: { from: YearMonth; to: Year
             format={fmt}
             formatMonthShort={shortMonth}
           />
-        </>
+        </div>
       )}
-      <p class="hint">{formatMonthLabel(from.year, from.month, lang)} – {formatMonthLabel(to.year, to.month, lang)}</p>
+      <p class="hint">
+        {formatMonthLabel(from.year, from.month, lang)} – {formatMonthLabel(to.year, to.month, lang)}
+      </p>
     </section>
   );
 }
 
 function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current: YearMonth; fmt: (m: number) => string; onMonth: (m: YearMonth) => void }) {
   const { t, lang } = useI18n();
-  const [categories] = useCategories();
-  const [report, setReport] = useState<Report | null>(null);
-  const [failure, setFailure] = useState<Failure | null>(null);
+  const categories = useCategories();
   const key = formatMonth(month);
-  useEffect(() => {
-    let live = true;
-    setReport(null);
-    void call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } } })).then((outcome) => {
-      if (!live) return;
-      if ("data" in outcome) setReport(outcome.data);
-      else setFailure(outcome.failure);
-    });
-    return () => {
-      live = false;
-    };
-  }, [key]);
-  const list = categories.status === "ready" ? categories.value : [];
+  const breakdown = useResource<Report>((signal) => call(() => api.GET("/api/v1/reports/monthly", { params: { query: { month: key } }, signal })), [key]);
+  // Another month's numbers are never shown under this month's heading.
+  const report = breakdown.data?.month === key ? breakdown.data : null;
+  const list = categories.data ?? [];
   const rows = report?.by_category ?? [];
   const table = (kind: "expense" | "income") => {
     const mine = rows.filter((r) => r.kind === kind);
@@ -207,9 +214,9 @@ function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current
         <h2 id="breakdown-title">{t.breakdownOf(formatMonthLabel(month.year, month.month, lang))}</h2>
         <MonthNav month={month} current={current} onMonth={onMonth} />
       </div>
-      {failure && <Alert>{failureMessage(failure, t) ?? t.serverError}</Alert>}
+      {breakdown.failure && <LoadError failure={breakdown.failure} retry={breakdown.reload} />}
       {report === null ? (
-        !failure && <p class="loading">{t.loading}</p>
+        breakdown.loading && <p class="loading">{t.loading}</p>
       ) : (
         <>
           <dl class="totals totals--small">
@@ -234,7 +241,8 @@ function Breakdown({ month, current, fmt, onMonth }: { month: YearMonth; current
   );
 }
 
-export function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMonth; startDay: number }) {
+/** `canImport`: a viewer may export, never import. */
+export function CsvSection({ from, to, startDay, canImport }: { from: YearMonth; to: YearMonth; startDay: number; canImport: boolean }) {
   const { t, lang } = useI18n();
   const [file, setFile] = useState<{ name: string; text: string } | null>(null);
   const [check, setCheck] = useState<ImportOutcome | null>(null);
@@ -289,7 +297,16 @@ export function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMo
   };
 
   // Every reason in the reader's words: the import's codes, never its English messages.
-  const columns: Record<string, string> = { occurred_on: t.date, type: t.type, account: t.account, to_account: t.toAccount, category: t.category, amount: t.amount, memo: t.memo, tags: t.tags };
+  const columns: Record<string, string> = {
+    occurred_on: t.date,
+    type: t.type,
+    account: t.account,
+    to_account: t.toAccount,
+    category: t.category,
+    amount: t.amount,
+    memo: t.memo,
+    tags: t.tags,
+  };
   const columnName = (column: string) => (column in columns ? `${columns[column]}: ` : "");
   const rowReason = (code: ImportRowCode) => (code in t.importRow ? t.importRow[code] : t.fieldInvalid);
   const fileReason = (key: string) => (key === "header" ? t.csvHeaderWrong : key === "body" ? t.csvNotUtf8 : t.fieldInvalid);
@@ -309,62 +326,64 @@ export function CsvSection({ from, to, startDay }: { from: YearMonth; to: YearMo
           {t.downloadCsv}
         </button>
       </div>
-      <div class="csv-block">
-        <h3>{t.importCsv}</h3>
-        <p class="hint">{t.importHelp}</p>
-        <div class="field">
-          <label for="import-file">{t.csvFile}</label>
-          <input id="import-file" type="file" accept=".csv,text/csv" onChange={choose} />
-        </div>
-        <div class="form-actions">
-          <button type="button" class="button" onClick={dryRun} disabled={busy || !file}>
-            {t.checkFile}
-          </button>
-          {check?.ok && (
-            <button type="button" class="button button--primary" onClick={runImport} disabled={busy}>
-              {t.importRows(check.imported)}
+      {canImport && (
+        <div class="csv-block">
+          <h3>{t.importCsv}</h3>
+          <p class="hint">{t.importHelp}</p>
+          <div class="field">
+            <label for="import-file">{t.csvFile}</label>
+            <input id="import-file" type="file" accept=".csv,text/csv" onChange={choose} />
+          </div>
+          <div class="form-actions">
+            <button type="button" class="button" onClick={dryRun} disabled={busy || !file}>
+              {t.checkFile}
             </button>
+            {check?.ok && (
+              <button type="button" class="button button--primary" onClick={runImport} disabled={busy}>
+                {t.importRows(check.imported)}
+              </button>
+            )}
+          </div>
+          {check && (
+            <div class="import-check" role="status">
+              {check.ok ? (
+                <>
+                  <p>
+                    <strong>{t.wouldImport(check.imported)}</strong>
+                  </p>
+                  {check.createdAccounts.length > 0 && <p>{t.newAccounts(check.createdAccounts.join(", "))}</p>}
+                  {check.createdCategories.length > 0 && <p>{t.newCategories(check.createdCategories.join(", "))}</p>}
+                </>
+              ) : !check.network ? (
+                <>
+                  <p>
+                    <strong>{refused(check.code)}</strong>
+                  </p>
+                  {check.file.length > 0 && (
+                    <ul>
+                      {check.file.map((key) => (
+                        <li key={key}>{fileReason(key)}</li>
+                      ))}
+                    </ul>
+                  )}
+                  {check.rows.length > 0 && (
+                    <ul class="import-errors">
+                      {check.rows.map((row) => (
+                        <li key={row.line}>
+                          <strong>{t.line(row.line)}</strong>{" "}
+                          {Object.entries(row.codes)
+                            .map(([column, codes]) => columnName(column) + codes.map(rowReason).join(" "))
+                            .join("; ")}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </>
+              ) : null}
+            </div>
           )}
         </div>
-        {check && (
-          <div class="import-check" role="status">
-            {check.ok ? (
-              <>
-                <p>
-                  <strong>{t.wouldImport(check.imported)}</strong>
-                </p>
-                {check.createdAccounts.length > 0 && <p>{t.newAccounts(check.createdAccounts.join(", "))}</p>}
-                {check.createdCategories.length > 0 && <p>{t.newCategories(check.createdCategories.join(", "))}</p>}
-              </>
-            ) : !check.network ? (
-              <>
-                <p>
-                  <strong>{refused(check.code)}</strong>
-                </p>
-                {check.file.length > 0 && (
-                  <ul>
-                    {check.file.map((key) => (
-                      <li key={key}>{fileReason(key)}</li>
-                    ))}
-                  </ul>
-                )}
-                {check.rows.length > 0 && (
-                  <ul class="import-errors">
-                    {check.rows.map((row) => (
-                      <li key={row.line}>
-                        <strong>{t.line(row.line)}</strong>{" "}
-                        {Object.entries(row.codes)
-                          .map(([column, codes]) => columnName(column) + codes.map(rowReason).join(" "))
-                          .join("; ")}
-                      </li>
-                    ))}
-                  </ul>
-                )}
-              </>
-            ) : null}
-          </div>
-        )}
-      </div>
+      )}
     </section>
   );
 }

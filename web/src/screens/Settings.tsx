@@ -1,56 +1,43 @@
-/** `/settings`: profile, language, devices, password, sign out everywhere, delete account. */
+/** `/settings`: profile, the household (a link to /settings/household), language, devices, password, sign out
+ * everywhere, delete account. */
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { Schemas, User } from "../api/client";
-import { type Failure, failureMessage, failureOf, fieldErrors } from "../api/problem";
+import { failureMessage, fieldErrors } from "../api/problem";
 import { Field } from "../components/Field";
-import { Alert, Notice } from "../components/Message";
+import { LoadError, Loading, Said } from "../components/Message";
 import { PageTitle } from "../components/PageTitle";
-import { setMe, useMe } from "../data";
+import { meStore, useMe } from "../data";
 import { formatDateTime, LANG_NAMES, LANGS, type Lang, useI18n } from "../i18n";
+import { call } from "../ledger";
+import { useLedger } from "../ledgers";
+import { Link } from "../router";
 import { api, auth } from "../services";
+import { useResource } from "../useResource";
 import { parseUserAgent } from "../useragent";
 
 type Session = Schemas["Session"];
 
-/** The outcome line of a form: an error (alert) or a notice (status). */
-type Said = { error: string } | { notice: string } | null;
-
-function Said({ said }: { said: Said }) {
-  if (!said) return null;
-  return "error" in said ? <Alert>{said.error}</Alert> : <Notice>{said.notice}</Notice>;
-}
-
-async function attempt<T>(call: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<{ data: T } | { failure: Failure }> {
-  try {
-    const result = await call();
-    if (result.response.ok) return { data: result.data as T };
-    return { failure: failureOf(result) };
-  } catch (thrown) {
-    return { failure: failureOf({ thrown }) };
-  }
-}
-
-export default function Settings({ userId }: { userId: string }) {
+export default function Settings() {
   const { t } = useI18n();
-  const [me] = useMe(userId);
+  const me = useMe();
   return (
     <div class="settings">
       <PageTitle>{t.settingsTitle}</PageTitle>
-      {me.status === "ready" ? <Profile userId={userId} user={me.value} /> : <p class="loading">{t.loading}</p>}
+      {me.data ? <Profile user={me.data} /> : me.failure ? <LoadError failure={me.failure} retry={me.reload} /> : <Loading />}
+      <HouseholdLink />
       <Language />
       <Devices />
-      <ChangePassword email={me.status === "ready" ? me.value.email : ""} />
+      <ChangePassword email={me.data?.email ?? ""} />
       <SignOutEverywhere />
       <DeleteAccount />
     </div>
   );
 }
 
-function Profile({ userId, user }: { userId: string; user: User }) {
+function Profile({ user }: { user: User }) {
   const { t } = useI18n();
   const [name, setName] = useState(user.display_name);
-  const [startDay, setStartDay] = useState(String(user.month_start_day));
   const [fields, setFields] = useState<Record<string, string>>({});
   const [said, setSaid] = useState<Said>(null);
   const [busy, setBusy] = useState(false);
@@ -58,13 +45,10 @@ function Profile({ userId, user }: { userId: string; user: User }) {
     event.preventDefault();
     setBusy(true);
     setSaid(null);
-    const day = Number(startDay);
-    const result = await attempt(() =>
-      api.PATCH("/api/v1/me", { body: { display_name: name.trim(), month_start_day: Number.isInteger(day) ? day : -1 } }),
-    );
+    const result = await call(() => api.PATCH("/api/v1/me", { body: { display_name: name.trim() } }));
     setBusy(false);
     if ("data" in result) {
-      setMe(userId, result.data);
+      meStore.set(result.data);
       setFields({});
       setSaid({ notice: t.profileSaved });
       return;
@@ -79,23 +63,23 @@ function Profile({ userId, user }: { userId: string; user: User }) {
       <Said said={said} />
       <form noValidate onSubmit={submit}>
         <Field id="display_name" label={t.displayName} autoComplete="nickname" maxLength={100} value={name} onValue={setName} error={fields.display_name} />
-        <Field
-          id="month_start_day"
-          label={t.monthStartDay}
-          type="number"
-          inputMode="numeric"
-          min={1}
-          max={28}
-          value={startDay}
-          onValue={setStartDay}
-          hint={t.monthStartHelp}
-          error={fields.month_start_day}
-          class="input--short"
-        />
         <button type="submit" class="button button--primary" disabled={busy}>
           {t.save}
         </button>
       </form>
+    </section>
+  );
+}
+
+/** The month start day, the currency and the members belong to a ledger: they are set on the household page. */
+function HouseholdLink() {
+  const { t } = useI18n();
+  const { ledger } = useLedger();
+  return (
+    <section class="card" aria-labelledby="household-title">
+      <h2 id="household-title">{t.household}</h2>
+      <p>{ledger.name}</p>
+      <Link href="/settings/household">{t.householdLink}</Link>
     </section>
   );
 }
@@ -124,23 +108,11 @@ function Language() {
 
 function Devices() {
   const { t, lang } = useI18n();
-  const [items, setItems] = useState<Session[] | null>(null);
+  const sessions = useResource(async (signal) => {
+    const outcome = await call(() => api.GET("/api/v1/auth/sessions", { signal }));
+    return "data" in outcome ? { data: outcome.data.items } : outcome;
+  }, []);
   const [said, setSaid] = useState<Said>(null);
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    let live = true;
-    attempt(() => api.GET("/api/v1/auth/sessions")).then((result) => {
-      if (!live) return;
-      if ("data" in result) setItems(result.data.items);
-      else {
-        const message = failureMessage(result.failure, t);
-        if (message) setSaid({ error: message });
-      }
-    });
-    return () => {
-      live = false;
-    };
-  }, [version]);
 
   const name = (session: Session) => {
     const device = parseUserAgent(session.user_agent);
@@ -148,31 +120,28 @@ function Devices() {
   };
   const end = async (session: Session) => {
     setSaid(null);
-    const result = await attempt(() =>
-      api.DELETE("/api/v1/auth/sessions/{session_id}", { params: { path: { session_id: String(session.id) } } }),
-    );
+    const result = await call(() => api.DELETE("/api/v1/auth/sessions/{session_id}", { params: { path: { session_id: String(session.id) } } }));
     if ("data" in result) {
       setSaid({ notice: t.deviceSignedOut(name(session)) });
-      setItems((list) => list?.filter((s) => s.id !== session.id) ?? null);
-      setVersion((v) => v + 1);
+      sessions.mutate((list) => list?.filter((s) => s.id !== session.id));
+      sessions.reload();
       return;
     }
     const message = failureMessage(result.failure, t);
     if (message) setSaid({ error: message });
   };
 
-  const sorted = [...(items ?? [])].sort(
-    (a, b) => Number(b.current) - Number(a.current) || b.last_used_at.localeCompare(a.last_used_at),
-  );
+  const sorted = [...(sessions.data ?? [])].sort((a, b) => Number(b.current) - Number(a.current) || b.last_used_at.localeCompare(a.last_used_at));
   return (
     <section class="card" aria-labelledby="devices-title">
       <h2 id="devices-title">{t.devices}</h2>
       <p class="hint">{t.devicesHelp}</p>
       <Said said={said} />
-      {items === null ? (
-        !said && <p class="loading">{t.loading}</p>
+      {sessions.failure && <LoadError failure={sessions.failure} retry={sessions.reload} />}
+      {sessions.data === undefined ? (
+        sessions.loading && <Loading />
       ) : (
-        <ul class="devices">
+        <ul class="devices" aria-busy={sessions.loading || undefined}>
           {sorted.map((session) => (
             <li key={session.id} class="device">
               <div class="device__text">
@@ -212,7 +181,7 @@ function ChangePassword({ email }: { email: string }) {
     setSaid(null);
     if (Object.keys(missing).length) return;
     setBusy(true);
-    const result = await attempt(() => api.POST("/api/v1/me/password", { body: { current_password: current, new_password: next } }));
+    const result = await call(() => api.POST("/api/v1/me/password", { body: { current_password: current, new_password: next } }));
     setBusy(false);
     if ("data" in result) {
       // Every other token of the person was revoked: this tab and its siblings take the new pair.
@@ -237,7 +206,15 @@ function ChangePassword({ email }: { email: string }) {
       <form noValidate onSubmit={submit}>
         {/* for password managers: which account's password this is */}
         <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
-        <Field id="current_password" label={t.currentPassword} type="password" autoComplete="current-password" value={current} onValue={setCurrent} error={fields.current_password} />
+        <Field
+          id="current_password"
+          label={t.currentPassword}
+          type="password"
+          autoComplete="current-password"
+          value={current}
+          onValue={setCurrent}
+          error={fields.current_password}
+        />
         <Field
           id="new_password"
           label={t.newPassword}
@@ -296,7 +273,7 @@ function DeleteAccount() {
       return;
     }
     setBusy(true);
-    const result = await attempt(() => api.DELETE("/api/v1/me", { body: { password } }));
+    const result = await call(() => api.DELETE("/api/v1/me", { body: { password } }));
     setBusy(false);
     if ("data" in result) {
       auth.endSession("account_deleted", true);
@@ -314,15 +291,7 @@ function DeleteAccount() {
       <p class="hint">{t.deleteAccountHelp}</p>
       <Said said={said} />
       <form noValidate onSubmit={submit}>
-        <Field
-          id="delete_password"
-          label={t.deleteAccountConfirm}
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onValue={setPassword}
-          error={fields.password}
-        />
+        <Field id="delete_password" label={t.deleteAccountConfirm} type="password" autoComplete="current-password" value={password} onValue={setPassword} error={fields.password} />
         <button type="submit" class="button button--danger" disabled={busy}>
           {t.deleteAccountButton}
         </button>

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import importlib.util
 import json
 import os
@@ -205,13 +206,14 @@ def count_in_child(root: Path, url: str, token: str, jwt_secret: str, paths: lis
                         "auth_params": {k: str(v) for k, v in params.items()} if isinstance(params, dict)
                         else [str(v) for v in params], "plan": plan}
         if profile_count:
-            result[path]["profile"] = profile(lambda path=path: client.get(path, headers=headers), profile_count, root)
+            request = functools.partial(client.get, path, headers=headers)
+            result[path]["calls"], result[path]["profile"] = profile(request, profile_count, root)
     print(json.dumps(result))
 
 
-def profile(request, count: int, root: Path) -> str:
-    """cProfile of `count` calls of `request`: the top functions by own time, then the code's own by cumulative
-    time (ms per request)."""
+def profile(request, count: int, root: Path) -> tuple[float, str]:
+    """cProfile of `count` calls of `request`: Python function calls per request (what the machine's load cannot
+    change), and the top functions by own time, then the code's own by cumulative time (ms per request)."""
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(count):
@@ -228,7 +230,7 @@ def profile(request, count: int, root: Path) -> str:
             where = filename.replace(str(root) + "/", "").split("site-packages/")[-1]
             lines.append(f"  {calls / count:7.2f} {tottime * 1000 / count:8.4f} {cumtime * 1000 / count:8.4f}  "
                          f"{where}:{line}({name})")
-    return "\n".join(lines)
+    return pstats.Stats(profiler).total_calls / count, "\n".join(lines)
 
 
 def describe(sql: str) -> str:
@@ -315,6 +317,17 @@ def report(args, command: str, dbs: dict, results: dict, started: float, loads: 
             count = target.counts[0][path]
             lines += ["", f"The auth statement of {code} `{path}` on {name}, parameters {count['auth_params']}:", "",
                       "```sql", count["auth_sql"].strip(), "```", "", "```", *count["plan"], "```"]
+    if args.profile:
+        lines += ["", "Python function calls per request (cProfile's count: the same whatever the load), new / old:",
+                  "",
+                  "| ratio |" + "".join(f" {n} |" for n in names), "|---|" + "---:|" * len(names)]
+        for label, new, old, _ in RATIOS:
+            row = f"| {label} |"
+            for name in names:
+                new_calls = dbs[name]["new"].counts[0][path_of(dbs[name]["new"], new)]["calls"]
+                old_calls = dbs[name]["old"].counts[0][path_of(dbs[name]["old"], old)]["calls"]
+                row += f" {new_calls:,.0f} / {old_calls:,.0f} = {new_calls / old_calls:.3f} |"
+            lines.append(row)
     for name in names:
         for code in ("old", "new"):
             for path, count in dbs[name][code].counts[0].items():

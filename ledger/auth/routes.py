@@ -220,7 +220,7 @@ def get_me():
 @auth_required
 @me_blp.arguments(ProfilePatchSchema, required=False)  # no body: nothing changes
 @me_blp.response(200, UserSchema)
-@documented_errors(me_blp, 400, 413, 415, 422, auth=True)
+@documented_errors(me_blp, 400, 403, 404, 413, 415, 422, auth=True)
 def patch_me(args):
     """Change the display name, the default ledger, or the day the default ledger's accounting month starts
     (its owners only: the household shares it)."""

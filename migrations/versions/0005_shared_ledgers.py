@@ -98,9 +98,13 @@ def upgrade():
     )
     op.create_index('ix_ledger_invites_ledger_id', 'ledger_invites', ['ledger_id'], unique=False)
 
-    # One personal ledger per user, with the user's id, the user's currency and payday month.
+    # One personal ledger per user, with the user's id, the user's currency and payday month, named as
+    # registration names one: in Korean when the user's cash account was provisioned in Korean (현금).
+    korean = "EXISTS (SELECT 1 FROM accounts a WHERE a.user_id = users.id AND a.name = '현금')"
     op.execute("INSERT INTO ledgers (id, name, currency, month_start_day, created_at, updated_at) "
-               "SELECT id, display_name, currency, month_start_day, created_at, created_at FROM users")
+               f"SELECT id, SUBSTR(CASE WHEN {korean} THEN display_name || '의 가계부' "
+               "ELSE display_name || '''s ledger' END, 1, 100), currency, month_start_day, created_at, "
+               "created_at FROM users")
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("SELECT setval(pg_get_serial_sequence('ledgers', 'id'), "
                    "COALESCE((SELECT MAX(id) FROM ledgers), 0) + 1, false)")

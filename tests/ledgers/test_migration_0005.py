@@ -187,9 +187,9 @@ def test_0005_keeps_every_users_data_in_their_personal_ledger_and_gives_it_back(
 
         with db.engine.connect() as conn:
             for user in (minji, sam):
-                row = conn.execute(text("SELECT currency, month_start_day FROM ledgers WHERE id = :u"),
+                row = conn.execute(text("SELECT currency, month_start_day, name FROM ledgers WHERE id = :u"),
                                    {"u": user.id}).one()
-                assert tuple(row) == (user.currency, user.month_start_day)
+                assert tuple(row) == (user.currency, user.month_start_day, f"{user.email.split('@')[0]}'s ledger")
                 assert conn.execute(text("SELECT ledger_id, role FROM ledger_members WHERE user_id = :u"),
                                     {"u": user.id}).all() == [(user.id, "owner")]
                 assert conn.execute(text("SELECT default_ledger_id FROM users WHERE id = :u"),
@@ -232,3 +232,27 @@ def test_0005_keeps_every_users_data_in_their_personal_ledger_and_gives_it_back(
         for table in DATA_TABLES:
             assert after[table] == before[table], table
         db.engine.dispose()
+
+
+def test_0005_names_a_personal_ledger_in_the_language_its_user_registered_in(empty_database):
+    """Registration names a new ledger "{name}의 가계부" or "{name}'s ledger"; a ledger made by the migration is
+    named the same way, in Korean for a user whose cash account was provisioned in Korean (현금)."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database)
+    with app.app_context():
+        upgrade(revision=BEFORE)
+        backend = "sqlite" if empty_database.startswith("sqlite") else "postgresql"
+        with db.engine.begin() as conn:
+            release = Release(conn, backend)
+            for email, cash in (("jiwoo@example.com", "현금"), ("alex@example.com", "Cash")):
+                user_id = release.insert("users", email=email, password_hash="x", display_name=email.split("@")[0],
+                                         currency="KRW", month_start_day=1, token_version=0, is_active=True,
+                                         created_at=release.ts(1), updated_at=release.ts(1))
+                release.insert("accounts", user_id=user_id, name=cash, type="cash", opening_balance=0,
+                               archived=False, created_at=release.ts(1))
+        upgrade()
+        with db.engine.connect() as conn:
+            names = dict(conn.execute(text("SELECT u.email, l.name FROM users u JOIN ledgers l "
+                                           "ON l.id = u.default_ledger_id")).all())
+        db.engine.dispose()
+
+    assert names == {"jiwoo@example.com": "jiwoo의 가계부", "alex@example.com": "alex's ledger"}

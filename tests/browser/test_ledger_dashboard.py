@@ -217,6 +217,10 @@ def test_each_month_view_is_one_report_call_with_its_budgets_and_latest_entries(
     assert_one_report_call(calls, previous)
 
 
+def _shared_list(path: str) -> bool:
+    return path == "/api/v1/accounts" or (path.startswith("/api/v1/ledgers/") and path.endswith("/members"))
+
+
 def test_an_edit_or_a_delete_on_the_dashboard_fetches_the_report_again_and_nothing_else(page, server):
     person = Person(server)
     food = next(c for c in person.categories("expense") if c["name"] == "Food")
@@ -242,8 +246,9 @@ def test_an_edit_or_a_delete_on_the_dashboard_fetches_the_report_again_and_nothi
     expect(latest.get_by_role("listitem").filter(has_text="Lunch")).to_contain_text("₩12,000")
     settled(page)
     entry = f"/api/v1/entries/{lunch['id']}"
-    # The form reads the one entry (its ETag) and saves it; the dashboard then asks for its report once.
-    assert [call for call in calls if call[1] != "/api/v1/accounts"] == [
+    # The form reads the one entry (its ETag) and saves it; the dashboard then asks for its report once. The
+    # ledger's shared lists (accounts, members) may still be arriving from the page's load on a busy machine.
+    assert [call for call in calls if not _shared_list(call[1])] == [
         ("GET", entry, ""), ("PATCH", entry, ""), ("GET", REPORT, f"month={month}")], calls
 
     calls.clear()
@@ -253,7 +258,7 @@ def test_an_edit_or_a_delete_on_the_dashboard_fetches_the_report_again_and_nothi
     expect(budgets.get_by_role("img", name="Food: ₩12,000 of ₩10,000 spent")).to_be_visible()
     expect(latest.get_by_role("listitem")).to_have_count(1)
     settled(page)
-    assert [call for call in calls if call[1] != "/api/v1/accounts"] == [
+    assert [call for call in calls if not _shared_list(call[1])] == [
         ("DELETE", f"/api/v1/entries/{snack['id']}", ""), ("GET", REPORT, f"month={month}")], calls
     assert [e["memo"] for e in person.entries()] == ["Lunch"]
 

@@ -12,10 +12,18 @@ from ledger.extensions import db
 CATEGORY_KINDS = ("income", "expense")
 
 
+def parent_key(parent_id: int | None) -> int:
+    """The value of `parent_key` for a category under `parent_id` (None: top level).
+
+    NULLs are distinct in a UNIQUE constraint, so top-level names need a value of their own: 0, never an id.
+    """
+    return parent_id or 0
+
+
 class Category(db.Model):
     __tablename__ = "categories"
     __table_args__ = (
-        # parent_key = parent_id or 0: NULLs are distinct in UNIQUE, so top-level names need a value.
+        # parent_key is parent_key(parent_id): top-level names are unique too.
         UniqueConstraint("ledger_id", "kind", "parent_key", "name", name="uq_categories_ledger_kind_parent_name"),
         CheckConstraint("kind IN ('income', 'expense')", name="kind"),
     )

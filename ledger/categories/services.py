@@ -1,11 +1,11 @@
 """Two-level income/expense categories; every query is scoped by ledger_id in SQL."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
-from ledger.categories.models import Category
-from ledger.database import utcnow
+from ledger.categories.models import Category, parent_key
 from ledger.entries.models import Entry
+from ledger.entries.services import reassign_category
 from ledger.errors import Conflict, NotFound, ValidationFailed
 from ledger.extensions import db
 
@@ -55,7 +55,7 @@ def _check_parent(ledger_id: int, parent_id: int, kind: str) -> None:
 def _check_name_free(ledger_id: int, kind: str, parent_id: int | None, name: str,
                      except_id: int | None = None) -> None:
     stmt = select(Category.id).where(Category.ledger_id == ledger_id, Category.kind == kind,
-                                     Category.parent_key == (parent_id or 0), Category.name == name)
+                                     Category.parent_key == parent_key(parent_id), Category.name == name)
     if except_id is not None:
         stmt = stmt.where(Category.id != except_id)
     if db.session.execute(stmt.limit(1)).first() is not None:
@@ -68,7 +68,7 @@ def create_category(ledger_id: int, name: str, kind: str, parent_id: int | None 
     if parent_id is not None:
         _check_parent(ledger_id, parent_id, kind)
     _check_name_free(ledger_id, kind, parent_id, name)
-    category = Category(ledger_id=ledger_id, name=name, kind=kind, parent_id=parent_id, parent_key=parent_id or 0,
+    category = Category(ledger_id=ledger_id, name=name, kind=kind, parent_id=parent_id, parent_key=parent_key(parent_id),
                         color=color, archived=False)
     db.session.add(category)
     db.session.flush()  # a racing duplicate name fails here as IntegrityError → 409
@@ -124,12 +124,7 @@ def delete_category(ledger_id: int, category_id: int, reassign_to: int | None = 
         if in_use is not None:
             raise Conflict("Entries still use this category; pass reassign_to to move them first.")
     else:
-        # A bulk UPDATE bypasses the ORM's version counter: bump it so that ETags held by clients go stale.
-        moved = db.session.execute(
-            update(Entry).where(Entry.ledger_id == ledger_id, Entry.category_id == category.id)
-            .values(category_id=target.id, version=Entry.version + 1, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        moved = reassign_category(ledger_id, category.id, target.id)
     # An entry added meanwhile makes the foreign key fail: IntegrityError → 409, nothing changed.
     db.session.execute(delete(Category).where(Category.ledger_id == ledger_id, Category.id == category.id))
     db.session.commit()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import parse_etags
 
@@ -177,6 +177,19 @@ def delete_entry(ledger: LedgerScope, entry_id: int, if_match: str | None = None
     check_if_match(entry, if_match)
     db.session.delete(entry)
     _commit_versioned()
+
+
+def reassign_category(ledger_id: int, from_id: int, to_id: int) -> int:
+    """Move the ledger's entries of category `from_id` to `to_id` (the caller checked both); the caller commits.
+
+    Returns how many entries moved. Each moved entry is a change: its version (the ETag) moves on.
+    """
+    # A bulk UPDATE bypasses the ORM's version counter: bump it so that ETags held by clients go stale.
+    return db.session.execute(
+        update(Entry).where(Entry.ledger_id == ledger_id, Entry.category_id == from_id)
+        .values(category_id=to_id, version=Entry.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def entry_filters(ledger: LedgerScope, args: Mapping[str, Any]) -> list[ColumnElement[bool]]:

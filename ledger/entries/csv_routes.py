@@ -1,4 +1,4 @@
-"""/api/v1/entries/export.csv and /api/v1/entries/import: thin routes over ledger.entries.csv_format."""
+"""/api/v1/entries/export.csv and /api/v1/entries/import: thin routes over ledger.entries.csv."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +9,7 @@ from flask import Response, current_app, request, stream_with_context
 from marshmallow import INCLUDE, fields
 
 from ledger.blueprint import Blueprint
-from ledger.entries import csv_format
+from ledger.entries.csv import export, import_plan, import_write
 from ledger.entries.schemas import EntryFilterSchema
 from ledger.entries.services import entry_filters
 from ledger.errors import PROBLEM_MIMETYPE, ApiError
@@ -73,7 +73,7 @@ class ImportRowErrorSchema(ResponseSchema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                          metadata={"description": "column (`_row`: the record as a whole) → English messages"})
     codes = fields.Dict(keys=fields.String(),
-                        values=fields.List(fields.String(metadata={"enum": list(csv_format.ROW_ERROR_CODES)})),
+                        values=fields.List(fields.String(metadata={"enum": list(import_plan.ROW_ERROR_CODES)})),
                         metadata={"description": "the same columns → a stable code per message, in its order"})
 
 
@@ -105,7 +105,7 @@ class ImportProblemSchema(ProblemSchema):
 def export_entries(args):
     """Download the entries matching the GET /entries filters as CSV (streamed; no pagination)."""
     ledger = current_ledger()
-    chunks = csv_format.export_csv(ledger, entry_filters(ledger, args))
+    chunks = export.export_csv(ledger, entry_filters(ledger, args))
     # The first chunk (lookups + header) is made here, so a database failure is still a proper 503.
     first = next(chunks)
     filename = f"ledger-entries-{date.today().isoformat()}.csv"
@@ -130,4 +130,4 @@ def import_entries(args):
     if request.mimetype != "text/csv" or charset not in {"utf-8", "utf8"}:
         raise ApiError("The body must be text/csv in UTF-8.", status=415, code="unsupported_media_type")
     body = request.get_data(cache=False)
-    return csv_format.import_csv(current_ledger(), body, dry_run=args["dry_run"])
+    return import_write.import_csv(current_ledger(), body, dry_run=args["dry_run"])

@@ -11,6 +11,7 @@ import jwt as pyjwt
 from flask import current_app, request
 
 from ledger.auth.keys import header_kid
+from ledger.database import parse_id
 from ledger.errors import AuthorizationRequired, InvalidToken, TokenExpired
 
 
@@ -34,13 +35,14 @@ def structural_claims(claims: dict, token_type: str) -> TokenIdentity:
         raise InvalidToken("The token has no integer `ver` claim.")
     if not isinstance(sid, int) or isinstance(sid, bool):
         raise InvalidToken("The token has no integer `sid` claim.")
-    # isascii: str.isdigit() also accepts "²" (int() then raises) and other scripts' digits.
-    if not isinstance(sub, str) or not (sub.isascii() and sub.isdigit()) or len(sub) > 18:
-        raise InvalidToken("The token's subject is malformed.")
+    try:
+        user_id = parse_id(sub)
+    except (TypeError, ValueError):  # TypeError: not a string
+        raise InvalidToken("The token's subject is malformed.") from None
     if not isinstance(nonce, str) or len(nonce) != 32:
         raise InvalidToken("The token has no valid `sn` claim.")
     # exp, iat, nbf, iss, aud, sub and jti: required (not None) by decode's PyJWT call, which alone calls this.
-    return TokenIdentity(int(sub), ver, sid, nonce)
+    return TokenIdentity(user_id, ver, sid, nonce)
 
 
 def _verification_key(token: str) -> str:

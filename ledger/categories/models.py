@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import UTCDateTime, utcnow
+from ledger.database import NAME_MAX_LENGTH, UTCDateTime, utcnow
 from ledger.extensions import db
 
 CATEGORY_KINDS = ("income", "expense")
@@ -30,7 +30,7 @@ class Category(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     kind: Mapped[str] = mapped_column(String(10))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"),
                                                   nullable=True, index=True)

@@ -10,24 +10,25 @@ from marshmallow import INCLUDE, fields
 
 from ledger.blueprint import Blueprint
 from ledger.entries.csv import export, import_plan, import_write
-from ledger.entries.schemas import EntryFilterSchema
+from ledger.entries.schemas import MEMO_MAX, EntryFilterSchema
 from ledger.entries.services import entry_filters
 from ledger.errors import PROBLEM_MIMETYPE, ApiError
 from ledger.ledgers.scope import current_ledger, ledger_required
+from ledger.money import MAX_AMOUNT
 from ledger.openapi import ProblemSchema, documented_errors
 from ledger.schemas import BaseSchema, QueryBool, ResponseSchema
 
 csv_blp = Blueprint("entries_csv", __name__, url_prefix="/api/v1/entries", description="CSV export and import")
 
-FORMAT_DOC = """\
+FORMAT_DOC = f"""\
 UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
 either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
 * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
-* `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
+* `amount`: integer minor units, 1..{MAX_AMOUNT}, digits only (no sign, decimals, exponent or spaces).
 * `account`, `to_account` (transfers only): account names.
 * `category` (income/expense only): the name of a top-level category, or `Parent/Child` for a child
   category. Inside a name, a backslash is written `\\\\` and a slash `\\/`.
-* `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
+* `memo`: up to {MEMO_MAX} characters (quoted when it holds commas, quotes or line breaks).
 * `tags`: joined by `;`. Inside a tag, a backslash is written `\\\\` and a semicolon `\\;`.
 * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
   one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from ledger.accounts.services import accounts_by_name
 from ledger.categories.services import PathResolution, resolve_category_paths
+from ledger.database import NAME_MAX_LENGTH
 from ledger.entries.csv.codec import CATEGORY_SEPARATOR, HEADER, TAG_SEPARATOR, split_escaped, unescape_formula
 from ledger.entries.models import ENTRY_TYPES
 from ledger.entries.schemas import MEMO_MAX, TAG_MAX, TAGS_MAX
 from ledger.errors import ValidationFailed
-from ledger.money import MAX_AMOUNT
+from ledger.money import parse_amount
+from ledger.months import DATE_SHAPE, parse_date
+from ledger.schemas import name_length_problem
 
 # A file where every row is bad would otherwise answer with an enormous error document.
 MAX_REPORTED_ROWS = 100
-
-MAX_NAME_LENGTH = 100  # accounts.name, categories.name
-
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_AMOUNT_RE = re.compile(r"[1-9][0-9]{0,15}")
-AMOUNT_MESSAGE = f"Must be an integer of minor units from 1 to {MAX_AMOUNT} (digits only)."
 
 
 @dataclass(frozen=True)
@@ -104,12 +100,13 @@ class BadRows:
 
 
 def _name(value: str, messages: list[RowError]) -> str:
-    """A name as the API stores it: trimmed, 1..100 characters."""
+    """A name as the API stores it: trimmed, 1..NAME_MAX_LENGTH characters."""
     value = value.strip()
-    if not value:
+    problem = name_length_problem(value)
+    if problem == "required":
         messages.append(RowError("required", "Missing data for required field."))
-    elif len(value) > MAX_NAME_LENGTH:
-        messages.append(RowError("too_long", f"Longer than maximum length {MAX_NAME_LENGTH}."))
+    elif problem == "too_long":
+        messages.append(RowError("too_long", f"Longer than maximum length {NAME_MAX_LENGTH}."))
     return value
 
 
@@ -144,21 +141,19 @@ def _parse_tags(cell: str, messages: list[RowError]) -> list[str]:
 
 
 def _parse_date(value: str, messages: list[RowError]) -> date | None:
-    if _DATE_RE.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    messages.append(RowError("date_invalid", "Must be a date as YYYY-MM-DD."))
-    return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        messages.append(RowError("date_invalid", DATE_SHAPE))
+        return None
 
 
 def _parse_amount(value: str, messages: list[RowError]) -> int:
-    # Digits only: "12.5", "1e3", "0", "-5", "+5" and " 12" are all refused, as a JSON amount would be.
-    if _AMOUNT_RE.fullmatch(value) and int(value) <= MAX_AMOUNT:
-        return int(value)
-    messages.append(RowError("amount_invalid", AMOUNT_MESSAGE))
-    return 0
+    try:
+        return parse_amount(value)
+    except ValueError as error:
+        messages.append(RowError("amount_invalid", str(error)))
+        return 0
 
 
 def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, dict[str, list[RowError]]]:

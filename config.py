@@ -6,6 +6,7 @@ test or a command can change the environment before building an app.
 from __future__ import annotations
 
 import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
@@ -79,6 +80,8 @@ class Config:
         self.CORS_ORIGINS = _list("CORS_ORIGINS")
         self.REGISTRATION_OPEN = _bool("REGISTRATION_OPEN", True)
         self.DEFAULT_CURRENCY = (_env("DEFAULT_CURRENCY", "KRW") or "KRW").upper()
+        # The households' time zone (ledger/clock.py), until each household has its own.
+        self.LEDGER_TIMEZONE = _env("LEDGER_TIMEZONE", "Asia/Seoul")
 
         # Optional Redis copy of the auth state (ledger/auth/state.py); a copy lives AUTH_STATE_TTL seconds.
         self.AUTH_STATE_URL = _env("AUTH_STATE_URL")
@@ -143,6 +146,11 @@ class Config:
             raise ConfigError("REFRESH_REUSE_GRACE_SECONDS must not be negative")
         if len(self.DEFAULT_CURRENCY) != 3:
             raise ConfigError("DEFAULT_CURRENCY must be an ISO 4217 code")
+        try:
+            ZoneInfo(self.LEDGER_TIMEZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"LEDGER_TIMEZONE must be an IANA time zone such as Asia/Seoul, got "
+                              f"{self.LEDGER_TIMEZONE!r} (or the system's tzdata is missing)") from None
         if not 1 <= self.AUTH_STATE_TTL <= 60:
             # a revocation that cannot reach Redis waits this long before it answers
             raise ConfigError("AUTH_STATE_TTL must be 1..60 seconds")

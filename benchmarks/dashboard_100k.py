@@ -152,7 +152,8 @@ def main_user_entries(url: str, month: str) -> tuple[int, int]:
         with engine.connect() as conn:
             row = conn.execute(text(
                 "SELECT count(*), sum(CASE WHEN substr(CAST(e.occurred_on AS VARCHAR(10)), 1, 7) = :month "
-                "THEN 1 ELSE 0 END) FROM entries e JOIN users u ON u.id = e.user_id WHERE u.email = :email"),
+                "THEN 1 ELSE 0 END) FROM entries e JOIN users u ON u.default_ledger_id = e.ledger_id "
+                "WHERE u.email = :email"),
                 {"email": MAIN_EMAIL, "month": month}).one()
             return int(row[0] or 0), int(row[1] or 0)
     except Exception as error:  # no file, no tables

@@ -138,9 +138,9 @@ def backend_of(url: str) -> str:
 
 @dataclass
 class Ledger:
-    """One user's ids, as the entry generator needs them."""
+    """One user's (personal) ledger's ids, as the entry generator needs them."""
 
-    user_id: int
+    ledger_id: int
     accounts: list[int]
     bank: int
     expense_categories: list[int]
@@ -160,21 +160,21 @@ def empty_every_table(url: str) -> None:
             conn.execute(text(f"DELETE FROM {table}"))
 
 
-def provision(conn, user_id: int, extra_accounts: list[tuple[str, str]]) -> Ledger:
-    """Extra accounts and child categories for a user made by create_user."""
+def provision(conn, ledger_id: int, extra_accounts: list[tuple[str, str]]) -> Ledger:
+    """Extra accounts and child categories in the personal ledger of a user made by create_user."""
     now = datetime.now(UTC)
-    conn.execute(insert(Account.__table__), [{"user_id": user_id, "name": name, "type": type_,
+    conn.execute(insert(Account.__table__), [{"ledger_id": ledger_id, "name": name, "type": type_,
                                               "opening_balance": 0, "archived": False, "created_at": now}
                                              for name, type_ in extra_accounts])
     parents = {(name, kind): cid for cid, name, kind in conn.execute(
-        select(Category.id, Category.name, Category.kind).where(Category.user_id == user_id))}
+        select(Category.id, Category.name, Category.kind).where(Category.ledger_id == ledger_id))}
     conn.execute(insert(Category.__table__), [
-        {"user_id": user_id, "name": child, "kind": kind, "parent_id": parents[(parent, kind)],
+        {"ledger_id": ledger_id, "name": child, "kind": kind, "parent_id": parents[(parent, kind)],
          "parent_key": parents[(parent, kind)], "color": None, "archived": False, "created_at": now}
         for (parent, kind), children in CHILD_CATEGORIES.items() for child in children])
-    accounts = dict(conn.execute(select(Account.name, Account.id).where(Account.user_id == user_id)).all())
-    categories = conn.execute(select(Category.id, Category.kind).where(Category.user_id == user_id)).all()
-    return Ledger(user_id=user_id, accounts=sorted(accounts.values()), bank=accounts["Bank"],
+    accounts = dict(conn.execute(select(Account.name, Account.id).where(Account.ledger_id == ledger_id)).all())
+    categories = conn.execute(select(Category.id, Category.kind).where(Category.ledger_id == ledger_id)).all()
+    return Ledger(ledger_id=ledger_id, accounts=sorted(accounts.values()), bank=accounts["Bank"],
                   expense_categories=[cid for cid, kind in categories if kind == "expense"],
                   income_categories=[cid for cid, kind in categories if kind == "income"],
                   budget_categories={name: parents[(name, "expense")] for name in BUDGETED})
@@ -197,7 +197,7 @@ def make_entry(rng: random.Random, ledger: Ledger, day: date) -> tuple[dict, lis
     created = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=rng.randrange(86_400))
     tag_roll = rng.random()
     tags = rng.sample(TAGS, 2) if tag_roll < 0.05 else [rng.choice(TAGS)] if tag_roll < 0.20 else []
-    return ({"user_id": ledger.user_id, "type": type_, "amount": int(amount), "occurred_on": day,
+    return ({"ledger_id": ledger.ledger_id, "type": type_, "amount": int(amount), "occurred_on": day,
              "account_id": account, "to_account_id": to_account, "category_id": category,
              "memo": rng.choice(MEMOS), "version": 1, "created_at": created, "updated_at": created}, tags)
 
@@ -280,13 +280,14 @@ def seed(url: str, main_entries: int, other_users: int, other_entries: int, fres
 
         started = time.perf_counter()
         conn = db.session.connection()
-        main_ledger = provision(conn, main.id, EXTRA_ACCOUNTS["main"])
-        plan = [(main_ledger, main_entries)] + [(provision(conn, u.id, EXTRA_ACCOUNTS["other"]), other_entries)
-                                                for u in others]
+        main_ledger = provision(conn, main.default_ledger_id, EXTRA_ACCOUNTS["main"])
+        plan = [(main_ledger, main_entries)] + [
+            (provision(conn, u.default_ledger_id, EXTRA_ACCOUNTS["other"]), other_entries) for u in others]
         months = [format_month(*m) for m in months_between((FIRST_DAY.year, FIRST_DAY.month),
                                                             (LAST_DAY.year, LAST_DAY.month))]
         conn.execute(insert(Budget.__table__), [
-            {"user_id": main.id, "month": month, "category_id": main_ledger.budget_categories[name], "amount": amount}
+            {"ledger_id": main.default_ledger_id, "month": month, "category_id": main_ledger.budget_categories[name],
+             "amount": amount}
             for month in months for name, amount in BUDGETED.items()])
         first_id = conn.execute(select(func.coalesce(func.max(Entry.id), 0))).scalar_one() + 1
         entries, tags = insert_entries(conn, entries_by_day(random.Random(SEED), plan), first_id)
@@ -472,11 +473,11 @@ class Bench:
         return lines
 
 
-def entry_position(app: Flask, user_id: int, offset: int) -> tuple[date, int]:
+def entry_position(app: Flask, ledger_id: int, offset: int) -> tuple[date, int]:
     """(occurred_on, id) of the entry at `offset` (0-based) in list order."""
     with app.app_context():
         row = db.session.execute(
-            select(Entry.occurred_on, Entry.id).where(Entry.user_id == user_id)
+            select(Entry.occurred_on, Entry.id).where(Entry.ledger_id == ledger_id)
             .order_by(Entry.occurred_on.desc(), Entry.id.desc()).offset(offset).limit(1)).one()
         db.session.remove()
     return row.occurred_on, row.id
@@ -484,8 +485,9 @@ def entry_position(app: Flask, user_id: int, offset: int) -> tuple[date, int]:
 
 def database_facts(app: Flask, url: str) -> dict:
     with app.app_context():
-        users = dict(db.session.execute(select(User.email, User.id)).all())
-        counts = dict(db.session.execute(select(Entry.user_id, func.count()).group_by(Entry.user_id)).all())
+        # email → the user's personal (default) ledger, and the entries per ledger
+        users = dict(db.session.execute(select(User.email, User.default_ledger_id)).all())
+        counts = dict(db.session.execute(select(Entry.ledger_id, func.count()).group_by(Entry.ledger_id)).all())
         tags = db.session.execute(select(func.count()).select_from(EntryTag)).scalar_one()
         if backend_of(url) == "postgresql":
             version = "PostgreSQL " + db.session.execute(text("SHOW server_version")).scalar_one()
@@ -518,7 +520,7 @@ def measure(args: argparse.Namespace) -> int:
     facts = database_facts(app, url)
     if MAIN_EMAIL not in facts["users"] or facts["counts"].get(facts["users"][MAIN_EMAIL]) != args.main_entries:
         raise SystemExit("the database does not hold the seeded data; run without --skip-seed")
-    main_id = facts["users"][MAIN_EMAIL]
+    main_ledger_id = facts["users"][MAIN_EMAIL]
     small_email = OTHER_EMAIL.format(1)
     bench = Bench(app, url)
     load_before = os.getloadavg()
@@ -540,8 +542,8 @@ def measure(args: argparse.Namespace) -> int:
     exports = [bench.export(main_headers) for _ in range(args.export_runs)]
 
     deep = args.deep_offset
-    day, entry_id = entry_position(app, main_id, deep - 1)
-    expected_next = entry_position(app, main_id, deep)[1]
+    day, entry_id = entry_position(app, main_ledger_id, deep - 1)
+    expected_next = entry_position(app, main_ledger_id, deep)[1]
     with app.app_context():
         cursor = encode_cursor(day, entry_id)
     timings = [

@@ -169,9 +169,10 @@ def audit(clients: list[Client], database_url: str, stats: Stats) -> None:
     engine = create_engine(database_url)
     with engine.connect() as conn:
         for client in clients:
-            user_id = conn.execute(text("SELECT id FROM users WHERE email = :e"), {"e": client.email}).scalar_one()
+            ledger_id = conn.execute(text("SELECT default_ledger_id FROM users WHERE email = :e"),
+                                     {"e": client.email}).scalar_one()
             rows = conn.execute(text("SELECT id, type, amount, account_id, to_account_id FROM entries "
-                                     "WHERE user_id = :u"), {"u": user_id}).all()
+                                     "WHERE ledger_id = :l"), {"l": ledger_id}).all()
             stored = {r.id: (r.type, r.amount, r.account_id, r.to_account_id) for r in rows}
             if len(rows) != len(stored) or stored != client.created:
                 missing = set(client.created) - set(stored)

@@ -1,6 +1,7 @@
 """The trend report's covering index (issue 10, item 5): what it gains the reports, what it costs the writes.
 
-The index (`ix_entries_user_id_occurred_on_type_amount`, migration 0004), in these variants:
+The index (`ix_entries_user_id_occurred_on_type_amount`, migration 0004; since migration 0005 on `ledger_id`, named
+`ix_entries_ledger_id_occurred_on_type_amount`, which this script now measures), in these variants:
 * "with": `(user_id, occurred_on, type, amount)` on both databases, what migration 0004 adopted;
 * PostgreSQL "INCLUDE": `(user_id, occurred_on, type) INCLUDE (amount)`, the form issue 10 named;
 * SQLite "3 keys": `(user_id, occurred_on, type)`, what SQLite would get from a model `Index` with
@@ -59,20 +60,20 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from benchmarks import ledger_scale as scale  # noqa: E402
 
-INDEX = "ix_entries_user_id_occurred_on_type_amount"  # migration 0004 (the variant "with")
+INDEX = "ix_entries_ledger_id_occurred_on_type_amount"  # migration 0004 (the variant "with")
 # The variants of one run: name -> the index's DDL (None: no index), all under migration 0004's index name,
 # which the seed (migrated to the head) already has and which every phase drops first.
 # "with": amount as a fourth key, what migration 0004 adopted on both databases (SQLite has no INCLUDE);
-# PostgreSQL "INCLUDE": (user_id, occurred_on, type) INCLUDE (amount), the form issue 10 named;
+# PostgreSQL "INCLUDE": (ledger_id, occurred_on, type) INCLUDE (amount), the form issue 10 named;
 # SQLite "3 keys": what a model Index with postgresql_include=["amount"] would make there (SQLAlchemy leaves
 # the INCLUDE out on SQLite): not covering.
 VARIANTS = {
     "postgresql": {"without": None,
-                   "with": f"CREATE INDEX {INDEX} ON entries (user_id, occurred_on, type, amount)",
-                   "INCLUDE": f"CREATE INDEX {INDEX} ON entries (user_id, occurred_on, type) INCLUDE (amount)"},
+                   "with": f"CREATE INDEX {INDEX} ON entries (ledger_id, occurred_on, type, amount)",
+                   "INCLUDE": f"CREATE INDEX {INDEX} ON entries (ledger_id, occurred_on, type) INCLUDE (amount)"},
     "sqlite": {"without": None,
-               "with": f"CREATE INDEX {INDEX} ON entries (user_id, occurred_on, type, amount)",
-               "3 keys": f"CREATE INDEX {INDEX} ON entries (user_id, occurred_on, type)"},
+               "with": f"CREATE INDEX {INDEX} ON entries (ledger_id, occurred_on, type, amount)",
+               "3 keys": f"CREATE INDEX {INDEX} ON entries (ledger_id, occurred_on, type)"},
 }
 TREND = f"/api/v1/reports/trend?from={scale.FIRST_DAY:%Y-%m}&to={scale.LAST_DAY:%Y-%m}"
 MONTHLY = "/api/v1/reports/monthly?month=2026-06"
@@ -226,7 +227,7 @@ def phase(bench, variant: Variant, backend: str, args, main_headers, ids, rng, i
     # 3. bulk insert, rolled back
     bulk, bulk_cpu, bulk_wal = [], [], []
     for _ in range(args.bulk_runs):
-        rows = [{"user_id": main_id, "type": "expense", "amount": rng.randrange(100, 500_000, 100),
+        rows = [{"ledger_id": main_id, "type": "expense", "amount": rng.randrange(100, 500_000, 100),
                  "occurred_on": scale.FIRST_DAY + timedelta(days=rng.randrange(DAYS)),
                  "account_id": rng.choice(ids["accounts"]), "to_account_id": None,
                  "category_id": rng.choice(ids["expense"]), "memo": "bulk", "version": 1,
@@ -249,7 +250,7 @@ def phase(bench, variant: Variant, backend: str, args, main_headers, ids, rng, i
         with bench.engine.connect() as conn:
             transaction = conn.begin()
             variant.insert_plan = [line for (line,) in conn.execute(text(
-                "EXPLAIN (ANALYZE, BUFFERS, WAL, COSTS OFF, TIMING OFF) INSERT INTO entries (user_id, type, amount, "
+                "EXPLAIN (ANALYZE, BUFFERS, WAL, COSTS OFF, TIMING OFF) INSERT INTO entries (ledger_id, type, amount, "
                 "occurred_on, account_id, category_id, memo, version, created_at, updated_at) VALUES "
                 "(:u, 'expense', 12300, '2024-03-15', :a, :c, 'explain', 1, now(), now())"),
                 {"u": main_id, "a": ids["accounts"][0], "c": ids["expense"][0]})]

@@ -59,6 +59,7 @@ def test_max_id_is_defined_once():
     ("ledger.auth.decoding", ["decode", "structural_claims", "bearer_token"]),
     ("ledger.auth.check", ["authenticate", "current_auth", "auth_required"]),
     ("ledger.auth.revocation", ["revoke_all_tokens", "revoke_session", "commit_user_change", "commit_sessions_ended"]),
+    ("ledger.clock", ["household_today", "household_zone"]),
 ])
 def test_shared_helpers_are_defined_in_their_home_only(module, names):
     pattern = re.compile(r"^(?:def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=", re.M)
@@ -135,3 +136,10 @@ def test_a_new_copy_of_a_rule_is_named_by_file_and_line(tmp_path, rule, pattern,
     feature.mkdir()
     (feature / "services.py").write_text(f"def check(value):\n    {copy}\n", encoding="utf-8")
     assert _copies(tmp_path, pattern, homes) == [f"feature/services.py:2: {copy}"]
+
+
+def test_no_module_asks_the_servers_clock_for_the_date():
+    """"Today" is the household's (ledger.clock.household_today), not the server's local date."""
+    asking = [str(path.relative_to(LEDGER)) for path in LEDGER.rglob("*.py")
+              if re.search(r"\bdate\.today\(|\bdatetime\.(?:now|today)\(\s*\)|\.localtime\(", path.read_text())]
+    assert asking == []

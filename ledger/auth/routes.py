@@ -226,8 +226,9 @@ def patch_me(args):
     (its owners only: the household shares it)."""
     ctx = current_auth()
     ledger = None
-    if "month_start_day" in args:  # checked before anything changes
-        ledger = current_ledger()
+    if "month_start_day" in args:  # checked before anything changes; it is the (new) default ledger's
+        ledger = ledgers.future_default_scope(ctx.user_id, args["default_ledger_id"]) \
+            if "default_ledger_id" in args else current_ledger()
         check_owner(ledger)
     user = users.update_profile(ctx.user_id, args)
     if ledger is not None:

@@ -1,7 +1,6 @@
 """/api/v1/entries/export.csv and /api/v1/entries/import: thin routes over ledger.entries.csv."""
 from __future__ import annotations
 
-from datetime import date
 from http import HTTPStatus
 from itertools import chain
 
@@ -9,6 +8,7 @@ from flask import Response, current_app, request, stream_with_context
 from marshmallow import INCLUDE, fields
 
 from ledger.blueprint import Blueprint
+from ledger.clock import household_today
 from ledger.entries.csv import export, import_plan, import_write
 from ledger.entries.schemas import MEMO_MAX, EntryFilterSchema
 from ledger.entries.services import entry_filters
@@ -109,7 +109,7 @@ def export_entries(args):
     chunks = export.export_csv(ledger, entry_filters(ledger, args))
     # The first chunk (lookups + header) is made here, so a database failure is still a proper 503.
     first = next(chunks)
-    filename = f"ledger-entries-{date.today().isoformat()}.csv"
+    filename = f"ledger-entries-{household_today().isoformat()}.csv"
     return Response(stream_with_context(chain([first], chunks)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

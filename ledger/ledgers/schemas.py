@@ -79,6 +79,13 @@ class InviteSchema(ResponseSchema):
     token = fields.String(metadata={"description": "only in the answer to POST: the link's secret (stored only as "
                                                    "a hash); the link is /invite/{token} of the web app"})
 
+    @post_dump
+    def _token_only_when_created(self, data: dict, **kwargs) -> dict:
+        """The list has no token to show (only its hash is stored): leave the field out rather than send null."""
+        if data.get("token") is None:
+            data.pop("token", None)
+        return data
+
 
 class InviteListSchema(ResponseSchema):
     items = fields.List(fields.Nested(InviteSchema), required=True)

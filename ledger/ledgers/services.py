@@ -2,7 +2,7 @@
 
 Every change of a user's memberships (joined, role, removed, the ledger's settings or deletion, the default
 ledger) increments that user's `membership_version` in the same transaction and is written through to the
-Redis auth state after the commit (`_memberships_changed`), so that the very next request of that user, on
+Redis auth state after the commit (`publish_memberships`), so that the very next request of that user, on
 any worker and host, sees it.
 """
 from __future__ import annotations
@@ -241,13 +241,29 @@ def delete_ledger(scope: LedgerScope, confirm_name: str) -> None:
                                          "ledger_id": scope.id})
 
 
+def _not_a_member_for_default() -> ValidationFailed:
+    return ValidationFailed(errors={"default_ledger_id": ["You are not a member of that ledger."]})
+
+
 def set_default_ledger(user_id: int, ledger_id: int) -> None:
     """The ledger of the unscoped paths; the user must be a member (else 422: never a hint that it exists)."""
     member = db.session.get(LedgerMember, (ledger_id, user_id))
     if member is None:
-        raise ValidationFailed(errors={"default_ledger_id": ["You are not a member of that ledger."]})
+        raise _not_a_member_for_default()
     db.session.execute(update(User).where(User.id == user_id).values(default_ledger_id=ledger_id))
     _bump([user_id])
+
+
+def future_default_scope(user_id: int, ledger_id: int) -> LedgerScope:
+    """The user's membership of the ledger PATCH /me is about to make their default (the auth check read the
+    current default), so that a month_start_day in the same request is checked against and applied to it;
+    422 on default_ledger_id when not a member, as set_default_ledger."""
+    row = db.session.execute(select(Ledger, LedgerMember.role).join(LedgerMember, LedgerMember.ledger_id == Ledger.id)
+                             .where(Ledger.id == ledger_id, LedgerMember.user_id == user_id)).first()
+    if row is None:
+        raise _not_a_member_for_default()
+    ledger, role = row
+    return LedgerScope(ledger.id, ledger.name, ledger.currency, ledger.month_start_day, role, user_id)
 
 
 # --- members -----------------------------------------------------------------------------------------------------
@@ -260,27 +276,34 @@ def list_members(ledger_id: int, user_id: int | None = None) -> list[MemberView]
     return [MemberView(m.user_id, email, name, m.role, m.joined_at) for m, email, name in db.session.execute(stmt)]
 
 
-def _member(ledger_id: int, user_id: int, *, lock: bool = False) -> LedgerMember:
-    stmt = select(LedgerMember).where(LedgerMember.ledger_id == ledger_id, LedgerMember.user_id == user_id)
-    member = db.session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
+def _lock_members(ledger_id: int) -> None:
+    """The first statement of a change of the ledger's members: a write to the ledger's row. PostgreSQL locks
+    that row until the commit, and SQLite takes its one write lock (its reads before a write are outside any
+    transaction), so the member changes of one ledger run one after the other and each sees the one before:
+    two owners demoting each other, or leaving, at once cannot both succeed, and cannot deadlock."""
+    db.session.execute(update(Ledger).where(Ledger.id == ledger_id).values(updated_at=utcnow()))
+
+
+def _member(ledger_id: int, user_id: int) -> LedgerMember:
+    member = db.session.execute(select(LedgerMember).where(LedgerMember.ledger_id == ledger_id,
+                                                           LedgerMember.user_id == user_id)).scalar_one_or_none()
     if member is None:
         raise NotFound("No such member.")
     return member
 
 
 def _check_other_owner(ledger_id: int, user_id: int) -> None:
-    """409 last_owner unless someone else owns the ledger too. The owners' rows are locked (PostgreSQL), so two
-    owners demoting each other at once cannot both succeed."""
-    owners = db.session.execute(select(LedgerMember.user_id).where(LedgerMember.ledger_id == ledger_id,
-                                                                   LedgerMember.role == "owner")
-                                .with_for_update()).scalars().all()
-    if not [owner for owner in owners if owner != user_id]:
+    """409 last_owner unless someone else owns the ledger too (after _lock_members)."""
+    others = db.session.execute(select(func.count()).select_from(LedgerMember).where(
+        LedgerMember.ledger_id == ledger_id, LedgerMember.role == "owner", LedgerMember.user_id != user_id)).scalar()
+    if not others:
         raise LastOwner()
 
 
 def update_member(scope: LedgerScope, user_id: int, role: str) -> MemberView:
     """Change a member's role (owner); the last owner cannot be demoted."""
-    member = _member(scope.id, user_id, lock=True)
+    _lock_members(scope.id)
+    member = _member(scope.id, user_id)
     if member.role == "owner" and role != "owner":
         _check_other_owner(scope.id, user_id)
     member.role = role
@@ -294,23 +317,31 @@ def update_member(scope: LedgerScope, user_id: int, role: str) -> MemberView:
 
 def remove_member(scope: LedgerScope, user_id: int) -> None:
     """Remove a member (owner), or leave (any member, their own id); the last owner can do neither."""
-    member = _member(scope.id, user_id, lock=True)
+    remove_member_from(scope.id, user_id, by=scope.user_id)
+
+
+def remove_member_from(ledger_id: int, user_id: int, by: int | None = None) -> None:
+    """Remove a member from a ledger (the API's check of who may, done; `by` None = an admin's command); the
+    last owner cannot be removed. A member whose default it was gets another ledger, or a new personal one."""
+    _lock_members(ledger_id)
+    member = _member(ledger_id, user_id)
     if member.role == "owner":
-        _check_other_owner(scope.id, user_id)
+        _check_other_owner(ledger_id, user_id)
     db.session.delete(member)
     db.session.flush()
-    db.session.execute(update(User).where(User.id == user_id, User.default_ledger_id == scope.id)
+    db.session.execute(update(User).where(User.id == user_id, User.default_ledger_id == ledger_id)
                        .values(default_ledger_id=None))
     _fallback_default([user_id])
     _bump([user_id])
     db.session.commit()
     publish_memberships([user_id])
-    events.info("member removed", extra={"event": "member_removed", "user_id": scope.user_id,
-                                         "ledger_id": scope.id, "member_id": user_id})
+    events.info("member removed", extra={"event": "member_removed", "user_id": by,
+                                         "ledger_id": ledger_id, "member_id": user_id})
 
 
 def add_member(ledger_id: int, user_id: int, role: str) -> None:
-    """Admin (`flask ledgers add-member`): add or re-role a member directly."""
+    """Admin (`flask ledgers add-member`): add a member directly, without an invitation (a member already:
+    409 already_member; roles change through the API)."""
     if db.session.get(Ledger, ledger_id) is None:
         raise NotFound(f"No ledger {ledger_id}.")
     member = db.session.get(LedgerMember, (ledger_id, user_id))
@@ -327,8 +358,10 @@ def before_user_deleted(user_id: int) -> list[int]:
     a shared ledger they alone owned passes to its longest-standing member. Returns the users whose memberships
     changed (publish_memberships after the commit)."""
     promoted: list[int] = []
-    ledger_ids = db.session.execute(select(LedgerMember.ledger_id).where(LedgerMember.user_id == user_id)).scalars()
+    ledger_ids = db.session.execute(select(LedgerMember.ledger_id).where(LedgerMember.user_id == user_id)
+                                    .order_by(LedgerMember.ledger_id)).scalars()
     for ledger_id in list(ledger_ids):
+        _lock_members(ledger_id)  # two owners leaving at once: the second sees the first gone
         others = db.session.execute(
             select(LedgerMember).where(LedgerMember.ledger_id == ledger_id, LedgerMember.user_id != user_id)
             .order_by(LedgerMember.joined_at, LedgerMember.user_id)).scalars().all()

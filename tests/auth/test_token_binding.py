@@ -19,7 +19,7 @@ def _occupy(app, user_id: int, session_id: int) -> None:
     with app.app_context():
         if db.session.get(User, user_id) is None:
             db.session.add(User(id=user_id, email=f"hand-made-{user_id}@example.com", password_hash="x",
-                                display_name="hand-made", currency="KRW"))
+                                display_name="hand-made"))
             db.session.flush()
         if db.session.get(Session, session_id) is None:
             db.session.add(Session(id=session_id, user_id=user_id, expires_at=now() + timedelta(days=1)))

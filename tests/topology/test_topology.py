@@ -319,8 +319,9 @@ def audit(topology: Topology, clients: list[LoadClient], database_url: str | Non
     engine = create_engine(database_url or topology.database_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT e.id, e.memo FROM entries e JOIN users u ON u.id = e.user_id "
-                                     "WHERE u.email = ANY(:emails)"), {"emails": [c.email for c in clients]}).all()
+            rows = conn.execute(text("SELECT e.id, e.memo FROM entries e JOIN users u "
+                                     "ON u.default_ledger_id = e.ledger_id WHERE u.email = ANY(:emails)"),
+                                {"emails": [c.email for c in clients]}).all()
     finally:
         engine.dispose()
     stored: dict[str, list[int]] = {}

@@ -1,6 +1,7 @@
 """Currencies (ISO 4217) and exact integer money in minor units."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from sqlalchemy import func
@@ -48,6 +49,17 @@ for _item in _TABLE.strip().replace("\n", "|").split("|"):
 # holds exactly. It bounds every amount written (entries, budgets, opening balances) and, through
 # ledger.ledgers.totals, every total read (balances, reports, budgets).
 MAX_AMOUNT = 2**53 - 1
+_AMOUNT_TEXT = re.compile(r"[1-9][0-9]*")
+
+
+def parse_amount(text: str) -> int:
+    """An amount written as text (a CSV cell): ASCII digits only, 1..MAX_AMOUNT; ValueError otherwise.
+
+    Digits only: "12.5", "1e3", "0", "-5", "+5" and " 12" are all refused, as a JSON amount would be.
+    """
+    if not _AMOUNT_TEXT.fullmatch(text) or len(text) > len(str(MAX_AMOUNT)) or int(text) > MAX_AMOUNT:
+        raise ValueError(f"Must be an integer of minor units from 1 to {MAX_AMOUNT} (digits only).")
+    return int(text)
 
 
 def is_known(code: str) -> bool:

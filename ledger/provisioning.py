@@ -1,9 +1,8 @@
 """What every new ledger starts with; called inside the transaction that creates the ledger."""
 from __future__ import annotations
 
-from ledger.accounts.models import Account
-from ledger.categories.models import Category
-from ledger.extensions import db
+from ledger.accounts.services import add_accounts
+from ledger.categories.services import add_categories
 
 # The cash account and a household's usual categories, named in the person's language:
 # (English name, Korean name, kind, colour).
@@ -32,6 +31,5 @@ LOCALES = ("en", "ko")
 def provision_ledger(ledger_id: int, locale: str = "en") -> None:
     """A cash account and the default categories for a new ledger, in `locale` ("en" or "ko")."""
     korean = locale == "ko"
-    db.session.add(Account(ledger_id=ledger_id, name=DEFAULT_ACCOUNT[locale if korean else "en"], type="cash"))
-    db.session.add_all(Category(ledger_id=ledger_id, name=ko if korean else en, kind=kind, color=color)
-                       for en, ko, kind, color in DEFAULT_CATEGORIES)
+    add_accounts(ledger_id, [DEFAULT_ACCOUNT[locale if korean else "en"]], "cash")
+    add_categories(ledger_id, [(ko if korean else en, kind, color) for en, ko, kind, color in DEFAULT_CATEGORIES])

@@ -6,23 +6,10 @@ from flask.sessions import SessionInterface
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter
 
-from ledger.database import MAX_ID
+from ledger.database import ID_PATTERN, MAX_ID
 from ledger.errors import ApiError
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def _up_to(limit: int) -> str:
-    """A regex matching exactly the decimal numbers 1..limit, in ASCII digits, without leading zeros."""
-    digits = str(limit)
-    choices = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
-    for i, digit in enumerate(digits):
-        low = "1" if i == 0 else "0"
-        if digit > low:
-            rest = len(digits) - i - 1
-            choices.append(f"{digits[:i]}[{low}-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
-    choices.append(digits)
-    return "(?:" + "|".join(choices) + ")"
 
 
 class IdConverter(BaseConverter):
@@ -33,7 +20,7 @@ class IdConverter(BaseConverter):
     answers 404 not_found. It also refuses non-ASCII digits ("١") and leading zeros.
     """
 
-    regex = _up_to(MAX_ID)
+    regex = ID_PATTERN
     part_isolating = True
 
     def to_python(self, value: str) -> int:

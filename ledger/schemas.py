@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from ledger.database import iso_utc
+from ledger.database import MAX_ID, NAME_MAX_LENGTH, iso_utc
 from ledger.money import MAX_AMOUNT
 from ledger.months import parse_month
 
@@ -30,6 +30,15 @@ class ResponseSchema(BaseSchema):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.required = name not in self.sometimes
+
+
+def name_length_problem(name: str) -> Literal["required", "too_long"] | None:
+    """Why a trimmed name cannot be stored, or None: it must have 1..NAME_MAX_LENGTH characters."""
+    if not name:
+        return "required"
+    if len(name) > NAME_MAX_LENGTH:
+        return "too_long"
+    return None
 
 
 # OpenAPI `pattern`s (ECMA-262 and Python `re` read them alike).
@@ -79,6 +88,13 @@ class StrictInt(fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class Id(StrictInt):
+    """An id in a body: a JSON integer 1..MAX_ID (a larger one names no row and would overflow INTEGER)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 class Timestamp(fields.DateTime):
     """ISO 8601 UTC with a Z."""
 
@@ -122,22 +138,20 @@ class StrictBool(fields.Boolean):
 
 
 class Name(Text):
-    """A display name: surrounding whitespace is dropped; 1..100 characters remain.
+    """A display name: surrounding whitespace is dropped; 1..NAME_MAX_LENGTH characters remain.
 
     The length is checked after trimming, so it is documented as a pattern (a maxLength would count the
     whitespace that is dropped).
     """
 
-    MAX_LENGTH = 100
-
     def __init__(self, **kwargs: Any) -> None:
-        kwargs["metadata"] = {"pattern": trimmed_pattern(self.MAX_LENGTH), **kwargs.get("metadata", {})}
+        kwargs["metadata"] = {"pattern": trimmed_pattern(NAME_MAX_LENGTH), **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not 1 <= len(result) <= self.MAX_LENGTH:
-            raise ValidationError(f"Length must be between 1 and {self.MAX_LENGTH}.")
+        if name_length_problem(result):
+            raise ValidationError(f"Length must be between 1 and {NAME_MAX_LENGTH}.")
         return result
 
 
@@ -166,3 +180,10 @@ class QueryInt(fields.Integer):
 
 
 _QUERY_INT = re.compile(r"-?[0-9]{1,30}")
+
+
+class QueryId(QueryInt):
+    """An id in a query string: 1..MAX_ID."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)

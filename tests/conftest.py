@@ -310,12 +310,12 @@ def make_account(app):
 
 @pytest.fixture
 def make_category(app):
-    from ledger.categories.models import Category
+    from ledger.categories.models import Category, parent_key
 
     def factory(user: TestUser, name: str | None = None, kind: str = "expense", parent_id: int | None = None) -> int:
         with app.app_context():
             category = Category(ledger_id=user.ledger_id, name=name or f"Category {next(_counter)}", kind=kind,
-                                parent_id=parent_id, parent_key=parent_id or 0)
+                                parent_id=parent_id, parent_key=parent_key(parent_id))
             db.session.add(category)
             db.session.commit()
             return category.id

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import UTCDateTime, utcnow
+from ledger.database import NAME_MAX_LENGTH, UTCDateTime, utcnow
 from ledger.extensions import Model
 
 ACCOUNT_TYPES = ("cash", "bank", "credit_card", "debit_card", "other")
@@ -21,7 +21,7 @@ class Account(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     type: Mapped[str] = mapped_column(String(20))
     # Minor units of the ledger's currency; may be negative (a card's debt).
     opening_balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))

@@ -1,6 +1,7 @@
 """Accounts and their balances; every query is scoped by ledger_id in SQL."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -108,6 +109,25 @@ def create_account(ledger_id: int, name: str, type: str, opening_balance: int = 
         check_totals(ledger_id)
     db.session.commit()
     return AccountView.of(account, opening_balance)
+
+
+def accounts_by_name(ledger_id: int) -> dict[str, tuple[int, bool]]:
+    """The ledger's accounts as name → (id, archived), in one statement: what names are resolved against."""
+    return {name: (account_id, archived) for account_id, name, archived in db.session.execute(
+        select(Account.id, Account.name, Account.archived).where(Account.ledger_id == ledger_id))}
+
+
+def add_accounts(ledger_id: int, names: Sequence[str], type: str) -> dict[str, int]:
+    """Create accounts that the ledger does not have yet, in the caller's transaction: name → new id.
+
+    Flushed, not committed (the caller's write is all or nothing). As in create_account, a name taken
+    meanwhile fails the flush: IntegrityError → 409.
+    """
+    accounts = [Account(ledger_id=ledger_id, name=name, type=type, opening_balance=0, archived=False)
+                for name in names]
+    db.session.add_all(accounts)
+    db.session.flush()
+    return {account.name: account.id for account in accounts}
 
 
 def update_account(ledger_id: int, account_id: int, changes: dict) -> AccountView:

@@ -12,6 +12,7 @@ import jwt as pyjwt
 from flask import current_app, request
 
 from ledger.auth.keys import header_kid
+from ledger.database import parse_id
 from ledger.errors import AuthorizationRequired, InvalidToken, TokenExpired
 
 
@@ -35,13 +36,16 @@ def structural_claims(claims: dict[str, Any], token_type: str) -> TokenIdentity:
         raise InvalidToken("The token has no integer `ver` claim.")
     if not isinstance(sid, int) or isinstance(sid, bool):
         raise InvalidToken("The token has no integer `sid` claim.")
-    # isascii: str.isdigit() also accepts "²" (int() then raises) and other scripts' digits.
-    if not isinstance(sub, str) or not (sub.isascii() and sub.isdigit()) or len(sub) > 18:
-        raise InvalidToken("The token's subject is malformed.")
+    try:
+        if not isinstance(sub, str):
+            raise ValueError("not a string")
+        user_id = parse_id(sub)
+    except ValueError:
+        raise InvalidToken("The token's subject is malformed.") from None
     if not isinstance(nonce, str) or len(nonce) != 32:
         raise InvalidToken("The token has no valid `sn` claim.")
     # exp, iat, nbf, iss, aud, sub and jti: required (not None) by decode's PyJWT call, which alone calls this.
-    return TokenIdentity(int(sub), ver, sid, nonce)
+    return TokenIdentity(user_id, ver, sid, nonce)
 
 
 def _verification_key(token: str) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import UTCDateTime, utcnow
+from ledger.database import NAME_MAX_LENGTH, UTCDateTime, utcnow
 from ledger.extensions import Model
 
 
@@ -18,7 +18,7 @@ class User(Model):
     # Stored lower-cased: the unique constraint is then case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    display_name: Mapped[str] = mapped_column(String(100))
+    display_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     # The ledger that the unscoped paths (/api/v1/entries, ...) act on; the user is a member of it.
     default_ledger_id: Mapped[int | None] = mapped_column(ForeignKey("ledgers.id", ondelete="SET NULL"),
                                                           nullable=True)

@@ -22,7 +22,7 @@ from ledger.auth.schemas import (
     UserSchema,
 )
 from ledger.blueprint import Blueprint
-from ledger.database import MAX_ID
+from ledger.database import parse_id
 from ledger.errors import AuthorizationRequired, CsrfFailed, NotFound, ValidationFailed
 from ledger.extensions import limiter
 from ledger.ledgers import services as ledgers
@@ -196,11 +196,11 @@ def end_session(session_id: str):
     ctx = current_auth()
     if session_id == "current":
         target = ctx.session_id
-    elif session_id.isascii() and session_id.isdigit() and len(session_id) < 12 \
-            and int(session_id) <= MAX_ID:  # not "²" nor "١", nor beyond the INTEGER column
-        target = int(session_id)
     else:
-        raise NotFound("No such session.")
+        try:
+            target = parse_id(session_id)
+        except ValueError:
+            raise NotFound("No such session.") from None
     sessions.end_session(ctx.user.id, target)
     if target == ctx.session_id:
         _clear_refresh_cookies()

@@ -2,9 +2,9 @@
 from marshmallow import fields, validate
 
 from ledger.auth.passwords import MAX_LENGTH, MIN_LENGTH
-from ledger.database import MAX_ID
+from ledger.database import NAME_MAX_LENGTH
 from ledger.money import CURRENCIES
-from ledger.schemas import BaseSchema, ResponseSchema, StrictInt, Text, Timestamp
+from ledger.schemas import BaseSchema, Id, ResponseSchema, StrictInt, Text, Timestamp
 
 # Longer inputs are refused before any hashing work is done.
 _PASSWORD_FIELD_MAX = 1024
@@ -28,7 +28,7 @@ class RegisterSchema(BaseSchema):
     password = Text(required=True, load_only=True,
                     metadata={"description": f"{MIN_LENGTH}..{MAX_LENGTH} characters, not a common password, "
                                              "not the email", "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH})
-    display_name = Text(validate=validate.Length(min=1, max=100))
+    display_name = Text(validate=validate.Length(min=1, max=NAME_MAX_LENGTH))
     currency = Text(validate=validate.Regexp(r"^[A-Za-z]{3}$"),
                     metadata={"example": "KRW", "pattern": CURRENCY_PATTERN,
                               "description": "an ISO 4217 code of GET /currencies, in any case (default from config)"})
@@ -78,10 +78,10 @@ class SessionListSchema(ResponseSchema):
 
 
 class ProfilePatchSchema(BaseSchema):
-    display_name = Text(validate=validate.Length(min=1, max=100))
+    display_name = Text(validate=validate.Length(min=1, max=NAME_MAX_LENGTH))
     month_start_day = StrictInt(validate=validate.Range(min=1, max=28), metadata={
         "description": "the default ledger's (its owners only: 403 forbidden_role otherwise)"})
-    default_ledger_id = StrictInt(validate=validate.Range(min=1, max=MAX_ID), metadata={
+    default_ledger_id = Id(metadata={
         "description": "a ledger you are a member of (else 422)"})
 
 

@@ -17,7 +17,7 @@ from ledger.auth.issuing import TokenPair, issue_pair
 from ledger.auth.models import RefreshToken, Session, User
 from ledger.auth.revocation import commit_user_change, revoke_all_tokens
 from ledger.auth.state import auth_state
-from ledger.database import utcnow
+from ledger.database import NAME_MAX_LENGTH, utcnow
 from ledger.errors import Conflict, InvalidCredentials, NotFound, RegistrationClosed, TokenRevoked, ValidationFailed
 from ledger.extensions import db
 
@@ -64,7 +64,7 @@ def create_user(email: str, password: str, *, display_name: str | None = None,
     if db.session.execute(select(User.id).where(User.email == email)).first() is not None:
         raise Conflict("That email is already registered.")
     user = User(email=email, password_hash=passwords.hash_password(password),
-                display_name=(display_name or email.split("@")[0])[:100])
+                display_name=(display_name or email.split("@")[0])[:NAME_MAX_LENGTH])
     db.session.add(user)
     db.session.flush()  # a racing duplicate fails here as IntegrityError → 409
     from ledger.ledgers.services import create_personal_ledger  # the ledgers feature imports auth's models

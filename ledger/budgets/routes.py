@@ -2,21 +2,11 @@
 from ledger.blueprint import Blueprint
 from ledger.budgets import services
 from ledger.budgets.schemas import MONTH_PATH_PARAMETER, BudgetPutSchema, BudgetSchema
-from ledger.errors import ValidationFailed
 from ledger.ledgers.scope import current_ledger, ledger_required
-from ledger.months import parse_month
+from ledger.months import checked_month
 from ledger.openapi import documented_errors
 
 blp = Blueprint("budgets", __name__, url_prefix="/api/v1/budgets", description="Budgets")
-
-
-def _month(value: str) -> str:
-    """The {month} path segment, or 422 validation_error on `month`."""
-    try:
-        parse_month(value)
-    except ValueError as error:
-        raise ValidationFailed(errors={"month": [str(error)]}) from None
-    return value
 
 
 @blp.route("/<string:month>", methods=["GET"], parameters=[MONTH_PATH_PARAMETER])
@@ -25,7 +15,7 @@ def _month(value: str) -> str:
 @documented_errors(blp, 422, auth=True, ledger=True)
 def get_budget(month: str):
     """The month's limits with what was spent (category + children) and what remains; empty when none set."""
-    return services.get_budget(current_ledger(), _month(month))
+    return services.get_budget(current_ledger(), checked_month(month))
 
 
 @blp.route("/<string:month>", methods=["PUT"], parameters=[MONTH_PATH_PARAMETER])
@@ -40,4 +30,4 @@ def put_budget(args, month: str):
     to remove a category's limit, leave it out. Two PUTs of the same month racing each other may answer
     409 conflict to one of them; retrying it is safe.
     """
-    return services.set_budget(current_ledger(), _month(month), args["items"])
+    return services.set_budget(current_ledger(), checked_month(month), args["items"])

@@ -1,8 +1,7 @@
 """Load and dump schemas of /api/v1/budgets."""
 from marshmallow import fields, validate
 
-from ledger.database import MAX_ID
-from ledger.schemas import MONTH_PATTERN, Amount, BaseSchema, ResponseSchema, StrictInt
+from ledger.schemas import MONTH_PATTERN, Amount, BaseSchema, Id, ResponseSchema
 
 MAX_BUDGET_ITEMS = 500
 
@@ -17,8 +16,8 @@ MONTH_PATH_PARAMETER = {
 
 
 class BudgetItemInSchema(BaseSchema):
-    category_id = StrictInt(required=True, validate=validate.Range(min=1, max=MAX_ID),
-                            metadata={"description": "one of the user's expense categories (archived ones too)"})
+    category_id = Id(required=True,
+                     metadata={"description": "one of the user's expense categories (archived ones too)"})
     amount = Amount(required=True, metadata={
         "description": "the month's limit in minor units, 1..2^53-1; to remove a category's budget, "
                        "leave it out of `items` (0 is refused)",

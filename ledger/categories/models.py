@@ -6,23 +6,31 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import UTCDateTime, utcnow
+from ledger.database import NAME_MAX_LENGTH, UTCDateTime, utcnow
 from ledger.extensions import Model
 
 CATEGORY_KINDS = ("income", "expense")
 
 
+def parent_key(parent_id: int | None) -> int:
+    """The value of `parent_key` for a category under `parent_id` (None: top level).
+
+    NULLs are distinct in a UNIQUE constraint, so top-level names need a value of their own: 0, never an id.
+    """
+    return parent_id or 0
+
+
 class Category(Model):
     __tablename__ = "categories"
     __table_args__ = (
-        # parent_key = parent_id or 0: NULLs are distinct in UNIQUE, so top-level names need a value.
+        # parent_key is parent_key(parent_id): top-level names are unique too.
         UniqueConstraint("ledger_id", "kind", "parent_key", "name", name="uq_categories_ledger_kind_parent_name"),
         CheckConstraint("kind IN ('income', 'expense')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     kind: Mapped[str] = mapped_column(String(10))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"),
                                                   nullable=True, index=True)

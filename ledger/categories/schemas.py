@@ -2,8 +2,7 @@
 from marshmallow import fields, validate
 
 from ledger.categories.models import CATEGORY_KINDS
-from ledger.database import MAX_ID
-from ledger.schemas import BaseSchema, Name, QueryBool, QueryInt, ResponseSchema, StrictBool, StrictInt, Text, Timestamp
+from ledger.schemas import BaseSchema, Id, Name, QueryBool, QueryId, ResponseSchema, StrictBool, Text, Timestamp
 
 
 class Color(Text):
@@ -41,9 +40,9 @@ class CategoryListQuerySchema(BaseSchema):
 class CategoryCreateSchema(BaseSchema):
     name = Name(required=True, metadata={"description": "unique per user, kind and parent", "example": "Coffee"})
     kind = fields.String(required=True, validate=validate.OneOf(CATEGORY_KINDS))
-    parent_id = StrictInt(allow_none=True, load_default=None, validate=validate.Range(min=1, max=MAX_ID),
-                          metadata={"description": "a top-level, unarchived category of the user's with the same "
-                                                   "kind; null or absent for a top-level category"})
+    parent_id = Id(allow_none=True, load_default=None,
+                   metadata={"description": "a top-level, unarchived category of the user's with the same "
+                                            "kind; null or absent for a top-level category"})
     color = Color(allow_none=True, load_default=None)
 
 
@@ -54,7 +53,6 @@ class CategoryPatchSchema(BaseSchema):
 
 
 class CategoryDeleteQuerySchema(BaseSchema):
-    reassign_to = QueryInt(
-        validate=validate.Range(min=1, max=MAX_ID),
+    reassign_to = QueryId(
         metadata={"description": "move this category's entries to that category first: one of the user's, "
                                  "of the same kind, not archived, not this category"})

@@ -1,4 +1,4 @@
-"""/api/v1/entries/export.csv and /api/v1/entries/import: thin routes over ledger.entries.csv_format."""
+"""/api/v1/entries/export.csv and /api/v1/entries/import: thin routes over ledger.entries.csv."""
 from __future__ import annotations
 
 from http import HTTPStatus
@@ -9,25 +9,26 @@ from marshmallow import INCLUDE, fields
 
 from ledger.blueprint import Blueprint
 from ledger.clock import household_today
-from ledger.entries import csv_format
-from ledger.entries.schemas import EntryFilterSchema
+from ledger.entries.csv import export, import_plan, import_write
+from ledger.entries.schemas import MEMO_MAX, EntryFilterSchema
 from ledger.entries.services import entry_filters
 from ledger.errors import PROBLEM_MIMETYPE, ApiError
 from ledger.ledgers.scope import current_ledger, ledger_required
+from ledger.money import MAX_AMOUNT
 from ledger.openapi import ProblemSchema, documented_errors
 from ledger.schemas import BaseSchema, QueryBool, ResponseSchema
 
 csv_blp = Blueprint("entries_csv", __name__, url_prefix="/api/v1/entries", description="CSV export and import")
 
-FORMAT_DOC = """\
+FORMAT_DOC = f"""\
 UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
 either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
 * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
-* `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
+* `amount`: integer minor units, 1..{MAX_AMOUNT}, digits only (no sign, decimals, exponent or spaces).
 * `account`, `to_account` (transfers only): account names.
 * `category` (income/expense only): the name of a top-level category, or `Parent/Child` for a child
   category. Inside a name, a backslash is written `\\\\` and a slash `\\/`.
-* `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
+* `memo`: up to {MEMO_MAX} characters (quoted when it holds commas, quotes or line breaks).
 * `tags`: joined by `;`. Inside a tag, a backslash is written `\\\\` and a semicolon `\\;`.
 * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
   one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
@@ -73,7 +74,7 @@ class ImportRowErrorSchema(ResponseSchema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                          metadata={"description": "column (`_row`: the record as a whole) → English messages"})
     codes = fields.Dict(keys=fields.String(),
-                        values=fields.List(fields.String(metadata={"enum": list(csv_format.ROW_ERROR_CODES)})),
+                        values=fields.List(fields.String(metadata={"enum": list(import_plan.ROW_ERROR_CODES)})),
                         metadata={"description": "the same columns → a stable code per message, in its order"})
 
 
@@ -105,7 +106,7 @@ class ImportProblemSchema(ProblemSchema):
 def export_entries(args):
     """Download the entries matching the GET /entries filters as CSV (streamed; no pagination)."""
     ledger = current_ledger()
-    chunks = csv_format.export_csv(ledger, entry_filters(ledger, args))
+    chunks = export.export_csv(ledger, entry_filters(ledger, args))
     # The first chunk (lookups + header) is made here, so a database failure is still a proper 503.
     first = next(chunks)
     filename = f"ledger-entries-{household_today().isoformat()}.csv"
@@ -130,4 +131,4 @@ def import_entries(args):
     if request.mimetype != "text/csv" or charset not in {"utf-8", "utf8"}:
         raise ApiError("The body must be text/csv in UTF-8.", status=415, code="unsupported_media_type")
     body = request.get_data(cache=False)
-    return csv_format.import_csv(current_ledger(), body, dry_run=args["dry_run"])
+    return import_write.import_csv(current_ledger(), body, dry_run=args["dry_run"])

@@ -10,8 +10,9 @@ from datetime import date
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 
-from ledger.database import MAX_ID
+from ledger.database import is_id
 from ledger.errors import ValidationFailed
+from ledger.months import parse_date
 
 _SALT = "ledger.entries.cursor"
 
@@ -30,9 +31,8 @@ def decode_cursor(cursor: str) -> tuple[date, int]:
     try:
         payload = _serializer().loads(cursor)
         day, entry_id = payload
-        if not isinstance(entry_id, int) or isinstance(entry_id, bool) or not isinstance(day, str) \
-                or not 1 <= entry_id <= MAX_ID:  # a larger id overflows SQLite (and is no row's id)
+        if not is_id(entry_id) or not isinstance(day, str):  # a larger id overflows SQLite (and is no row's id)
             raise ValueError
-        return date.fromisoformat(day), entry_id
+        return parse_date(day), entry_id
     except (BadData, ValueError, TypeError):
         raise ValidationFailed("The cursor is not valid.", errors={"cursor": ["Not a valid cursor."]}) from None

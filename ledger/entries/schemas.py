@@ -1,23 +1,23 @@
 """Load and dump schemas of /api/v1/entries (the list filters are shared with the CSV export)."""
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from ledger.database import MAX_ID
 from ledger.entries.models import ENTRY_TYPES
 from ledger.money import MAX_AMOUNT
+from ledger.months import DATE_SHAPE, parse_date
 from ledger.schemas import (
     Amount,
     BaseSchema,
+    Id,
     Month,
+    QueryId,
     QueryInt,
     ResponseSchema,
-    StrictInt,
     Text,
     Timestamp,
     trimmed_pattern,
@@ -27,19 +27,18 @@ MEMO_MAX = 500
 TAG_MAX = 50
 TAGS_MAX = 20
 CURSOR_MAX = 200
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class IsoDate(fields.Date):
     """A calendar date as exactly YYYY-MM-DD, years 0001..9999; impossible dates (02-30) are refused."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> date:
-        if not isinstance(value, str) or not _DATE_RE.match(value):
-            raise ValidationError("Must be a date as YYYY-MM-DD.")
+        if not isinstance(value, str):
+            raise ValidationError(DATE_SHAPE)
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError("Not a valid calendar date.") from None
+            return parse_date(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 class Tag(Text):
@@ -74,17 +73,13 @@ class Tags(fields.List):
         return list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))
 
 
-def _id(**kwargs) -> StrictInt:
-    return StrictInt(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
-
-
 class _EntryFields(BaseSchema):
     type = fields.String(validate=validate.OneOf(ENTRY_TYPES))
     amount = Amount()
     occurred_on = IsoDate(metadata={"example": "2026-11-20"})
-    account_id = _id()
-    to_account_id = _id(allow_none=True, metadata={"description": "transfers only: the receiving account"})
-    category_id = _id(allow_none=True, metadata={"description": "income/expense only: a category of the "
+    account_id = Id()
+    to_account_id = Id(allow_none=True, metadata={"description": "transfers only: the receiving account"})
+    category_id = Id(allow_none=True, metadata={"description": "income/expense only: a category of the "
                                                                 "same kind"})
     memo = Text(allow_none=True, validate=validate.Length(max=MEMO_MAX))
     tags = Tags()
@@ -96,7 +91,7 @@ class EntryCreateSchema(_EntryFields):
     type = fields.String(required=True, validate=validate.OneOf(ENTRY_TYPES))
     amount = Amount(required=True)
     occurred_on = IsoDate(required=True, metadata={"example": "2026-11-20"})
-    account_id = _id(required=True)
+    account_id = Id(required=True)
 
 
 class EntryPatchSchema(_EntryFields):
@@ -129,10 +124,6 @@ class EntryPageSchema(ResponseSchema):
     next_cursor = fields.String(allow_none=True, metadata={"description": "null on the last page"})
 
 
-def _query_id(**kwargs) -> QueryInt:
-    return QueryInt(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
-
-
 class EntryFilterSchema(BaseSchema):
     """The list filters of GET /entries (and GET /entries/export.csv); all are ANDed."""
 
@@ -141,8 +132,8 @@ class EntryFilterSchema(BaseSchema):
     month = Month(metadata={"description": "the ledger's accounting month (honours month_start_day)",
                             "example": "2026-11"})
     type = fields.String(validate=validate.OneOf(ENTRY_TYPES))
-    account_id = _query_id(metadata={"description": "entries from or (transfers) to this account"})
-    category_id = _query_id(metadata={"description": "this category and its children"})
+    account_id = QueryId(metadata={"description": "entries from or (transfers) to this account"})
+    category_id = QueryId(metadata={"description": "this category and its children"})
     tag = Tag(max_input=2 * TAG_MAX, metadata={"description": "exact tag"})  # bounded: it is part of the URL
     q = Text(validate=validate.Length(max=200),
              metadata={"description": "case-insensitive substring of the memo (% and _ are literal)"})

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import UTCDateTime, utcnow
+from ledger.database import NAME_MAX_LENGTH, UTCDateTime, utcnow
 from ledger.extensions import Model
 
 ROLES = ("owner", "editor", "viewer")
@@ -18,7 +18,7 @@ class Ledger(Model):
     __tablename__ = "ledgers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     currency: Mapped[str] = mapped_column(String(3))
     # The household's payday month: with 25, "2026-11" runs from 2026-10-25 to 2026-11-24 (ledger.months).
     month_start_day: Mapped[int] = mapped_column(SmallInteger, default=1, server_default=text("1"))

@@ -4,6 +4,7 @@ from typing import Any
 from marshmallow import fields, post_dump, validate
 
 from ledger.auth.schemas import CURRENCY_PATTERN
+from ledger.database import NAME_MAX_LENGTH
 from ledger.ledgers.models import ROLES
 from ledger.schemas import BaseSchema, Name, ResponseSchema, StrictInt, Text, Timestamp
 
@@ -39,7 +40,7 @@ class LedgerPatchSchema(BaseSchema):
 
 
 class LedgerDeleteSchema(BaseSchema):
-    name = Text(required=True, validate=validate.Length(max=100),
+    name = Text(required=True, validate=validate.Length(max=NAME_MAX_LENGTH),
                 metadata={"description": "the ledger's name, typed back to confirm"})
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select, update
 from ledger import money
 from ledger.auth.models import User
 from ledger.auth.state import auth_state
-from ledger.database import rowcount, utcnow
+from ledger.database import NAME_MAX_LENGTH, rowcount, utcnow
 from ledger.errors import ApiError, Conflict, Gone, NotFound, ValidationFailed
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
@@ -106,7 +106,7 @@ def request_locale() -> str:
 
 def personal_ledger_name(display_name: str, locale: str) -> str:
     name = f"{display_name}의 가계부" if locale == "ko" else f"{display_name}'s ledger"
-    return name[:100]
+    return name[:NAME_MAX_LENGTH]
 
 
 # --- membership versions ---------------------------------------------------------------------------------------

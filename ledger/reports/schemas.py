@@ -3,7 +3,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from ledger.budgets.schemas import BudgetItemSchema, BudgetTotalSchema
 from ledger.entries.schemas import EntrySchema
-from ledger.months import parse_month
+from ledger.months import month_count, parse_month
 from ledger.schemas import BaseSchema, Month, ResponseSchema
 
 MAX_TREND_MONTHS = 120
@@ -23,8 +23,7 @@ class TrendQuerySchema(BaseSchema):
 
     @validates_schema
     def check_span(self, data, **kwargs):
-        start, end = parse_month(data["from_"]), parse_month(data["to"])
-        count = (end[0] * 12 + end[1]) - (start[0] * 12 + start[1]) + 1
+        count = month_count(parse_month(data["from_"]), parse_month(data["to"]))
         if count < 1:
             raise ValidationError("Must not be before `from`.", field_name="to")
         if count > MAX_TREND_MONTHS:

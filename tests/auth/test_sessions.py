@@ -138,6 +138,16 @@ def test_delete_a_malformed_or_missing_session_id_is_not_found(body_client, devi
     assert sql.count("sessions", "revoked_at IS NOT NULL") == 0
 
 
+def test_a_session_id_with_a_leading_zero_names_no_session_as_any_path_id(body_client, devices, sql):
+    """Session ids are read by the one id parser (ledger.database.parse_id), as /accounts/01 is."""
+    phone, laptop = devices
+
+    response = body_client.delete(f"{SESSIONS}/0{phone['sid']}", headers=bearer(laptop["access_token"]))
+
+    assert_problem(response, 404, "not_found")
+    assert sql.count("sessions", "revoked_at IS NOT NULL") == 0
+
+
 def test_sessions_need_an_access_token(client):
     assert_problem(client.get(SESSIONS), 401, "authorization_required")
     assert_problem(client.delete(f"{SESSIONS}/current"), 401, "authorization_required")

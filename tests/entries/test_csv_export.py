@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from ledger.entries import csv_format
+from ledger.entries.csv import export as csv_export
 from tests.conftest import assert_problem
 
 EXPORT = "/api/v1/entries/export.csv"
@@ -168,7 +168,7 @@ def test_another_users_entries_are_never_exported(export, user, ids, make_user, 
 
 
 def test_batches_continue_without_losing_or_repeating_entries(export, user, ids, make_entry, monkeypatch):
-    monkeypatch.setattr(csv_format, "EXPORT_BATCH_SIZE", 2)
+    monkeypatch.setattr(csv_export, "EXPORT_BATCH_SIZE", 2)
     food = ids["categories"]["Food"]
     for i, day in enumerate(["2026-11-01", "2026-11-02", "2026-11-02", "2026-11-02", "2026-11-03"]):
         make_entry(user, occurred_on=day, account_id=ids["cash"], category_id=food, memo=f"e{i}")
@@ -195,7 +195,7 @@ def test_statement_count_does_not_grow_with_the_number_of_entries(export, user, 
 
 def test_statements_are_two_lookups_then_two_per_batch(export, user, ids, make_entry, count_statements,
                                                        monkeypatch):
-    monkeypatch.setattr(csv_format, "EXPORT_BATCH_SIZE", 10)
+    monkeypatch.setattr(csv_export, "EXPORT_BATCH_SIZE", 10)
     for _ in range(25):
         make_entry(user, account_id=ids["cash"], category_id=ids["categories"]["Food"], tags=("x",))
     statements = _export_statements(export, count_statements)

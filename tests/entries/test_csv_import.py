@@ -269,6 +269,29 @@ def test_archived_accounts_and_categories_cannot_receive_entries(post_csv, sql, 
     assert counts(sql) == before
 
 
+@pytest.mark.parametrize("query", ["", "dry_run=true"])
+def test_a_new_child_under_an_archived_parent_is_refused_as_post_categories_refuses_it(
+        post_csv, client, logged_in, sql, user, make_category, query):
+    food = sql.scalar("SELECT id FROM categories WHERE ledger_id = :u AND name = 'Food' AND kind = 'expense'",
+                      u=user.ledger_id)
+    make_category(user, "Groceries", parent_id=food)
+    sql.execute("UPDATE categories SET archived = true WHERE id = :id", id=food)
+    refused = client.post("/api/v1/categories", json={"name": "Bakery", "kind": "expense", "parent_id": food},
+                          headers=logged_in.headers)
+    assert assert_problem(refused, 422, "validation_error")["errors"] == {
+        "parent_id": ["The parent category is archived."]}
+    before = counts(sql)
+    body = assert_problem(post_csv(csv_body("2026-11-01,expense,Cash,,Food/Groceries,100,,",
+                                            "2026-11-02,expense,New account,,Food/Bakery,200,,",
+                                            "2026-11-03,expense,Cash,,Pets/Vet,300,,"), query),
+                          422, "validation_error")
+    # An existing child of an archived parent still takes entries (as in POST /entries); a new one is refused.
+    assert body["errors"]["rows"] == [
+        {"line": 3, "errors": {"category": ["The parent category is archived."]},
+         "codes": {"category": ["parent_archived"]}}]
+    assert counts(sql) == before
+
+
 # --- the request -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("header", [
@@ -539,11 +562,14 @@ def test_random_entries_survive_an_export_and_import_into_a_fresh_user(client, m
 
 
 def test_row_error_codes_are_the_one_documented_list():
-    """Every RowError in the import is one of ROW_ERROR_CODES (the OpenAPI enum the SPA translates), and each
-    listed code is used."""
+    """Every RowError in the import, and every refusal of the categories service it passes on, is one of
+    ROW_ERROR_CODES (the OpenAPI enum the SPA translates), and each listed code is used."""
     import inspect
+    import typing
 
-    from ledger.entries import csv_format
+    from ledger.categories.services import RefusalCode
+    from ledger.entries.csv import codec, export, import_plan, import_write
 
-    used = set(re.findall(r'RowError\(\s*"([a-z_]+)"', inspect.getsource(csv_format)))
-    assert used == set(csv_format.ROW_ERROR_CODES)
+    source = "".join(inspect.getsource(module) for module in (codec, export, import_plan, import_write))
+    used = set(re.findall(r'RowError\(\s*"([a-z_]+)"', source)) | set(typing.get_args(RefusalCode))
+    assert used == set(import_plan.ROW_ERROR_CODES)

@@ -261,12 +261,24 @@ def test_list_needs_a_token(client):
     assert_problem(client.get(URL), 401, "authorization_required")
 
 
-def test_month_before_year_one_is_422(client, logged_in, expense):
+@pytest.mark.parametrize("day", ["\uff12\uff10\uff12\uff16-\uff11\uff11-\uff10\uff11", "2026-11-01\n",
+                                 "2026-1\u0967-01", "20261101", "2026-11-1"])
+def test_a_date_filter_is_read_as_exactly_yyyy_mm_dd_in_ascii_digits(client, logged_in, day):
+    """One date parser (ledger.months.parse_date): other scripts' digits and a trailing newline are a wrong
+    shape, not an impossible date."""
+    body = assert_problem(client.get(URL, query_string={"from": day}, headers=logged_in.headers), 422,
+                          "validation_error")
+    assert body["errors"] == {"from": ["Must be a date as YYYY-MM-DD."]}
+
+
+@pytest.mark.parametrize("path", [URL, "/api/v1/reports/monthly", "/api/v1/budgets/0001-01"])
+def test_month_before_year_one_is_422_alike_everywhere(client, logged_in, expense, path):
+    """One rule (ledger.months.month_bounds) for the filter, the report and the budget."""
     client.patch("/api/v1/me", json={"month_start_day": 25}, headers=logged_in.headers)
     expense()
-    body = assert_problem(client.get(URL, query_string={"month": "0001-01"}, headers=logged_in.headers), 422,
-                          "validation_error")
-    assert body["errors"] == {"month": ["Month out of range."]}
+    body = assert_problem(client.get(path, query_string={"month": "0001-01"} if "budgets" not in path else {},
+                                     headers=logged_in.headers), 422, "validation_error")
+    assert body["errors"] == {"month": ["Month out of range: year 0 is out of range"]}
 
 
 def test_earliest_and_latest_dates_are_listed(listing, expense):

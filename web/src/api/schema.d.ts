@@ -7145,7 +7145,7 @@ export interface components {
         ImportRowError: {
             /** @description the same columns → a stable code per message, in its order */
             codes: {
-                [key: string]: ("account_archived" | "amount_invalid" | "category_archived" | "category_levels" | "category_required" | "date_invalid" | "escape_invalid" | "field_count" | "malformed_csv" | "nul_character" | "required" | "same_account" | "tag_length" | "too_long" | "too_many_tags" | "transfer_category" | "transfer_only" | "type_invalid")[];
+                [key: string]: ("account_archived" | "amount_invalid" | "category_archived" | "category_levels" | "category_required" | "date_invalid" | "escape_invalid" | "field_count" | "malformed_csv" | "nul_character" | "parent_archived" | "required" | "same_account" | "tag_length" | "too_long" | "too_many_tags" | "transfer_category" | "transfer_only" | "type_invalid")[];
             };
             /** @description column (`_row`: the record as a whole) → English messages */
             errors: {

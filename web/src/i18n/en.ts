@@ -387,6 +387,7 @@ export const en = {
     field_count: "This line doesn't have the header's 8 columns.",
     malformed_csv: "The file can't be read from this line on. Check its quotation marks.",
     nul_character: "Contains a character that can't be stored.",
+    parent_archived: "The parent category is archived, so no new category can be added under it.",
     required: "This is required.",
     same_account: "A transfer must go to another account.",
     tag_length: "Each tag must be 1 to 50 characters.",

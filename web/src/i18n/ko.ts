@@ -379,6 +379,7 @@ export const ko: Messages = {
     field_count: "이 줄에는 머리글의 8개 열이 없습니다.",
     malformed_csv: "이 줄부터는 파일을 읽을 수 없습니다. 따옴표를 확인해 주세요.",
     nul_character: "저장할 수 없는 문자가 들어 있습니다.",
+    parent_archived: "상위 분류가 보관되어 있어 그 아래에 새 분류를 만들 수 없습니다.",
     required: "필수 항목입니다.",
     same_account: "이체는 다른 계좌로 보내야 합니다.",
     tag_length: "태그는 각각 1~50자여야 합니다.",

@@ -80,7 +80,7 @@ def create_entry(args, idempotency_key=None):
 @documented_errors(blp, 404, auth=True, ledger=True)
 def get_entry(entry_id: int):
     """One entry, with its ETag."""
-    entry = services.get_entry(current_ledger().id, entry_id)
+    entry = services.get_entry(current_ledger(), entry_id)
     return entry, {"ETag": services.etag(entry)}
 
 

@@ -115,16 +115,23 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
     return entry
 
 
-def get_entry(ledger_id: int, entry_id: int) -> Entry:
+def with_currency(entries: list[Entry], currency: str) -> list[Entry]:
+    """Give entries read for a request their ledger's currency (Entry.currency is deferred): no query."""
+    for entry in entries:
+        set_committed_value(entry, "currency", currency)
+    return entries
+
+
+def get_entry(ledger: LedgerScope, entry_id: int) -> Entry:
     """The ledger's entry with its tags, or NotFound (also for another ledger's entry)."""
     entry = None
     if is_id(entry_id):
         entry = db.session.execute(
-            select(Entry).where(Entry.id == entry_id, Entry.ledger_id == ledger_id)
+            select(Entry).where(Entry.id == entry_id, Entry.ledger_id == ledger.id)
         ).scalar_one_or_none()
     if entry is None:
         raise NotFound("No such entry.")
-    return entry
+    return with_currency([entry], ledger.currency)[0]
 
 
 def etag(entry: Entry) -> str:
@@ -155,7 +162,7 @@ def _commit_versioned(check_totals_of: int | None = None) -> None:
 
 def update_entry(ledger: LedgerScope, entry_id: int, changes: Mapping[str, Any], if_match: str | None = None) -> Entry:
     """Apply a PATCH: the merged entry is validated as a whole; If-Match guards lost updates."""
-    entry = get_entry(ledger.id, entry_id)
+    entry = get_entry(ledger, entry_id)
     check_if_match(entry, if_match)
     current = {field: getattr(entry, field) for field in WRITABLE_FIELDS}
     current["tags"] = sorted(current["tags"])
@@ -181,7 +188,7 @@ def update_entry(ledger: LedgerScope, entry_id: int, changes: Mapping[str, Any],
 
 def delete_entry(ledger: LedgerScope, entry_id: int, if_match: str | None = None) -> None:
     """Delete the ledger's entry (its tags go with it); If-Match guards it like an update."""
-    entry = get_entry(ledger.id, entry_id)
+    entry = get_entry(ledger, entry_id)
     check_if_match(entry, if_match)
     db.session.delete(entry)
     _commit_versioned()
@@ -258,6 +265,6 @@ def list_entries(ledger: LedgerScope, args: Mapping[str, Any]) -> EntryPage:
     rows = list(db.session.execute(
         select(Entry).where(*conditions).order_by(Entry.occurred_on.desc(), Entry.id.desc()).limit(limit + 1)
     ).scalars())
-    items = rows[:limit]
+    items = with_currency(rows[:limit], ledger.currency)
     next_cursor = encode_cursor(items[-1].occurred_on, items[-1].id) if len(rows) > limit else None
     return EntryPage(items=items, next_cursor=next_cursor)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased, joinedload
 from ledger.budgets import services as budgets
 from ledger.categories.models import Category
 from ledger.entries.models import Entry
-from ledger.entries.services import entry_filters
+from ledger.entries.services import entry_filters, with_currency
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
 from ledger.money import exact_sum, from_parts
@@ -87,11 +87,11 @@ def _recent_entries(ledger: LedgerScope, month: str) -> list[Entry]:
     joinedload, not the relationship's selectin: the tags come in the same statement (SQLAlchemy puts the
     LIMIT in a subquery), so the report costs the same whether the month has entries or not.
     """
-    return list(db.session.execute(
+    return with_currency(list(db.session.execute(
         select(Entry).where(*entry_filters(ledger, {"month": month}))
         .order_by(Entry.occurred_on.desc(), Entry.id.desc()).limit(RECENT_ENTRIES)
         .options(joinedload(Entry.tag_rows))
-    ).unique().scalars())
+    ).unique().scalars()), ledger.currency)
 
 
 def monthly_report(ledger: LedgerScope, month: str) -> dict:

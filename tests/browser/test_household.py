@@ -34,6 +34,7 @@ WORDS = {
         "lost": lambda ledger: f"You are no longer a member of {ledger}",
         "used": "This invitation has already been used. Ask for a new link.",
         "own_ledger": lambda name: f"{name}'s ledger",
+        "leave": "Leave this ledger", "sole_owner": "You are the only owner",
     },
     "ko": {
         "ledger": "가계부", "household": "가계부 공유", "invite_as": "초대할 역할", "create_invite": "초대 링크 만들기",
@@ -55,6 +56,7 @@ WORDS = {
         "lost": lambda ledger: f"{ledger}의 구성원이 아니어서",
         "used": "이미 사용된 초대입니다. 새 링크를 요청하세요.",
         "own_ledger": lambda name: f"{name}의 가계부",
+        "leave": "이 가계부에서 나가기", "sole_owner": "유일한 소유자는 나갈 수 없습니다",
     },
 }
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
@@ -101,6 +103,9 @@ def test_invite_join_add_lower_to_viewer_and_remove(new_context, server, console
     expect(a_page.get_by_role("heading", name=w["household"], level=1)).to_be_visible()
     expect(a_page.get_by_label(w["ledger"], exact=True)).to_have_value(str(a.get("/api/v1/me")["default_ledger_id"]))
     expect(a_page.get_by_label(w["invite_as"])).to_have_value("editor")
+    # The only owner is not offered a way out the server refuses (last_owner); it is told what to do instead.
+    expect(a_page.get_by_role("button", name=w["leave"])).to_have_count(0)
+    expect(a_page.get_by_text(w["sole_owner"])).to_be_visible()
     a_page.get_by_role("button", name=w["create_invite"]).click()
     link = a_page.get_by_label(w["link"]).input_value()
     assert re.fullmatch(re.escape(server.base_url) + r"/invite/[A-Za-z0-9_-]{20,}", link), link
@@ -168,6 +173,7 @@ def test_invite_join_add_lower_to_viewer_and_remove(new_context, server, console
     b_page.goto("/settings/household")
     expect(b_page.get_by_role("button", name=w["create_invite"])).to_have_count(0)
     expect(b_page.get_by_role("list", name=w["members"]).get_by_role("listitem")).to_have_count(2)
+    expect(b_page.get_by_role("button", name=w["leave"])).to_be_visible()  # any other member may leave
     no_sideways_scroll(b_page, "household, viewer")
     axe_clean(b_page, "household, viewer")
     b_page.screenshot(path=artifact(f"household-viewer-phone-{lang}.png"), full_page=True)

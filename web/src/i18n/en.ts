@@ -168,6 +168,7 @@ export const en = {
   memberRemoved: (name: string) => `${name} was removed from the ledger.`,
   roleChanged: (name: string, role: string) => `${name} is now ${role}.`,
   leaveLedger: "Leave this ledger",
+  soleOwnerCannotLeave: "You are the only owner: make another member an owner before you leave, or delete the ledger.",
   leftLedger: (name: string) => `You left ${name}.`,
   invites: "Invitations",
   invitesHelp: "An invitation link can be used once, within 7 days. Send it to the person you want to add.",

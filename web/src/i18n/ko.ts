@@ -161,6 +161,7 @@ export const ko: Messages = {
   memberRemoved: (name: string) => `${name}님을 가계부에서 내보냈습니다.`,
   roleChanged: (name: string, role: string) => `${name}님의 역할이 이제 ${role}입니다.`,
   leaveLedger: "이 가계부에서 나가기",
+  soleOwnerCannotLeave: "유일한 소유자는 나갈 수 없습니다. 다른 구성원을 소유자로 지정한 뒤 나가거나, 가계부를 삭제하세요.",
   leftLedger: (name: string) => `${name}에서 나왔습니다.`,
   invites: "초대",
   invitesHelp: "초대 링크는 7일 안에 한 번만 쓸 수 있습니다. 추가할 사람에게 보내세요.",

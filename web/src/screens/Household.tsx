@@ -152,6 +152,8 @@ function Members() {
   };
 
   const self = members.data?.find((m) => m.user_id === me?.id);
+  // The last owner cannot leave (the server answers `last_owner`): say what to do instead of offering it.
+  const soleOwner = self?.role === "owner" && members.data?.filter((m) => m.role === "owner").length === 1;
   return (
     <section class="card" aria-labelledby="members-title">
       <h2 id="members-title">{t.members}</h2>
@@ -200,7 +202,8 @@ function Members() {
           })}
         </ul>
       )}
-      {self && (
+      {self && soleOwner && <p class="hint">{t.soleOwnerCannotLeave}</p>}
+      {self && !soleOwner && (
         <button type="button" class="button button--quiet" onClick={() => void remove(self)} disabled={busy}>
           {t.leaveLedger}
         </button>

@@ -78,7 +78,7 @@ def validate_entry_refs(ledger_id: int, data: Mapping[str, Any], *, archived_ok:
             elif found[data[field]][0] and field not in archived_ok:
                 _add(errors, field, "The account is archived.")
     if data.get("installment_months") is not None:
-        account = found.get(data.get("account_id"))
+        account = found.get(data.get("account_id") or 0)
         if data.get("type") != "expense" or (account is not None and account[1] != CARD_TYPE):
             _add(errors, "installment_months", "Only an expense on a credit_card account has installments.")
     category_id = data.get("category_id")

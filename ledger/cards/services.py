@@ -84,11 +84,6 @@ def _card(ledger_id: int, account_id: int) -> tuple[Account, Billing]:
     return account, billing
 
 
-def _charge(entry: Entry) -> int:
-    # A purchase or a transfer out of the card (a cash advance) adds to the bill; income on it (a refund) lowers it.
-    return -entry.amount if entry.type == "income" else entry.amount
-
-
 def _build(ledger: LedgerScope, account: Account, billing: Billing, year: int, month: int) -> Statement:
     try:
         usage_from, usage_to = usage_period(billing, year, month)
@@ -98,24 +93,25 @@ def _build(ledger: LedgerScope, account: Account, billing: Billing, year: int, m
     # Installments bought up to INSTALLMENT_MAX - 1 statements earlier still bill a portion here.
     first_year, first_month = shift(year, month, -(INSTALLMENT_MAX - 1))
     earliest = usage_period(billing, first_year, first_month)[0] if first_year >= 2 else date.min
+    # Columns, not Entry objects: an entry's tags (loaded with it) are not part of a statement.
     charges = db.session.execute(
-        select(Entry).where(
+        select(Entry.id, Entry.occurred_on, Entry.type, Entry.memo, Entry.category_id, Entry.amount,
+               Entry.installment_months).where(
             Entry.ledger_id == ledger.id, Entry.account_id == account.id,
             or_(Entry.occurred_on.between(usage_from, usage_to),
                 and_(Entry.installment_months.is_not(None), Entry.occurred_on.between(earliest, usage_to))))
-        .order_by(Entry.occurred_on, Entry.id)).scalars()
+        .order_by(Entry.occurred_on, Entry.id))
+    # A purchase or a transfer out of the card (a cash advance) adds to the bill; income on it (a refund) lowers it.
     lines = []
-    for entry in charges:
-        number = month_count(statement_month(billing, entry.occurred_on), (year, month))
-        months = entry.installment_months
+    for entry_id, occurred_on, type_, memo, category_id, amount, months in charges:
+        number = month_count(statement_month(billing, occurred_on), (year, month))
         if months is None:
             if number == 1:
-                lines.append(StatementLine(entry.id, entry.occurred_on, entry.type, entry.memo, entry.category_id,
-                                           entry.amount, _charge(entry), None, None))
+                charge = -amount if type_ == "income" else amount
+                lines.append(StatementLine(entry_id, occurred_on, type_, memo, category_id, amount, charge, None, None))
         elif 1 <= number <= months:
-            lines.append(StatementLine(entry.id, entry.occurred_on, entry.type, entry.memo, entry.category_id,
-                                       entry.amount, installment_portions(entry.amount, months)[number - 1],
-                                       number, months))
+            lines.append(StatementLine(entry_id, occurred_on, type_, memo, category_id, amount,
+                                       installment_portions(amount, months)[number - 1], number, months))
     # The payment from the bank is a transfer into the card after the period ends, up to the payment date.
     payments = [Payment(entry_id, occurred_on, from_account_id, amount)
                 for entry_id, occurred_on, from_account_id, amount in db.session.execute(

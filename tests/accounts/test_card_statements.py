@@ -340,3 +340,17 @@ def test_due_defaults_to_the_households_month(client, logged_in, card, monkeypat
 def test_due_rejects_a_bad_month(client, logged_in):
     response = client.get("/api/v1/cards/due?month=2026-1", headers=logged_in.headers)
     assert list(assert_problem(response, 422, "validation_error")["errors"]) == ["month"]
+
+
+def test_a_statement_costs_the_same_statements_for_few_and_many_lines(client, logged_in, card, spend, pay,
+                                                                      count_statements):
+    spend(1000, "2026-11-02", tags=["a"])
+    with count_statements() as few:
+        get_statement(client, logged_in, card, "2026-12")
+    for day in range(3, 20):
+        spend(1000 + day, f"2026-11-{day:02d}", months=(day % 5) + 1, tags=["b"])
+    pay(5000, "2026-12-03")
+    with count_statements() as many:
+        body = get_statement(client, logged_in, card, "2026-12")
+    assert len(body["lines"]) == 18 and len(body["payments"]) == 1
+    assert len(few) == len(many) == 4, many  # the token check, the card, its charges, its payments

@@ -97,6 +97,9 @@ def test_billing_installments_dashboard_and_statement(new_context, server):
     expect(page.get_by_role("list", name="Payments")).to_have_count(0)
     axe_clean(page, "statement, desktop")
 
+    page.goto(f"/accounts/{bank['id']}/statement")
+    expect(page.get_by_role("alert")).to_contain_text("Only a credit card has statements and a billing cycle.")
+
 
 WORDS = {
     "en": {"due": "Card payments this month", "title": "Shinhan card: statement", "charges": "Charges",

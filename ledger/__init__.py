@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from ledger.accounts.routes import blp as accounts_blp
     from ledger.auth.routes import auth_blp, document_refresh_transport, me_blp
     from ledger.budgets.routes import blp as budgets_blp
+    from ledger.cards.routes import blp as cards_blp
     from ledger.categories.routes import blp as categories_blp
     from ledger.entries.csv_routes import csv_blp
     from ledger.entries.routes import blp as entries_blp
@@ -138,7 +139,7 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     # Every ledger feature twice: on the user's default ledger (the original paths) and under
     # /api/v1/ledgers/{ledger_id}/..., one view for both (ledger.ledgers.scope).
-    for blueprint in (accounts_blp, categories_blp, csv_blp, entries_blp, budgets_blp, reports_blp):
+    for blueprint in (accounts_blp, categories_blp, csv_blp, entries_blp, budgets_blp, reports_blp, cards_blp):
         api.register_blueprint(blueprint)
         api.register_blueprint(blueprint, name=f"ledger-{blueprint.name}", parameters=[LEDGER_ID_PARAMETER],
                                url_prefix=blueprint.url_prefix.replace("/api/v1/", "/api/v1/ledgers/<id:ledger_id>/"))

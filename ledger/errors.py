@@ -55,6 +55,7 @@ PROBLEM_CODES = (
     "invite_revoked",
     "invite_used",
     "last_owner",
+    "not_a_card",
     "refresh_token_reused",
     "registration_closed",
     "token_expired",

@@ -9,6 +9,8 @@ from ledger.accounts.schemas import (
     AccountSchema,
 )
 from ledger.blueprint import Blueprint
+from ledger.cards import services as cards
+from ledger.cards.schemas import StatementQuerySchema, StatementSchema
 from ledger.ledgers.scope import current_ledger, ledger_required
 from ledger.openapi import documented_errors
 
@@ -65,3 +67,14 @@ def update_account(args, account_id: int):
 def delete_account(account_id: int):
     """Delete an account; 409 while any entry uses it (archive it instead)."""
     services.delete_account(current_ledger().id, account_id)
+
+
+@blp.route(f"/{ACCOUNT_ID}/statements", methods=["GET"])
+@ledger_required
+@blp.arguments(StatementQuerySchema, location="query")
+@blp.response(200, StatementSchema)
+@documented_errors(blp, 404, 409, 422, auth=True, ledger=True)
+def get_statement(args, account_id: int):
+    """A credit card's statement paid in `month`: usage period, lines (installment portions), payments, amount
+    due; 409 not_a_card for another account type."""
+    return cards.statement(current_ledger(), account_id, args["month"])

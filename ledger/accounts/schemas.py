@@ -2,10 +2,18 @@
 from marshmallow import fields, validate
 
 from ledger.accounts.models import ACCOUNT_TYPES
+from ledger.cards.billing import OFFSET_MAX
 from ledger.money import MAX_AMOUNT
 from ledger.schemas import BaseSchema, Name, ResponseSchema, StrictBool, StrictInt, Timestamp
 
 _MINOR_UNITS = "integer minor units of the user's currency"
+
+
+class BillingSchema(ResponseSchema):
+    payment_day = fields.Integer(metadata={"description": "1..31; past a month's end, its last day"})
+    usage_start_day = fields.Integer(metadata={"description": "1..31: the usage period starts on this day"})
+    usage_month_offset = fields.Integer(metadata={"description": "1 (전월) or 2 (전전월): how many months before "
+                                                                 "the payment month the usage period starts"})
 
 
 class AccountSchema(ResponseSchema):
@@ -17,6 +25,8 @@ class AccountSchema(ResponseSchema):
                                                       "+ transfers in, " + _MINOR_UNITS})
     archived = fields.Boolean()
     created_at = Timestamp()
+    billing = fields.Nested(BillingSchema, allow_none=True,
+                            metadata={"description": "a credit_card's billing cycle; null for other types"})
 
 
 class AccountListSchema(ResponseSchema):
@@ -37,3 +47,7 @@ class AccountCreateSchema(BaseSchema):
 class AccountPatchSchema(BaseSchema):
     name = Name(metadata={"description": "unique among the user's accounts"})
     archived = StrictBool(metadata={"description": "archived accounts keep their entries and balance"})
+    # A credit card's billing cycle (422 on another type); the presets of GET /cards/presets fill these.
+    payment_day = StrictInt(validate=validate.Range(min=1, max=31))
+    usage_start_day = StrictInt(validate=validate.Range(min=1, max=31))
+    usage_month_offset = StrictInt(validate=validate.Range(min=1, max=OFFSET_MAX))

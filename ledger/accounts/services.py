@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -10,8 +10,9 @@ from sqlalchemy import Select, case, delete, or_, select, union_all
 from sqlalchemy.sql.selectable import Subquery
 
 from ledger.accounts.models import Account
+from ledger.cards.billing import CARD_TYPE, DEFAULT_BILLING, Billing, period_error
 from ledger.entries.models import Entry
-from ledger.errors import Conflict, NotFound
+from ledger.errors import Conflict, NotFound, ValidationFailed
 from ledger.extensions import db
 from ledger.ledgers.totals import check_totals
 from ledger.money import exact_sum, from_parts
@@ -28,11 +29,41 @@ class AccountView:
     balance: int
     archived: bool
     created_at: datetime
+    billing: Billing | None  # a credit card's cycle (its own or the default), None for other types
 
     @classmethod
     def of(cls, account: Account, balance: int) -> AccountView:
         return cls(id=account.id, name=account.name, type=account.type, opening_balance=account.opening_balance,
-                   balance=balance, archived=account.archived, created_at=account.created_at)
+                   balance=balance, archived=account.archived, created_at=account.created_at,
+                   billing=billing_of(account))
+
+
+BILLING_FIELDS = ("payment_day", "usage_start_day", "usage_month_offset")
+
+
+def billing_of(account: Account) -> Billing | None:
+    """A credit card's billing settings, each unset one from the default cycle; None for other account types."""
+    if account.type != CARD_TYPE:
+        return None
+    stored = {field: getattr(account, field) for field in BILLING_FIELDS}
+    return replace(DEFAULT_BILLING, **{field: value for field, value in stored.items() if value is not None})
+
+
+def _set_billing(account: Account, changes: dict) -> None:
+    """Apply the billing fields of a PATCH: 422 on the field for an account that is not a credit card, or for a
+    cycle whose usage period would not end before its payment date."""
+    sent = [field for field in BILLING_FIELDS if field in changes]
+    if not sent:
+        return
+    current = billing_of(account)
+    if current is None:
+        raise ValidationFailed(errors={field: ["Only a credit_card account has billing settings."] for field in sent})
+    billing = replace(current, **{field: changes[field] for field in sent})
+    problem = period_error(billing)
+    if problem is not None:
+        raise ValidationFailed(errors={"payment_day": [problem]})
+    for field in BILLING_FIELDS:
+        setattr(account, field, getattr(billing, field))
 
 
 def _entry_totals(ledger_id: int, account_id: int | None) -> Subquery:
@@ -131,7 +162,7 @@ def add_accounts(ledger_id: int, names: Sequence[str], type: str) -> dict[str, i
 
 
 def update_account(ledger_id: int, account_id: int, changes: dict) -> AccountView:
-    """Rename and/or (un)archive an account."""
+    """Rename and/or (un)archive an account; a credit card's billing settings change too."""
     account, balance = _load(ledger_id, account_id)
     name = changes.get("name")
     if name is not None and name != account.name:
@@ -139,6 +170,7 @@ def update_account(ledger_id: int, account_id: int, changes: dict) -> AccountVie
         account.name = name
     if "archived" in changes:
         account.archived = changes["archived"]
+    _set_billing(account, changes)
     db.session.commit()
     return AccountView.of(account, balance)
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -35,6 +36,7 @@ class Entry(Model):
         Index("ix_entries_ledger_id_occurred_on_type_amount", "ledger_id", "occurred_on", "type", "amount"),
         CheckConstraint("type IN ('income', 'expense', 'transfer')", name="type"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("installment_months BETWEEN 2 AND 36", name="installment_months"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -47,6 +49,8 @@ class Entry(Model):
                                                       nullable=True, index=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"),
                                                     nullable=True, index=True)
+    # 할부: a card expense paid in this many monthly portions (ledger.cards.billing); NULL is 일시불 (at once).
+    installment_months: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     memo: Mapped[str] = mapped_column(String(500), default="", server_default=text("''"))
     # Incremented on every change; the ETag, and the optimistic lock behind If-Match.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from ledger.cards.billing import INSTALLMENT_MAX
 from ledger.entries.models import ENTRY_TYPES
 from ledger.money import MAX_AMOUNT
 from ledger.months import DATE_SHAPE, parse_date
@@ -18,6 +19,7 @@ from ledger.schemas import (
     QueryId,
     QueryInt,
     ResponseSchema,
+    StrictInt,
     Text,
     Timestamp,
     trimmed_pattern,
@@ -83,6 +85,9 @@ class _EntryFields(BaseSchema):
                                                                 "same kind"})
     memo = Text(allow_none=True, validate=validate.Length(max=MEMO_MAX))
     tags = Tags()
+    installment_months = StrictInt(allow_none=True, validate=validate.Range(min=1, max=INSTALLMENT_MAX),
+                                   metadata={"description": "할부: a credit_card expense paid in 2..36 monthly "
+                                                            "portions; null or 1 is 일시불 (stored as null)"})
 
 
 class EntryCreateSchema(_EntryFields):
@@ -109,6 +114,7 @@ class EntrySchema(ResponseSchema):
     to_account_id = fields.Integer(allow_none=True)
     category_id = fields.Integer(allow_none=True)
     memo = fields.String()
+    installment_months = fields.Integer(allow_none=True, metadata={"description": "null: 일시불"})
     # Sorted here, by code point: ORDER BY tag would follow each database's collation.
     tags = fields.Function(lambda entry: sorted(entry.tags), metadata={"type": "array", "items": {"type": "string"}})
     created_by = fields.Integer(allow_none=True, metadata={

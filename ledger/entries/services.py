@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import parse_etags
 
 from ledger.accounts.models import Account
+from ledger.cards.billing import CARD_TYPE
 from ledger.categories.models import Category
 from ledger.database import is_id, rowcount, utcnow
 from ledger.entries.cursor import decode_cursor, encode_cursor
@@ -27,7 +28,8 @@ from ledger.ledgers.access import LedgerScope
 from ledger.ledgers.totals import check_totals
 from ledger.months import month_bounds
 
-WRITABLE_FIELDS = ("type", "amount", "occurred_on", "account_id", "to_account_id", "category_id", "memo", "tags")
+WRITABLE_FIELDS = ("type", "amount", "occurred_on", "account_id", "to_account_id", "category_id", "memo", "tags",
+                   "installment_months")
 REFERENCE_FIELDS = ("account_id", "to_account_id", "category_id")
 
 
@@ -65,15 +67,20 @@ def validate_entry_refs(ledger_id: int, data: Mapping[str, Any], *, archived_ok:
     errors = _shape_errors(data)
     account_fields = [f for f in ("account_id", "to_account_id") if f not in errors and data.get(f) is not None]
     account_ids = {data[f] for f in account_fields}
+    found: dict[int, tuple[bool, str]] = {}
     if account_ids:
-        found = dict(db.session.execute(
-            select(Account.id, Account.archived).where(Account.ledger_id == ledger_id, Account.id.in_(account_ids))
-        ).all())
+        found = {account_id: (archived, type_) for account_id, archived, type_ in db.session.execute(
+            select(Account.id, Account.archived, Account.type)
+            .where(Account.ledger_id == ledger_id, Account.id.in_(account_ids)))}
         for field in account_fields:
             if data[field] not in found:
                 _add(errors, field, "No such account.")
-            elif found[data[field]] and field not in archived_ok:
+            elif found[data[field]][0] and field not in archived_ok:
                 _add(errors, field, "The account is archived.")
+    if data.get("installment_months") is not None:
+        account = found.get(data.get("account_id") or 0)
+        if data.get("type") != "expense" or (account is not None and account[1] != CARD_TYPE):
+            _add(errors, "installment_months", "Only an expense on a credit_card account has installments.")
     category_id = data.get("category_id")
     if category_id is not None and "category_id" not in errors:
         row = db.session.execute(
@@ -89,6 +96,11 @@ def validate_entry_refs(ledger_id: int, data: Mapping[str, Any], *, archived_ok:
         raise ValidationFailed(errors=errors)
 
 
+def paid_at_once_is_null(installment_months: int | None) -> int | None:
+    """1 month of installments is 일시불, stored as NULL like no installments at all."""
+    return None if installment_months == 1 else installment_months
+
+
 def _set_tags(entry: Entry, tags: list[str]) -> None:
     """Replace the entry's tags, keeping the rows of tags that stay (no delete + insert of one key)."""
     wanted = list(dict.fromkeys(tags))
@@ -102,11 +114,13 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
     `data` holds the fields of EntryCreateSchema: type, amount, occurred_on (date), account_id,
     and optionally to_account_id, category_id, memo, tags.
     """
+    data = {**data, "installment_months": paid_at_once_is_null(data.get("installment_months"))}
     validate_entry_refs(ledger.id, data)
     entry = Entry(ledger_id=ledger.id, created_by=ledger.user_id, updated_by=ledger.user_id, type=data["type"],
                   amount=data["amount"], occurred_on=data["occurred_on"], account_id=data["account_id"],
                   to_account_id=data.get("to_account_id"),
-                  category_id=data.get("category_id"), memo=data.get("memo") or "")
+                  category_id=data.get("category_id"), memo=data.get("memo") or "",
+                  installment_months=data["installment_months"])
     _set_tags(entry, data.get("tags") or [])
     db.session.add(entry)
     db.session.flush()
@@ -168,6 +182,7 @@ def update_entry(ledger: LedgerScope, entry_id: int, changes: Mapping[str, Any],
     current["tags"] = sorted(current["tags"])
     merged = {**current, **changes}
     merged["memo"] = merged["memo"] or ""
+    merged["installment_months"] = paid_at_once_is_null(merged["installment_months"])
     merged["tags"] = sorted(set(merged["tags"] or []))  # a set: the order tags are sent in means nothing
     unchanged_refs = [f for f in REFERENCE_FIELDS if merged[f] == current[f]]
     validate_entry_refs(ledger.id, merged, archived_ok=unchanged_refs)

@@ -18,7 +18,7 @@ def test_new_user_lists_the_default_cash_account(client, logged_in, user, sql):
     [cash] = response.get_json()["items"]
     assert cash.pop("created_at").endswith("Z")
     assert cash == {"id": default_ids(sql, user)["cash"], "name": "Cash", "type": "cash", "opening_balance": 0,
-                    "balance": 0, "archived": False}
+                    "balance": 0, "archived": False, "billing": None}
 
 
 def test_list_is_ordered_by_id_and_includes_archived_accounts(client, logged_in, user, make_account, sql):
@@ -53,7 +53,8 @@ def test_create_returns_201_and_stores_the_account(client, logged_in, user, sql)
     body = response.get_json()
     assert body["created_at"].endswith("Z")
     assert {k: v for k, v in body.items() if k not in {"id", "created_at"}} == {
-        "name": "Shinhan card", "type": "credit_card", "opening_balance": 1200, "balance": 1200, "archived": False}
+        "name": "Shinhan card", "type": "credit_card", "opening_balance": 1200, "balance": 1200, "archived": False,
+        "billing": {"payment_day": 14, "usage_start_day": 1, "usage_month_offset": 1}}
     user_id, name, type_, opening, archived = account_row(sql, body["id"])
     assert (user_id, name, type_, opening, bool(archived)) == (user.id, "Shinhan card", "credit_card", 1200, False)
 
@@ -139,7 +140,7 @@ def test_get_returns_one_account(client, logged_in, user, make_account):
     body = response.get_json()
     assert {k: v for k, v in body.items() if k != "created_at"} == {
         "id": account_id, "name": "Toss", "type": "debit_card", "opening_balance": -700, "balance": -700,
-        "archived": False}
+        "archived": False, "billing": None}
 
 
 @pytest.mark.parametrize("account_id", ["999999", "2147483648", "99999999999999999999999", "0", "-1", "abc"])

@@ -20,6 +20,7 @@ const Reports = lazy(() => import("./screens/Reports"));
 const NotFound = lazy(() => import("./screens/NotFound"));
 const Household = lazy(() => import("./screens/Household"));
 const Invite = lazy(() => import("./screens/Invite"));
+const CardStatement = lazy(() => import("./screens/CardStatement"));
 
 /** After these the person chose to leave: no "next" page to come back to. */
 const CHOSEN: ReadonlySet<SignOutReason> = new Set(["signed_out", "signed_out_everywhere", "account_deleted"]);
@@ -43,6 +44,8 @@ function signedInScreen(path: string) {
     case "/settings/household":
       return <Household />;
     default: {
+      const statement = /^\/accounts\/([1-9][0-9]{0,9})\/statement$/.exec(path);
+      if (statement) return <CardStatement accountId={Number(statement[1])} />;
       const token = inviteToken(path);
       return token ? <Invite token={token} /> : <NotFound />;
     }

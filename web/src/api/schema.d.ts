@@ -493,6 +493,117 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/accounts/{account_id}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * A credit card's statement paid in `month`: usage period, lines (installment portions), payments, amount
+         *     due; 409 not_a_card for another account type.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description the month the statement is paid in */
+                    month: string;
+                };
+                header?: never;
+                path: {
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Statement"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        /** @description Bearer realm="ledger" when no credentials were sent, else Bearer error="invalid_token" (RFC 6750) */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal Server Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1268,6 +1379,193 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The statement summary of every credit card paid in `month` (the household's current month by default). */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the month the statements are paid in; today's month by default */
+                    month?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueList"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        /** @description Bearer realm="ledger" when no credentials were sent, else Bearer error="invalid_token" (RFC 6750) */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal Server Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cards/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Billing cycles of common issuers, to fill an account's fields (each stays editable). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PresetList"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        /** @description Bearer realm="ledger" when no credentials were sent, else Bearer error="invalid_token" (RFC 6750) */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal Server Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -3815,6 +4113,121 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/ledgers/{ledger_id}/accounts/{account_id}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a ledger you are a member of */
+                ledger_id: number;
+                account_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * A credit card's statement paid in `month`: usage period, lines (installment portions), payments, amount
+         *     due; 409 not_a_card for another account type.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description the month the statement is paid in */
+                    month: string;
+                };
+                header?: never;
+                path: {
+                    /** @description a ledger you are a member of */
+                    ledger_id: number;
+                    account_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Statement"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        /** @description Bearer realm="ledger" when no credentials were sent, else Bearer error="invalid_token" (RFC 6750) */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal Server Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ledgers/{ledger_id}/budgets/{month}": {
         parameters: {
             query?: never;
@@ -4036,6 +4449,205 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledgers/{ledger_id}/cards/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a ledger you are a member of */
+                ledger_id: number;
+            };
+            cookie?: never;
+        };
+        /** The statement summary of every credit card paid in `month` (the household's current month by default). */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the month the statements are paid in; today's month by default */
+                    month?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description a ledger you are a member of */
+                    ledger_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueList"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        /** @description Bearer realm="ledger" when no credentials were sent, else Bearer error="invalid_token" (RFC 6750) */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal Server Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ledgers/{ledger_id}/cards/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a ledger you are a member of */
+                ledger_id: number;
+            };
+            cookie?: never;
+        };
+        /** Billing cycles of common issuers, to fill an account's fields (each stays editable). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description a ledger you are a member of */
+                    ledger_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PresetList"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        /** @description Bearer realm="ledger" when no credentials were sent, else Bearer error="invalid_token" (RFC 6750) */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal Server Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -6885,6 +7497,8 @@ export interface components {
             archived: boolean;
             /** @description opening_balance + income - expense - transfers out + transfers in, integer minor units of the user's currency */
             balance: number;
+            /** @description a credit_card's billing cycle; null for other types */
+            billing: components["schemas"]["Billing"] | (Record<string, never> | null);
             /** Format: date-time */
             created_at: string;
             readonly id: number;
@@ -6917,6 +7531,17 @@ export interface components {
             archived?: boolean;
             /** @description unique among the user's accounts */
             name?: string;
+            payment_day?: number;
+            usage_month_offset?: number;
+            usage_start_day?: number;
+        };
+        Billing: {
+            /** @description 1..31; past a month's end, its last day */
+            payment_day: number;
+            /** @description 1 (전월) or 2 (전전월): how many months before the payment month the usage period starts */
+            usage_month_offset: number;
+            /** @description 1..31: the usage period starts on this day */
+            usage_start_day: number;
         };
         Budget: {
             /** @description ordered by category_id */
@@ -7035,6 +7660,10 @@ export interface components {
         DeleteMe: {
             password: string;
         };
+        DueList: {
+            /** @description every credit card that is not archived, by id */
+            items: components["schemas"]["StatementSummary"][];
+        };
         Entry: {
             account_id: number;
             /** @description positive integer minor units; `type` gives the direction */
@@ -7050,6 +7679,8 @@ export interface components {
              */
             readonly currency: string;
             id: number;
+            /** @description null: 일시불 */
+            installment_months: number | null;
             memo: string;
             /** Format: date */
             occurred_on: string;
@@ -7071,6 +7702,8 @@ export interface components {
             amount: number;
             /** @description income/expense only: a category of the same kind */
             category_id?: number | null;
+            /** @description 할부: a credit_card expense paid in 2..36 monthly portions; null or 1 is 일시불 (stored as null) */
+            installment_months?: number | null;
             memo?: string | null;
             /**
              * Format: date
@@ -7098,6 +7731,8 @@ export interface components {
             amount?: number;
             /** @description income/expense only: a category of the same kind */
             category_id?: number | null;
+            /** @description 할부: a credit_card expense paid in 2..36 monthly portions; null or 1 is 일시불 (stored as null) */
+            installment_months?: number | null;
             memo?: string | null;
             /**
              * Format: date
@@ -7124,7 +7759,7 @@ export interface components {
              * @description stable machine-readable reason
              * @enum {string}
              */
-            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "not_a_card" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
             detail: string;
             errors?: components["schemas"]["ImportErrors"];
             request_id?: string;
@@ -7307,12 +7942,32 @@ export interface components {
             /** @description 12..256 characters, not a common password, not the email */
             new_password: string;
         };
+        Payment: {
+            /** @description integer minor units of the ledger's currency */
+            amount: number;
+            entry_id: number;
+            from_account_id: number;
+            /** Format: date */
+            occurred_on: string;
+        };
+        Preset: {
+            /** @example shinhan */
+            key: string;
+            /** @example 신한카드 */
+            name: string;
+            payment_day: number;
+            usage_month_offset: number;
+            usage_start_day: number;
+        };
+        PresetList: {
+            items: components["schemas"]["Preset"][];
+        };
         Problem: {
             /**
              * @description stable machine-readable reason
              * @enum {string}
              */
-            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "not_a_card" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
             detail: string;
             /** @description field -> list of messages (validation_error) */
             errors?: {
@@ -7364,6 +8019,78 @@ export interface components {
         };
         SessionList: {
             items: components["schemas"]["Session"][];
+        };
+        Statement: {
+            account_id: number;
+            account_name: string;
+            /** @description max(total - paid, 0) */
+            amount_due: number;
+            /** @example KRW */
+            currency: string;
+            /** @description by date, then entry id */
+            lines: components["schemas"]["StatementLine"][];
+            /** @example 2026-12 */
+            month: string;
+            /** @description transfers into the card from usage_to + 1 to payment_date */
+            paid: number;
+            /** Format: date */
+            payment_date: string;
+            payments: components["schemas"]["Payment"][];
+            /** @description sum of the lines, integer minor units of the ledger's currency */
+            total: number;
+            /**
+             * Format: date
+             * @description first day of the usage period
+             */
+            usage_from: string;
+            /**
+             * Format: date
+             * @description last day of the usage period
+             */
+            usage_to: string;
+        };
+        StatementLine: {
+            /** @description billed by this statement (an installment portion; negative for a refund), integer minor units of the ledger's currency */
+            amount: number;
+            category_id: number | null;
+            /** @description the whole entry, integer minor units of the ledger's currency */
+            entry_amount: number;
+            entry_id: number;
+            /** @description null: 일시불 */
+            installment_months: number | null;
+            /** @description n of installment_months */
+            installment_number: number | null;
+            memo: string;
+            /** Format: date */
+            occurred_on: string;
+            /** @enum {string} */
+            type: "income" | "expense" | "transfer";
+        };
+        StatementSummary: {
+            account_id: number;
+            account_name: string;
+            /** @description max(total - paid, 0) */
+            amount_due: number;
+            /** @example KRW */
+            currency: string;
+            /** @example 2026-12 */
+            month: string;
+            /** @description transfers into the card from usage_to + 1 to payment_date */
+            paid: number;
+            /** Format: date */
+            payment_date: string;
+            /** @description sum of the lines, integer minor units of the ledger's currency */
+            total: number;
+            /**
+             * Format: date
+             * @description first day of the usage period
+             */
+            usage_from: string;
+            /**
+             * Format: date
+             * @description last day of the usage period
+             */
+            usage_to: string;
         };
         Status: {
             /** @example ok */

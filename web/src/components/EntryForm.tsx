@@ -13,6 +13,7 @@ import { today } from "../months";
 import { api } from "../services";
 import { useResource } from "../useResource";
 import { Dialog } from "./Dialog";
+import { InstallmentField, installmentMonths, takesInstallments } from "./InstallmentField";
 import { AccountOptions, Field, SelectField } from "./Field";
 import { Alert, LoadError, Loading } from "./Message";
 
@@ -115,6 +116,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   const key = useRef<string | null>(null); // the Idempotency-Key of the submission being made
   const inFlight = useRef(false);
   const editing = entryId !== undefined;
+  const [installments, setInstallments] = useState<{ value: string; error?: string | undefined }>({ value: "" });
 
   // The entry being edited (none for a new one) and its ETag, for If-Match.
   const loaded = useResource<Entry | null>(
@@ -129,6 +131,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   // Its values fill the form when it arrives (again after "Reload theirs").
   useEffect(() => {
     if (loaded.data) setValues(valuesOf(loaded.data, money.exponent));
+    if (loaded.data) setInstallments({ value: loaded.data.installment_months ? String(loaded.data.installment_months) : "" });
   }, [loaded.data, money.exponent]);
 
   const accountList: Account[] = accounts.data ?? [];
@@ -188,6 +191,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       category_id: values.type === "transfer" ? null : Number(values.category),
       memo: values.memo.trim(),
       tags: [...new Set(tags)],
+      installment_months: installmentMonths(takesInstallments(values.type, account, accountList), installments.value),
     };
   };
 
@@ -199,6 +203,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       if (ours) mapped[ours] = text;
     }
     setErrors(mapped);
+    setInstallments((i) => ({ ...i, error: byField.installment_months }));
     setMessage(failureMessage(failure, t, { idempotency_key_reused: t.serverError }));
   };
 
@@ -311,6 +316,9 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
           <option value="">{t.choose}</option>
           <AccountOptions accounts={openAccounts} />
         </SelectField>
+        {takesInstallments(values.type, values.account, accountList) && (
+          <InstallmentField value={installments.value} onValue={(value) => setInstallments({ value })} error={installments.error} />
+        )}
         {values.type === "transfer" ? (
           <SelectField id="entry-to-account" label={t.toAccount} value={values.toAccount} onValue={set("toAccount")} error={errors.toAccount}>
             <option value="">{t.choose}</option>

@@ -2,6 +2,7 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { failureMessage, fieldErrors } from "../api/problem";
+import { CardBillingDialog } from "../components/CardBillingDialog";
 import { Dialog } from "../components/Dialog";
 import { Field, SelectField } from "../components/Field";
 import { Alert, LoadError, Loading, Notice } from "../components/Message";
@@ -12,6 +13,7 @@ import type { Messages } from "../i18n/en";
 import { type Account, accountsStore, call, type Money, useAccounts } from "../ledger";
 import { useCanWrite } from "../ledgers";
 import { formatMoney, parseAmount } from "../money";
+import { Link } from "../router";
 import { api } from "../services";
 
 const TYPES = ["cash", "bank", "credit_card", "debit_card", "other"] as const;
@@ -37,6 +39,7 @@ function AccountsView({ money }: { money: Money }) {
   const accounts = useAccounts();
   const [said, setSaid] = useState<{ error: string } | { notice: string } | null>(null);
   const [editing, setEditing] = useState<Account | null>(null);
+  const [billing, setBilling] = useState<Account | null>(null);
   const [creating, setCreating] = useState(false);
   const [showArchived, setShowArchived] = useState(false);
   const writable = useCanWrite();
@@ -79,6 +82,18 @@ function AccountsView({ money }: { money: Money }) {
       <span class={account.balance < 0 ? "account__balance negative" : "account__balance"} data-value={account.balance}>
         {fmt(account.balance)}
       </span>
+      {account.type === "credit_card" && (
+        <span class="row-actions">
+          <Link href={`/accounts/${account.id}/statement`} class="button button--small button--quiet" aria-label={t.statementNamed(account.name)}>
+            {t.statement}
+          </Link>
+          {writable && (
+            <button type="button" class="button button--small button--quiet" aria-label={t.cardBillingNamed(account.name)} onClick={() => setBilling(account)}>
+              {t.cardBilling}
+            </button>
+          )}
+        </span>
+      )}
       {writable && (
         <span class="row-actions">
           <button type="button" class="button button--small button--quiet" aria-label={t.renameNamed(account.name)} onClick={() => setEditing(account)}>
@@ -152,6 +167,16 @@ function AccountsView({ money }: { money: Money }) {
           onDone={(name) => {
             setCreating(false);
             setSaid({ notice: t.accountAdded(name) });
+          }}
+        />
+      )}
+      {billing && (
+        <CardBillingDialog
+          account={billing}
+          onClose={() => setBilling(null)}
+          onDone={(name) => {
+            setBilling(null);
+            setSaid({ notice: t.cardBillingSaved(name) });
           }}
         />
       )}

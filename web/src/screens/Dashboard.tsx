@@ -4,6 +4,7 @@
 import { useState } from "preact/hooks";
 import type { Schemas } from "../api/client";
 import { type Failure, failureMessage } from "../api/problem";
+import { CardsDue } from "../components/CardsDue";
 import { CategoryChart, DayChart, Progress, type Slice } from "../components/Charts";
 import { EntryList } from "../components/EntryList";
 import { lazy } from "../components/lazy";
@@ -41,6 +42,7 @@ function DashboardView({ money, startDay }: { money: Money; startDay: number }) 
   const [deleting, setDeleting] = useState<Entry | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
+  const [changes, setChanges] = useState(0); // entries changed here: CardsDue loads again
   const accounts = useAccounts();
   const categories = useCategories();
   const writable = useCanWrite();
@@ -50,6 +52,7 @@ function DashboardView({ money, startDay }: { money: Money; startDay: number }) 
     setFailure(null);
     setNotice(message);
     report.reload();
+    setChanges((n) => n + 1);
     void accountsStore.reload();
   };
 
@@ -124,6 +127,7 @@ function DashboardView({ money, startDay }: { money: Money; startDay: number }) 
       )}
 
       <div class="dashboard__grid">
+        <CardsDue month={key} money={money} changes={changes} />
         {(total || budgetItems.length > 0) && (
           <section class="card" aria-labelledby="budget-title">
             <h2 id="budget-title">{t.budgetProgress}</h2>

@@ -1,0 +1,1 @@
+"""Card accounts: billing cycles, statements, installments and what is due."""

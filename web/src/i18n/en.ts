@@ -63,6 +63,7 @@ export const en = {
     invalid_json: "The request couldn't be read. Please reload the page and try again.",
     invalid_token: "Your sign-in is no longer valid. Please sign in again.",
     refresh_token_reused: "You were signed out to keep your account safe. Please sign in again.",
+    split_sum_mismatch: "The split lines must add up to the entry's amount.",
     registration_closed: "New accounts can't be created on this server at the moment.",
     token_expired: "Your session expired. Please sign in again.",
     token_revoked: "This session was ended. Please sign in again.",

@@ -57,6 +57,7 @@ export const ko: Messages = {
     invalid_json: "요청을 읽지 못했습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.",
     invalid_token: "로그인이 더 이상 유효하지 않습니다. 다시 로그인해 주세요.",
     refresh_token_reused: "계정을 지키기 위해 로그아웃되었습니다. 다시 로그인해 주세요.",
+    split_sum_mismatch: "분할한 금액의 합이 전체 금액과 같아야 합니다.",
     registration_closed: "지금은 이 서버에서 새 계정을 만들 수 없습니다.",
     token_expired: "세션이 만료되었습니다. 다시 로그인해 주세요.",
     token_revoked: "이 세션은 종료되었습니다. 다시 로그인해 주세요.",

@@ -145,10 +145,18 @@ def validate_entry_refs(ledger_id: int, data: Mapping[str, Any], *, archived_ok:
 
 
 def _set_lines(entry: Entry, ledger_id: int, lines: list[Mapping[str, Any]]) -> None:
-    """Replace the entry's lines as a whole (positions 0..n-1); an empty list unsplits it."""
-    entry.line_rows = [EntryLine(ledger_id=ledger_id, position=index, amount=line["amount"],
-                                 category_id=line["category_id"], memo=line.get("memo") or "")
-                       for index, line in enumerate(lines)]
+    """Replace the entry's lines as a whole (positions 0..n-1); an empty list unsplits it.
+
+    The rows of the positions that stay are updated in place: the unit of work inserts before it deletes, so
+    a new row at a position still held would break UNIQUE (entry_id, position).
+    """
+    rows = list(entry.line_rows)
+    for index, line in enumerate(lines):
+        if index == len(rows):
+            rows.append(EntryLine(ledger_id=ledger_id, position=index))
+        rows[index].amount, rows[index].category_id = line["amount"], line["category_id"]
+        rows[index].memo = line.get("memo") or ""
+    entry.line_rows = rows[:len(lines)]
 
 
 def _line_values(entry: Entry) -> list[dict[str, Any]]:

@@ -89,10 +89,10 @@ def _category_rows(ledger_id: int, first: date, last: date, kind_totals: dict[st
 
 
 def _recent_entries(ledger: LedgerScope, month: str) -> list[Entry]:
-    """The month's newest entries as GET /entries?month= lists them, with their tags, in ONE statement.
+    """The month's newest entries as GET /entries?month= lists them, with tags and lines, in ONE statement.
 
-    joinedload, not the relationships' selectin: the tags and split lines come in the same statement (SQLAlchemy puts the
-    LIMIT in a subquery), so the report costs the same whether the month has entries or not.
+    joinedload, not the relationships' selectin: the tags and split lines come in the same statement
+    (SQLAlchemy puts the LIMIT in a subquery), so the report costs the same whether the month has entries or not.
     """
     return with_currency(list(db.session.execute(
         select(Entry).where(*entry_filters(ledger, {"month": month}))

@@ -254,3 +254,52 @@ def test_effective_lines_sum_to_the_entries_and_per_category(app, client, logged
         total = db.session.execute(select(func.sum(whole.c.amount))).scalar()
     assert {k: int(v) for k, v in got.items()} == expected
     assert int(total or 0) == sum(expected.values())
+
+
+# --- CSV: one row per line, a shared split_group; the import reads a group back as one split entry ----------
+
+CSV_HEADER = "occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo"
+
+
+def test_export_writes_one_row_per_line_and_import_reads_them_back(client, logged_in, split, auth, make_user, sql):
+    client.patch(f"{URL}/{split['id']}", json={"tags": ["mart"]}, headers=logged_in.headers)
+    text = client.get(f"{URL}/export.csv", headers=logged_in.headers).get_data(as_text=True)
+    assert text == ("\ufeff" + CSV_HEADER + "\r\n"
+                    f"2026-11-20,expense,Cash,,Food,7000,groceries,mart,{split['id']},10000,mart\r\n"
+                    f"2026-11-20,expense,Cash,,Cafe & snacks,3000,,mart,{split['id']},10000,mart\r\n")
+    # The amount column alone adds up to the real total: nothing is counted twice in a spreadsheet either.
+    other = make_user()
+    auth.login(other)
+    response = client.post(f"{URL}/import", data=text.encode(), headers={**auth.headers, "Content-Type": "text/csv"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["imported"] == 1
+    imported = client.get(URL, headers=auth.headers).get_json()["items"]
+    assert len(imported) == 1
+    entry = imported[0]
+    assert (entry["amount"], entry["memo"], entry["tags"], entry["category_id"]) == (10_000, "mart", ["mart"], None)
+    names = dict(sql.rows("SELECT id, name FROM categories WHERE ledger_id = :l", l=other.ledger_id))
+    assert [(names[line["category_id"]], line["amount"], line["memo"]) for line in entry["lines"]] == [
+        ("Food", 7_000, "groceries"), ("Cafe & snacks", 3_000, "")]
+    again = client.get(f"{URL}/export.csv", headers=auth.headers).get_data(as_text=True)
+    assert again == text.replace(f",{split['id']},10000,", f",{entry['id']},10000,")
+
+
+@pytest.mark.parametrize(("rows", "column", "code"), [
+    (["2026-11-20,expense,Cash,,Food,7000,,,g1,10001,", "2026-11-20,expense,Cash,,Food,3000,,,g1,10001,"],
+     "split_total", "split_sum_mismatch"),
+    (["2026-11-20,expense,Cash,,Food,7000,,,g1,10000,", "2026-11-21,expense,Cash,,Food,3000,,,g1,10000,"],
+     "occurred_on", "split_mismatch"),
+    (["2026-11-20,expense,Cash,,Food,10000,,,g1,10000,"], "split_group", "split_count"),
+    (["2026-11-20,transfer,Cash,Bank,,5,,,g1,10,", "2026-11-20,transfer,Cash,Bank,,5,,,g1,10,"],
+     "split_group", "split_transfer"),
+    (["2026-11-20,expense,Cash,,Food,5,,,,10,"], "split_group", "split_group_required"),
+])
+def test_bad_split_groups_are_row_errors(client, logged_in, sql, rows, column, code):
+    body = "\r\n".join([CSV_HEADER, "2026-11-19,expense,Cash,,Food,1,fine,,,,", *rows]) + "\r\n"
+    response = client.post(f"{URL}/import", data=body.encode(), headers={**logged_in.headers,
+                                                                         "Content-Type": "text/csv"})
+    problem = assert_problem(response, 422, "validation_error")
+    bad = problem["errors"]["rows"]
+    assert [row["line"] for row in bad] == list(range(3, 3 + len(rows)))
+    assert all(row["codes"] == {column: [code]} for row in bad), bad
+    assert sql.count("entries") == 0 and sql.count("entry_lines") == 0

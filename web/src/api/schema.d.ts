@@ -1850,7 +1850,7 @@ export interface paths {
                     type?: "income" | "expense" | "transfer";
                     /** @description entries from or (transfers) to this account */
                     account_id?: number;
-                    /** @description this category and its children */
+                    /** @description this category and its children (a split entry matches when one of its lines does) */
                     category_id?: number;
                     /** @description exact tag */
                     tag?: string;
@@ -2097,7 +2097,7 @@ export interface paths {
                     type?: "income" | "expense" | "transfer";
                     /** @description entries from or (transfers) to this account */
                     account_id?: number;
-                    /** @description this category and its children */
+                    /** @description this category and its children (a split entry matches when one of its lines does) */
                     category_id?: number;
                     /** @description exact tag */
                     tag?: string;
@@ -2118,7 +2118,8 @@ export interface paths {
                  * @description The matching entries, newest first, as a CSV attachment.
                  *
                  *     UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
-                 *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
+                 *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo`
+                 *     (the import also takes the first eight columns alone: no splits).
                  *     * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
                  *     * `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
                  *     * `account`, `to_account` (transfers only): account names.
@@ -2126,6 +2127,12 @@ export interface paths {
                  *       category. Inside a name, a backslash is written `\\` and a slash `\/`.
                  *     * `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
                  *     * `tags`: joined by `;`. Inside a tag, a backslash is written `\\` and a semicolon `\;`.
+                 *     * Splits: a split entry is one row per line, its `category`, `amount` and `memo` the line's, with the same
+                 *       `split_group` (the export writes the entry's id; any text up to 100 characters), `split_total` (the entry's
+                 *       amount) and `split_memo` (the entry's memo) on each; date, type, account and tags equal on every row. So the
+                 *       `amount` column adds up to the real totals. The import makes one split entry of a group; a group of one row
+                 *       or more than 50, a transfer, rows that differ in the entry's fields (`split_mismatch`) or amounts that do
+                 *       not add up to `split_total` (`split_sum_mismatch`) are bad rows. Unsplit rows leave the three empty.
                  *     * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
                  *       one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
                  */
@@ -2234,7 +2241,8 @@ export interface paths {
          *     without writing anything.
          *
          *     UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
-         *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
+         *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo`
+         *     (the import also takes the first eight columns alone: no splits).
          *     * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
          *     * `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
          *     * `account`, `to_account` (transfers only): account names.
@@ -2242,6 +2250,12 @@ export interface paths {
          *       category. Inside a name, a backslash is written `\\` and a slash `\/`.
          *     * `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
          *     * `tags`: joined by `;`. Inside a tag, a backslash is written `\\` and a semicolon `\;`.
+         *     * Splits: a split entry is one row per line, its `category`, `amount` and `memo` the line's, with the same
+         *       `split_group` (the export writes the entry's id; any text up to 100 characters), `split_total` (the entry's
+         *       amount) and `split_memo` (the entry's memo) on each; date, type, account and tags equal on every row. So the
+         *       `amount` column adds up to the real totals. The import makes one split entry of a group; a group of one row
+         *       or more than 50, a transfer, rows that differ in the entry's fields (`split_mismatch`) or amounts that do
+         *       not add up to `split_total` (`split_sum_mismatch`) are bad rows. Unsplit rows leave the three empty.
          *     * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
          *       one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
          */
@@ -4602,7 +4616,7 @@ export interface paths {
                     type?: "income" | "expense" | "transfer";
                     /** @description entries from or (transfers) to this account */
                     account_id?: number;
-                    /** @description this category and its children */
+                    /** @description this category and its children (a split entry matches when one of its lines does) */
                     category_id?: number;
                     /** @description exact tag */
                     tag?: string;
@@ -4858,7 +4872,7 @@ export interface paths {
                     type?: "income" | "expense" | "transfer";
                     /** @description entries from or (transfers) to this account */
                     account_id?: number;
-                    /** @description this category and its children */
+                    /** @description this category and its children (a split entry matches when one of its lines does) */
                     category_id?: number;
                     /** @description exact tag */
                     tag?: string;
@@ -4882,7 +4896,8 @@ export interface paths {
                  * @description The matching entries, newest first, as a CSV attachment.
                  *
                  *     UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
-                 *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
+                 *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo`
+                 *     (the import also takes the first eight columns alone: no splits).
                  *     * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
                  *     * `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
                  *     * `account`, `to_account` (transfers only): account names.
@@ -4890,6 +4905,12 @@ export interface paths {
                  *       category. Inside a name, a backslash is written `\\` and a slash `\/`.
                  *     * `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
                  *     * `tags`: joined by `;`. Inside a tag, a backslash is written `\\` and a semicolon `\;`.
+                 *     * Splits: a split entry is one row per line, its `category`, `amount` and `memo` the line's, with the same
+                 *       `split_group` (the export writes the entry's id; any text up to 100 characters), `split_total` (the entry's
+                 *       amount) and `split_memo` (the entry's memo) on each; date, type, account and tags equal on every row. So the
+                 *       `amount` column adds up to the real totals. The import makes one split entry of a group; a group of one row
+                 *       or more than 50, a transfer, rows that differ in the entry's fields (`split_mismatch`) or amounts that do
+                 *       not add up to `split_total` (`split_sum_mismatch`) are bad rows. Unsplit rows leave the three empty.
                  *     * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
                  *       one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
                  */
@@ -5001,7 +5022,8 @@ export interface paths {
          *     without writing anything.
          *
          *     UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
-         *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
+         *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo`
+         *     (the import also takes the first eight columns alone: no splits).
          *     * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
          *     * `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
          *     * `account`, `to_account` (transfers only): account names.
@@ -5009,6 +5031,12 @@ export interface paths {
          *       category. Inside a name, a backslash is written `\\` and a slash `\/`.
          *     * `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
          *     * `tags`: joined by `;`. Inside a tag, a backslash is written `\\` and a semicolon `\;`.
+         *     * Splits: a split entry is one row per line, its `category`, `amount` and `memo` the line's, with the same
+         *       `split_group` (the export writes the entry's id; any text up to 100 characters), `split_total` (the entry's
+         *       amount) and `split_memo` (the entry's memo) on each; date, type, account and tags equal on every row. So the
+         *       `amount` column adds up to the real totals. The import makes one split entry of a group; a group of one row
+         *       or more than 50, a transfer, rows that differ in the entry's fields (`split_mismatch`) or amounts that do
+         *       not add up to `split_total` (`split_sum_mismatch`) are bad rows. Unsplit rows leave the three empty.
          *     * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
          *       one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
          */
@@ -7050,6 +7078,8 @@ export interface components {
              */
             readonly currency: string;
             id: number;
+            /** @description the split's lines in order; empty when the entry is not split */
+            lines: components["schemas"]["EntryLine"][];
             memo: string;
             /** Format: date */
             occurred_on: string;
@@ -7071,6 +7101,8 @@ export interface components {
             amount: number;
             /** @description income/expense only: a category of the same kind */
             category_id?: number | null;
+            /** @description a split (income/expense only): 2..50 lines that add up to `amount` (else 422 split_sum_mismatch), category_id null then; replaced as a whole by PATCH; [] or null: not split */
+            lines?: components["schemas"]["EntryLineIn"][] | null;
             memo?: string | null;
             /**
              * Format: date
@@ -7083,6 +7115,21 @@ export interface components {
             to_account_id?: number | null;
             /** @enum {string} */
             type: "income" | "expense" | "transfer";
+        };
+        EntryLine: {
+            amount: number;
+            category_id: number;
+            memo: string;
+        };
+        EntryLineIn: {
+            /**
+             * @description integer minor units of the user's currency
+             * @example 12000
+             */
+            amount: number;
+            /** @description a category of the entry's kind, of this ledger */
+            category_id: number;
+            memo?: string | null;
         };
         EntryPage: {
             items: components["schemas"]["Entry"][];
@@ -7098,6 +7145,8 @@ export interface components {
             amount?: number;
             /** @description income/expense only: a category of the same kind */
             category_id?: number | null;
+            /** @description a split (income/expense only): 2..50 lines that add up to `amount` (else 422 split_sum_mismatch), category_id null then; replaced as a whole by PATCH; [] or null: not split */
+            lines?: components["schemas"]["EntryLineIn"][] | null;
             memo?: string | null;
             /**
              * Format: date
@@ -7124,7 +7173,7 @@ export interface components {
              * @description stable machine-readable reason
              * @enum {string}
              */
-            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "split_sum_mismatch" | "token_expired" | "token_revoked";
             detail: string;
             errors?: components["schemas"]["ImportErrors"];
             request_id?: string;
@@ -7145,7 +7194,7 @@ export interface components {
         ImportRowError: {
             /** @description the same columns → a stable code per message, in its order */
             codes: {
-                [key: string]: ("account_archived" | "amount_invalid" | "category_archived" | "category_levels" | "category_required" | "date_invalid" | "escape_invalid" | "field_count" | "malformed_csv" | "nul_character" | "parent_archived" | "required" | "same_account" | "tag_length" | "too_long" | "too_many_tags" | "transfer_category" | "transfer_only" | "type_invalid")[];
+                [key: string]: ("account_archived" | "amount_invalid" | "category_archived" | "category_levels" | "category_required" | "date_invalid" | "escape_invalid" | "field_count" | "malformed_csv" | "nul_character" | "parent_archived" | "required" | "same_account" | "split_count" | "split_group_required" | "split_mismatch" | "split_sum_mismatch" | "split_transfer" | "tag_length" | "too_long" | "too_many_tags" | "transfer_category" | "transfer_only" | "type_invalid")[];
             };
             /** @description column (`_row`: the record as a whole) → English messages */
             errors: {
@@ -7312,7 +7361,7 @@ export interface components {
              * @description stable machine-readable reason
              * @enum {string}
              */
-            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "refresh_token_reused" | "registration_closed" | "split_sum_mismatch" | "token_expired" | "token_revoked";
             detail: string;
             /** @description field -> list of messages (validation_error) */
             errors?: {

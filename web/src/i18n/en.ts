@@ -374,7 +374,8 @@ export const en = {
   newCategories: (names: string) => `New categories: ${names}`,
   importProblems: "Nothing was imported. Fix these lines and check the file again.",
   line: (n: number) => `Line ${n}:`,
-  csvHeaderWrong: "The first line must be the export's header: occurred_on,type,account,to_account,category,amount,memo,tags",
+  csvHeaderWrong:
+    "The first line must be the export's header: occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo (without splits, the first 8 columns alone)",
   csvNotUtf8: 'The file isn\'t UTF-8 text. Save it as "CSV UTF-8" and try again.',
   /** Why a CSV row was refused, by the import's row `codes` (a test checks every code has one). */
   importRow: {
@@ -385,12 +386,17 @@ export const en = {
     category_required: "Income and expenses need a category.",
     date_invalid: "Write the date as YYYY-MM-DD.",
     escape_invalid: "A backslash (\\) must be followed by \\ or by the separator.",
-    field_count: "This line doesn't have the header's 8 columns.",
+    field_count: "This line doesn't have as many columns as the header.",
     malformed_csv: "The file can't be read from this line on. Check its quotation marks.",
     nul_character: "Contains a character that can't be stored.",
     parent_archived: "The parent category is archived, so no new category can be added under it.",
     required: "This is required.",
     same_account: "A transfer must go to another account.",
+    split_count: "A split group must have 2 to 50 rows.",
+    split_group_required: "split_total and split_memo need a split_group.",
+    split_mismatch: "Rows of one split group must share the date, type, account, tags, total and memo.",
+    split_sum_mismatch: "The amounts of a split group must add up to its split_total.",
+    split_transfer: "Transfers can't be split.",
     tag_length: "Each tag must be 1 to 50 characters.",
     too_long: "This is too long.",
     too_many_tags: "At most 20 tags.",

@@ -58,6 +58,7 @@ PROBLEM_CODES = (
     "not_a_card",
     "refresh_token_reused",
     "registration_closed",
+    "split_sum_mismatch",  # splits: the lines do not add up to the entry's amount
     "token_expired",
     "token_revoked",
 )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from ledger.budgets.models import Budget
 from ledger.categories.models import Category
-from ledger.entries.models import Entry
+from ledger.entries.effective import entry_effective_lines
 from ledger.errors import ValidationFailed
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
@@ -31,11 +31,14 @@ class BudgetLine:
 
 
 def budget_lines(ledger_id: int, month: str, first: date, last: date) -> list[BudgetLine]:
-    """The month's budgets with their spending (category + children), in ONE statement."""
-    high, low = exact_sum(Entry.amount)
-    spent = (select(Entry.category_id, high.label("high"), low.label("low"))
-             .where(Entry.ledger_id == ledger_id, Entry.type == "expense", Entry.occurred_on.between(first, last))
-             .group_by(Entry.category_id)
+    """The month's budgets with their spending (category + children), in ONE statement.
+
+    Spending is summed over the effective lines: a split expense counts in each of its lines' categories.
+    """
+    lines = entry_effective_lines(ledger_id, first, last, ("expense",))
+    high, low = exact_sum(lines.c.amount)
+    spent = (select(lines.c.category_id, high.label("high"), low.label("low"))
+             .group_by(lines.c.category_id)
              .subquery())
     budgeted = aliased(Category)
     member = aliased(Category)  # the budgeted category itself and each of its children

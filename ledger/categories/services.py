@@ -8,8 +8,7 @@ from typing import Literal
 from sqlalchemy import delete, select
 
 from ledger.categories.models import Category, parent_key
-from ledger.entries.models import Entry
-from ledger.entries.services import reassign_category
+from ledger.entries.services import category_in_use, reassign_category
 from ledger.errors import Conflict, NotFound, ValidationFailed
 from ledger.extensions import db
 
@@ -212,10 +211,7 @@ def delete_category(ledger_id: int, category_id: int, reassign_to: int | None = 
         raise Conflict("The category has subcategories; delete or move them first.")
     moved = 0
     if target is None:
-        in_use = db.session.execute(
-            select(Entry.id).where(Entry.ledger_id == ledger_id, Entry.category_id == category.id).limit(1)
-        ).first()
-        if in_use is not None:
+        if category_in_use(ledger_id, category.id):
             raise Conflict("Entries still use this category; pass reassign_to to move them first.")
     else:
         moved = reassign_category(ledger_id, category.id, target.id)

@@ -22,7 +22,8 @@ csv_blp = Blueprint("entries_csv", __name__, url_prefix="/api/v1/entries", descr
 
 FORMAT_DOC = f"""\
 UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
-either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
+either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo`
+(the import also takes the first eight columns alone: no splits).
 * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
 * `amount`: integer minor units, 1..{MAX_AMOUNT}, digits only (no sign, decimals, exponent or spaces).
 * `account`, `to_account` (transfers only): account names.
@@ -30,6 +31,12 @@ either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
   category. Inside a name, a backslash is written `\\\\` and a slash `\\/`.
 * `memo`: up to {MEMO_MAX} characters (quoted when it holds commas, quotes or line breaks).
 * `tags`: joined by `;`. Inside a tag, a backslash is written `\\\\` and a semicolon `\\;`.
+* Splits: a split entry is one row per line, its `category`, `amount` and `memo` the line's, with the same
+  `split_group` (the export writes the entry's id; any text up to 100 characters), `split_total` (the entry's
+  amount) and `split_memo` (the entry's memo) on each; date, type, account and tags equal on every row. So the
+  `amount` column adds up to the real totals. The import makes one split entry of a group; a group of one row
+  or more than 50, a transfer, rows that differ in the entry's fields (`split_mismatch`) or amounts that do
+  not add up to `split_total` (`split_sum_mismatch`) are bad rows. Unsplit rows leave the three empty.
 * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
   one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
 """

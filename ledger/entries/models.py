@@ -71,12 +71,20 @@ class Entry(Model):
 
     tag_rows: Mapped[list[EntryTag]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
                                                     order_by="EntryTag.tag", lazy="selectin")
+    # A split entry's lines (2..50, summing to `amount`; the entry's own category_id is NULL then); empty when
+    # unsplit. Reports read entries and lines through ledger.entries.effective only.
+    line_rows: Mapped[list[EntryLine]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                      order_by="EntryLine.position", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def tags(self) -> list[str]:
         return [row.tag for row in self.tag_rows]
+
+    @property
+    def lines(self) -> list[EntryLine]:
+        return list(self.line_rows)
 
 
 class EntryTag(Model):
@@ -85,6 +93,27 @@ class EntryTag(Model):
 
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+
+class EntryLine(Model):
+    """One line of a split entry: part of its amount in a category of its own, with a memo."""
+
+    __tablename__ = "entry_lines"
+    __table_args__ = (
+        # The lines of one entry in order; also the probe of the reports' "has it lines?" (NOT EXISTS).
+        UniqueConstraint("entry_id", "position", name="uq_entry_lines_entry_id_position"),
+        # The category filter of GET /entries, a category's "in use" check and its reassignment.
+        Index("ix_entry_lines_ledger_id_category_id", "ledger_id", "category_id"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    memo: Mapped[str] = mapped_column(String(500), default="", server_default=text("''"))
 
 
 class IdempotencyKey(Model):

@@ -75,6 +75,23 @@ class Tags(fields.List):
         return list(dict.fromkeys(super()._deserialize(value, attr, data, **kwargs)))
 
 
+LINES_MAX = 50
+
+
+class EntryLineInSchema(BaseSchema):
+    """One line of a split: part of the entry's amount in a category of the entry's kind."""
+
+    amount = Amount(required=True)
+    category_id = Id(required=True, metadata={"description": "a category of the entry's kind, of this ledger"})
+    memo = Text(allow_none=True, validate=validate.Length(max=MEMO_MAX))
+
+
+class EntryLineSchema(ResponseSchema):
+    amount = fields.Integer()
+    category_id = fields.Integer()
+    memo = fields.String()
+
+
 class _EntryFields(BaseSchema):
     type = fields.String(validate=validate.OneOf(ENTRY_TYPES))
     amount = Amount()
@@ -88,6 +105,10 @@ class _EntryFields(BaseSchema):
     installment_months = StrictInt(allow_none=True, validate=validate.Range(min=1, max=INSTALLMENT_MAX),
                                    metadata={"description": "할부: a credit_card expense paid in 2..36 monthly "
                                                             "portions; null or 1 is 일시불 (stored as null)"})
+    lines = fields.List(fields.Nested(EntryLineInSchema), allow_none=True, validate=validate.Length(max=LINES_MAX),
+                        metadata={"description": f"a split (income/expense only): 2..{LINES_MAX} lines that add up "
+                                                 "to `amount` (else 422 split_sum_mismatch), category_id null then; "
+                                                 "replaced as a whole by PATCH; [] or null: not split"})
 
 
 class EntryCreateSchema(_EntryFields):
@@ -115,6 +136,8 @@ class EntrySchema(ResponseSchema):
     category_id = fields.Integer(allow_none=True)
     memo = fields.String()
     installment_months = fields.Integer(allow_none=True, metadata={"description": "null: 일시불"})
+    lines = fields.List(fields.Nested(EntryLineSchema), metadata={
+        "description": "the split's lines in order; empty when the entry is not split"})
     # Sorted here, by code point: ORDER BY tag would follow each database's collation.
     tags = fields.Function(lambda entry: sorted(entry.tags), metadata={"type": "array", "items": {"type": "string"}})
     created_by = fields.Integer(allow_none=True, metadata={
@@ -139,7 +162,8 @@ class EntryFilterSchema(BaseSchema):
                             "example": "2026-11"})
     type = fields.String(validate=validate.OneOf(ENTRY_TYPES))
     account_id = QueryId(metadata={"description": "entries from or (transfers) to this account"})
-    category_id = QueryId(metadata={"description": "this category and its children"})
+    category_id = QueryId(metadata={"description": "this category and its children (a split entry matches when "
+                                                   "one of its lines does)"})
     tag = Tag(max_input=2 * TAG_MAX, metadata={"description": "exact tag"})  # bounded: it is part of the URL
     q = Text(validate=validate.Length(max=200),
              metadata={"description": "case-insensitive substring of the memo (% and _ are literal)"})

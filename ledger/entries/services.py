@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import parse_etags
@@ -21,7 +21,7 @@ from ledger.cards.billing import CARD_TYPE
 from ledger.categories.models import Category
 from ledger.database import is_id, rowcount, utcnow
 from ledger.entries.cursor import decode_cursor, encode_cursor
-from ledger.entries.models import Entry, EntryTag
+from ledger.entries.models import Entry, EntryLine, EntryTag
 from ledger.errors import NotFound, PreconditionFailed, ValidationFailed
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
@@ -29,17 +29,21 @@ from ledger.ledgers.totals import check_totals
 from ledger.months import month_bounds
 
 WRITABLE_FIELDS = ("type", "amount", "occurred_on", "account_id", "to_account_id", "category_id", "memo", "tags",
-                   "installment_months")
+                   "installment_months", "lines")
 REFERENCE_FIELDS = ("account_id", "to_account_id", "category_id")
 
 
-def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
+def _add(errors: dict[str, Any], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
-def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The rules that need no database: which references each type needs or forbids."""
-    errors: dict[str, list[str]] = {}
+MIN_LINES, MAX_LINES = 2, 50
+
+
+def _shape_errors(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The rules that need no database: which references each type needs or forbids, and a split's shape."""
+    errors: dict[str, Any] = {}
+    lines = data.get("lines") or []
     if data.get("type") == "transfer":
         if data.get("to_account_id") is None:
             _add(errors, "to_account_id", "A transfer needs a to_account_id.")
@@ -47,22 +51,70 @@ def _shape_errors(data: Mapping[str, Any]) -> dict[str, list[str]]:
             _add(errors, "to_account_id", "Must differ from account_id.")
         if data.get("category_id") is not None:
             _add(errors, "category_id", "A transfer has no category.")
+        if lines:
+            _add(errors, "lines", "A transfer cannot be split.")
     else:
-        if data.get("category_id") is None:
+        if lines:
+            if data.get("category_id") is not None:
+                _add(errors, "category_id", "A split entry has no category of its own: each line has one.")
+        elif data.get("category_id") is None:
             _add(errors, "category_id", f"An {data.get('type')} needs a category_id.")
         if data.get("to_account_id") is not None:
             _add(errors, "to_account_id", "Only a transfer has a to_account_id.")
+    if lines and "lines" not in errors:
+        if not MIN_LINES <= len(lines) <= MAX_LINES:
+            _add(errors, "lines", f"A split has {MIN_LINES} to {MAX_LINES} lines (or none).")
+        elif sum(line["amount"] for line in lines) != data.get("amount"):
+            _add(errors, "lines", f"The lines add up to {sum(line['amount'] for line in lines)}, "
+                                  f"not to the entry's amount {data.get('amount')}.")
+            errors["_sum"] = True
     return errors
 
 
-def validate_entry_refs(ledger_id: int, data: Mapping[str, Any], *, archived_ok: Collection[str] = ()) -> None:
+def _raise(errors: dict[str, Any]) -> None:
+    """ValidationFailed; split_sum_mismatch when the lines' sum is the only problem."""
+    sum_only = errors.pop("_sum", False) and list(errors) == ["lines"]
+    if sum_only:
+        raise ValidationFailed("The split's lines do not add up to the entry's amount.", errors=errors,
+                               code="split_sum_mismatch")
+    raise ValidationFailed(errors=errors)
+
+
+def _line_category_errors(ledger_id: int, data: Mapping[str, Any], archived_ok: Collection[int]) -> dict[str, Any]:
+    """lines[i].category_id: the ledger's own, of the entry's kind, not archived (unless kept). One statement."""
+    lines = data.get("lines") or []
+    wanted = {line["category_id"] for line in lines}
+    if not wanted:
+        return {}
+    found = {row.id: row for row in db.session.execute(
+        select(Category.id, Category.kind, Category.archived)
+        .where(Category.ledger_id == ledger_id, Category.id.in_(wanted)))}
+    by_index: dict[str, dict[str, list[str]]] = {}
+    for index, line in enumerate(lines):
+        row = found.get(line["category_id"])
+        problem = None
+        if row is None:
+            problem = "No such category."
+        elif row.kind != data.get("type"):
+            problem = f"The category is an {row.kind} category; the entry is an {data.get('type')}."
+        elif row.archived and line["category_id"] not in archived_ok:
+            problem = "The category is archived."
+        if problem:
+            by_index[str(index)] = {"category_id": [problem]}
+    return {"lines": by_index} if by_index else {}
+
+
+def validate_entry_refs(ledger_id: int, data: Mapping[str, Any], *, archived_ok: Collection[str] = (),
+                        kept_line_categories: Collection[int] = ()) -> None:
     """Raise ValidationFailed unless `data` (a whole entry) is consistent and references the ledger's own rows.
 
     income/expense: a category_id of the same kind, no to_account_id; transfer: a to_account_id
     other than account_id, no category. Accounts and categories must be the ledger's (another
     ledger's is "does not exist", never "not yours") and not archived, except for the fields in
-    `archived_ok` (an edit may keep an entry's archived account or category).
-    Costs at most two statements.
+    `archived_ok` (an edit may keep an entry's archived account or category; likewise a line may keep one of
+    `kept_line_categories`). A split (`lines`, 2..50) must add up to `amount` (422 split_sum_mismatch when that
+    is the only problem), leaves category_id null, and each line's category follows the rules of category_id
+    (errors under lines.<index>.category_id). Costs at most three statements.
     """
     errors = _shape_errors(data)
     account_fields = [f for f in ("account_id", "to_account_id") if f not in errors and data.get(f) is not None]
@@ -92,8 +144,29 @@ def validate_entry_refs(ledger_id: int, data: Mapping[str, Any], *, archived_ok:
             _add(errors, "category_id", f"The category is an {row.kind} category; the entry is an {data.get('type')}.")
         elif row.archived and "category_id" not in archived_ok:
             _add(errors, "category_id", "The category is archived.")
+    if "lines" not in errors:
+        errors.update(_line_category_errors(ledger_id, data, kept_line_categories))
     if errors:
-        raise ValidationFailed(errors=errors)
+        _raise(errors)
+
+
+def _set_lines(entry: Entry, ledger_id: int, lines: list[Mapping[str, Any]]) -> None:
+    """Replace the entry's lines as a whole (positions 0..n-1); an empty list unsplits it.
+
+    The rows of the positions that stay are updated in place: the unit of work inserts before it deletes, so
+    a new row at a position still held would break UNIQUE (entry_id, position).
+    """
+    rows = list(entry.line_rows)
+    for index, line in enumerate(lines):
+        if index == len(rows):
+            rows.append(EntryLine(ledger_id=ledger_id, position=index))
+        rows[index].amount, rows[index].category_id = line["amount"], line["category_id"]
+        rows[index].memo = line.get("memo") or ""
+    entry.line_rows = rows[:len(lines)]
+
+
+def _line_values(entry: Entry) -> list[dict[str, Any]]:
+    return [{"amount": line.amount, "category_id": line.category_id, "memo": line.memo} for line in entry.line_rows]
 
 
 def paid_at_once_is_null(installment_months: int | None) -> int | None:
@@ -112,7 +185,8 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
     """Validate and add a new entry (flushed, so it has its id; the ledger's totals checked). The caller commits.
 
     `data` holds the fields of EntryCreateSchema: type, amount, occurred_on (date), account_id,
-    and optionally to_account_id, category_id, memo, tags.
+    and optionally to_account_id, category_id, memo, tags, lines (a split: [{amount, category_id, memo}]).
+    Every feature that creates entries (API, import, schedules) comes through here, so splits are checked once.
     """
     data = {**data, "installment_months": paid_at_once_is_null(data.get("installment_months"))}
     validate_entry_refs(ledger.id, data)
@@ -122,6 +196,7 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
                   category_id=data.get("category_id"), memo=data.get("memo") or "",
                   installment_months=data["installment_months"])
     _set_tags(entry, data.get("tags") or [])
+    _set_lines(entry, ledger.id, data.get("lines") or [])
     db.session.add(entry)
     db.session.flush()
     set_committed_value(entry, "currency", ledger.currency)  # what a SELECT of the new row would read
@@ -178,23 +253,30 @@ def update_entry(ledger: LedgerScope, entry_id: int, changes: Mapping[str, Any],
     """Apply a PATCH: the merged entry is validated as a whole; If-Match guards lost updates."""
     entry = get_entry(ledger, entry_id)
     check_if_match(entry, if_match)
-    current = {field: getattr(entry, field) for field in WRITABLE_FIELDS}
+    current = {field: getattr(entry, field) for field in WRITABLE_FIELDS if field != "lines"}
     current["tags"] = sorted(current["tags"])
+    current["lines"] = _line_values(entry)
     merged = {**current, **changes}
     merged["memo"] = merged["memo"] or ""
     merged["installment_months"] = paid_at_once_is_null(merged["installment_months"])
     merged["tags"] = sorted(set(merged["tags"] or []))  # a set: the order tags are sent in means nothing
+    # Lines are replaced as a whole; null means none, like [].
+    merged["lines"] = [{"amount": line["amount"], "category_id": line["category_id"], "memo": line.get("memo") or ""}
+                       for line in merged["lines"] or []]
     unchanged_refs = [f for f in REFERENCE_FIELDS if merged[f] == current[f]]
-    validate_entry_refs(ledger.id, merged, archived_ok=unchanged_refs)
+    validate_entry_refs(ledger.id, merged, archived_ok=unchanged_refs,
+                        kept_line_categories={line["category_id"] for line in current["lines"]})
     changed = [f for f in WRITABLE_FIELDS if merged[f] != current[f]]
     if not changed:
         return entry
     for field in changed:
         if field == "tags":
             _set_tags(entry, merged["tags"])
+        elif field == "lines":
+            _set_lines(entry, ledger.id, merged["lines"])
         else:
             setattr(entry, field, merged[field])
-    # Also when only the tags changed: the entry row is updated, so its version (the ETag) moves on.
+    # Also when only the tags or lines changed: the entry row is updated, so its version (the ETag) moves on.
     entry.updated_at = utcnow()
     entry.updated_by = ledger.user_id
     _commit_versioned(ledger.id if merged["amount"] > current["amount"] else None)
@@ -210,16 +292,31 @@ def delete_entry(ledger: LedgerScope, entry_id: int, if_match: str | None = None
 
 
 def reassign_category(ledger_id: int, from_id: int, to_id: int) -> int:
-    """Move the ledger's entries of category `from_id` to `to_id` (the caller checked both); the caller commits.
+    """Move the ledger's entries and split lines of category `from_id` to `to_id` (the caller checked both);
+    the caller commits.
 
-    Returns how many entries moved. Each moved entry is a change: its version (the ETag) moves on.
+    Returns how many entries moved (an entry whose lines moved counts once). Each moved entry is a change: its
+    version (the ETag) moves on.
     """
+    with_lines = select(EntryLine.entry_id).where(EntryLine.ledger_id == ledger_id, EntryLine.category_id == from_id)
     # A bulk UPDATE bypasses the ORM's version counter: bump it so that ETags held by clients go stale.
-    return rowcount(db.session.execute(
-        update(Entry).where(Entry.ledger_id == ledger_id, Entry.category_id == from_id)
-        .values(category_id=to_id, version=Entry.version + 1, updated_at=utcnow())
+    moved = rowcount(db.session.execute(
+        update(Entry).where(Entry.ledger_id == ledger_id,
+                            or_(Entry.category_id == from_id, Entry.id.in_(with_lines)))
+        .values(category_id=case((Entry.category_id == from_id, to_id), else_=Entry.category_id),
+                version=Entry.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     ))
+    db.session.execute(update(EntryLine).where(EntryLine.ledger_id == ledger_id, EntryLine.category_id == from_id)
+                       .values(category_id=to_id).execution_options(synchronize_session=False))
+    return moved
+
+
+def category_in_use(ledger_id: int, category_id: int) -> bool:
+    """Whether an entry or a split line of the ledger has this category."""
+    entry = select(Entry.id).where(Entry.ledger_id == ledger_id, Entry.category_id == category_id).limit(1)
+    line = select(EntryLine.id).where(EntryLine.ledger_id == ledger_id, EntryLine.category_id == category_id).limit(1)
+    return db.session.execute(entry).first() is not None or db.session.execute(line).first() is not None
 
 
 def entry_filters(ledger: LedgerScope, args: Mapping[str, Any]) -> list[ColumnElement[bool]]:
@@ -246,7 +343,9 @@ def entry_filters(ledger: LedgerScope, args: Mapping[str, Any]) -> list[ColumnEl
         family = select(Category.id).where(
             Category.ledger_id == ledger.id,
             or_(Category.id == args["category_id"], Category.parent_id == args["category_id"]))
-        conditions.append(Entry.category_id.in_(family))
+        # A split entry matches when one of its lines is in the family.
+        conditions.append(or_(Entry.category_id.in_(family), Entry.id.in_(
+            select(EntryLine.entry_id).where(EntryLine.ledger_id == ledger.id, EntryLine.category_id.in_(family)))))
     if args.get("tag"):
         conditions.append(Entry.id.in_(select(EntryTag.entry_id).where(EntryTag.tag == args["tag"])))
     if args.get("q"):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from ledger.budgets import services as budgets
 from ledger.categories.models import Category
+from ledger.entries.effective import COUNTED_TYPES, entry_effective_lines
 from ledger.entries.models import Entry
 from ledger.entries.services import entry_filters, with_currency
 from ledger.extensions import db
@@ -16,34 +17,40 @@ from ledger.ledgers.access import LedgerScope
 from ledger.money import exact_sum, from_parts
 from ledger.months import format_month, month_bounds, month_of, months_between, parse_month
 
-# Transfers move money between accounts: never income, never expense.
-COUNTED_TYPES = ("income", "expense")
+# Transfers move money between accounts: never income, never expense (COUNTED_TYPES).
 KIND_ORDER = ("expense", "income")
 RECENT_ENTRIES = 5
 
 
 def _daily_sums(ledger_id: int, first: date, last: date) -> list[tuple[date, str, int]]:
-    """(day, "income" | "expense", total) for days with entries, in ONE grouped statement."""
+    """(day, "income" | "expense", total) for days with entries, in ONE grouped statement.
+
+    No category here: the effective lines without the category dimension (one row per entry, split or not),
+    which PostgreSQL and SQLite answer from the covering index ix_entries_ledger_id_occurred_on_type_amount.
+    """
+    lines = entry_effective_lines(ledger_id, first, last, COUNTED_TYPES, by_category=False)
     rows = db.session.execute(
-        select(Entry.occurred_on, Entry.type, *exact_sum(Entry.amount))
-        .where(Entry.ledger_id == ledger_id, Entry.type.in_(COUNTED_TYPES), Entry.occurred_on.between(first, last))
-        .group_by(Entry.occurred_on, Entry.type)
+        select(lines.c.occurred_on, lines.c.type, *exact_sum(lines.c.amount))
+        .group_by(lines.c.occurred_on, lines.c.type)
     ).all()
     return [(day, type_, from_parts(high, low)) for day, type_, high, low in rows]
 
 
 def _category_rows(ledger_id: int, first: date, last: date, kind_totals: dict[str, int]) -> list[dict]:
-    """by_category: top-level rows rolled up, each followed by its children (see MonthlyReportSchema)."""
+    """by_category: top-level rows rolled up, each followed by its children (see MonthlyReportSchema).
+
+    From the effective lines: a split entry counts in each of its lines' categories (count: lines).
+    """
     category = aliased(Category)
     parent = aliased(Category)
+    lines = entry_effective_lines(ledger_id, first, last, COUNTED_TYPES)
     rows = db.session.execute(
-        select(Entry.type, Entry.category_id, category.name, category.parent_id, parent.name,
-               *exact_sum(Entry.amount), func.count())
-        .select_from(Entry)
-        .outerjoin(category, and_(category.id == Entry.category_id, category.ledger_id == ledger_id))
+        select(lines.c.type, lines.c.category_id, category.name, category.parent_id, parent.name,
+               *exact_sum(lines.c.amount), func.count())
+        .select_from(lines)
+        .outerjoin(category, and_(category.id == lines.c.category_id, category.ledger_id == ledger_id))
         .outerjoin(parent, and_(parent.id == category.parent_id, parent.ledger_id == ledger_id))
-        .where(Entry.ledger_id == ledger_id, Entry.type.in_(COUNTED_TYPES), Entry.occurred_on.between(first, last))
-        .group_by(Entry.type, Entry.category_id, category.name, category.parent_id, parent.name)
+        .group_by(lines.c.type, lines.c.category_id, category.name, category.parent_id, parent.name)
     ).all()
 
     def row(kind: str, category_id: int | None, name: str | None, parent_id: int | None) -> dict:
@@ -82,15 +89,15 @@ def _category_rows(ledger_id: int, first: date, last: date, kind_totals: dict[st
 
 
 def _recent_entries(ledger: LedgerScope, month: str) -> list[Entry]:
-    """The month's newest entries as GET /entries?month= lists them, with their tags, in ONE statement.
+    """The month's newest entries as GET /entries?month= lists them, with tags and lines, in ONE statement.
 
-    joinedload, not the relationship's selectin: the tags come in the same statement (SQLAlchemy puts the
-    LIMIT in a subquery), so the report costs the same whether the month has entries or not.
+    joinedload, not the relationships' selectin: the tags and split lines come in the same statement
+    (SQLAlchemy puts the LIMIT in a subquery), so the report costs the same whether the month has entries or not.
     """
     return with_currency(list(db.session.execute(
         select(Entry).where(*entry_filters(ledger, {"month": month}))
         .order_by(Entry.occurred_on.desc(), Entry.id.desc()).limit(RECENT_ENTRIES)
-        .options(joinedload(Entry.tag_rows))
+        .options(joinedload(Entry.tag_rows), joinedload(Entry.line_rows))
     ).unique().scalars()), ledger.currency)
 
 

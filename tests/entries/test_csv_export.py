@@ -10,7 +10,7 @@ from ledger.entries.csv import export as csv_export
 from tests.conftest import assert_problem
 
 EXPORT = "/api/v1/entries/export.csv"
-HEADER = "occurred_on,type,account,to_account,category,amount,memo,tags"
+HEADER = "occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo"
 BOM = "\ufeff"
 
 
@@ -54,9 +54,9 @@ def test_export_writes_names_minor_units_child_categories_tags_and_quoted_memos(
                category_id=ids["categories"]["Salary"], memo="월급", tags=("회사",))
     body = export().get_data().decode("utf-8")
     assert body == (BOM + HEADER + "\r\n"
-                    + "2026-11-03,income,Bank,,Salary,3000000,월급,회사\r\n"
-                    + "2026-11-02,transfer,Cash,Bank,,50000,,\r\n"
-                    + '2026-11-01,expense,Cash,,Food/Snacks,1200,"hi, ""there""\nline two",a;b\r\n')
+                    + "2026-11-03,income,Bank,,Salary,3000000,월급,회사,,,\r\n"
+                    + "2026-11-02,transfer,Cash,Bank,,50000,,,,,\r\n"
+                    + '2026-11-01,expense,Cash,,Food/Snacks,1200,"hi, ""there""\nline two",a;b,,,\r\n')
 
 
 def test_hangul_memo_is_written_as_utf8(export, user, ids, make_entry):

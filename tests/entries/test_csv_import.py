@@ -304,7 +304,8 @@ def test_a_new_child_under_an_archived_parent_is_refused_as_post_categories_refu
 def test_wrong_header_is_422(post_csv, sql, header):
     body = assert_problem(post_csv(csv_body("2026-11-01,expense,Cash,,Food,100,,", header=header)),
                           422, "validation_error")
-    assert body["errors"] == {"header": [f"Must be exactly: {HEADER}"]}
+    assert body["errors"] == {"header": [f"Must be exactly: {HEADER},split_group,split_total,split_memo "
+                                         f"(or, without splits, {HEADER})"]}
     assert sql.count("entries") == 0
 
 

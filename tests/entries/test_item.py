@@ -39,7 +39,7 @@ def test_get_returns_the_entry_with_an_etag(client, logged_in, entry, ids, user)
     body = response.get_json()
     assert body == {"id": entry, "type": "expense", "amount": 1000, "currency": "KRW", "occurred_on": "2026-11-20",
                     "account_id": ids["cash"], "to_account_id": None, "category_id": ids["categories"]["Food"],
-                    "memo": "Lunch", "tags": ["a", "b"], "created_at": body["created_at"],
+                    "memo": "Lunch", "tags": ["a", "b"], "lines": [], "created_at": body["created_at"],
                     "updated_at": body["updated_at"], "created_by": user.id, "updated_by": user.id,
                     "installment_months": None}
     assert response.headers["ETag"] == f'"{entry}-1"'
@@ -48,7 +48,7 @@ def test_get_returns_the_entry_with_an_etag(client, logged_in, entry, ids, user)
 def test_get_costs_three_statements(client, logged_in, entry, count_statements):
     with count_statements() as statements:
         assert client.get(f"{URL}/{entry}", headers=logged_in.headers).status_code == 200
-    assert len(statements) == 3, statements  # token check, entry, its tags
+    assert len(statements) == 4, statements  # token check, entry, its tags, its split lines
 
 
 @pytest.mark.parametrize("path", ["999999", "99999999999999999999", "0", "abc", "-1"])

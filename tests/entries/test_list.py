@@ -43,7 +43,7 @@ def test_items_have_the_entry_shape(client, logged_in, expense, ids, user):
     item = response.get_json()["items"][0]
     assert item == {"id": entry_id, "type": "expense", "amount": 4500, "currency": "KRW",
                     "occurred_on": "2026-11-03", "account_id": ids["cash"], "to_account_id": None,
-                    "category_id": ids["categories"]["Food"], "memo": "Dinner", "tags": ["a", "b"],
+                    "category_id": ids["categories"]["Food"], "memo": "Dinner", "tags": ["a", "b"], "lines": [],
                     "created_at": item["created_at"], "updated_at": item["updated_at"], "created_by": user.id,
                     "updated_by": user.id, "installment_months": None}
 

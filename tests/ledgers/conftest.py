@@ -77,6 +77,7 @@ LEDGER_TABLES = {
     "entries": "id, type, amount, occurred_on, account_id, to_account_id, category_id, memo, version, "
                "created_by, updated_by",
     "budgets": "id, month, category_id, amount",
+    "entry_lines": "id, entry_id, position, amount, category_id, memo",
 }
 
 

@@ -169,13 +169,63 @@ def op_create_entry(w: World, actor: Actor) -> Step | None:
     return Step(actor, "POST", w.base(actor) + "/entries", {"json": body, "headers": headers}, {201, 422})
 
 
+def _lines(w: World, actor: Actor, kind: str, amount: int) -> list[dict] | None:
+    """2..4 lines of `amount` in the ledger's categories of `kind` (None when it has none or amount < 2)."""
+    categories = w.ids(actor.home, "categories", f"kind = '{kind}'")
+    count = w.rng.randrange(2, 5)
+    if not categories or amount < count:
+        return None
+    cuts = sorted(w.rng.sample(range(1, amount), count - 1))
+    parts = [b - a for a, b in zip([0, *cuts], [*cuts, amount], strict=True)]
+    return [{"amount": part, "category_id": w.rng.choice(categories), "memo": w.name(actor, "line")}
+            for part in parts]
+
+
+def op_create_split(w: World, actor: Actor) -> Step | None:
+    """A split entry (lines adding up); now and then lines that do not add up (422, nothing stored)."""
+    body = _entry_body(w, actor, actor.home)
+    if body is None or body["type"] == "transfer":
+        return None
+    lines = _lines(w, actor, body["type"], body["amount"])
+    if lines is None:
+        return None
+    del body["category_id"]
+    body["lines"] = lines
+    if w.rng.random() < 0.2:
+        body["amount"] += 1
+        return Step(actor, "POST", w.base(actor) + "/entries", {"json": body}, {422}, label="split sum mismatch")
+    return Step(actor, "POST", w.base(actor) + "/entries", {"json": body}, {201}, label="POST split")
+
+
+def op_patch_lines(w: World, actor: Actor) -> Step | None:
+    """Replace an income/expense entry's lines as a whole (splitting it, or unsplitting a split one)."""
+    entry = w.pick(actor.home, "entries", "type <> 'transfer'")
+    if entry is None:
+        return None
+    kind, amount, category = w.sql.rows("SELECT type, amount, category_id FROM entries WHERE id = :e", e=entry)[0]
+    if category is None:  # split now: unsplit it
+        target = w.pick(actor.home, "categories", f"kind = '{kind}'")
+        if target is None:
+            return None
+        change: dict = {"lines": [], "category_id": target}
+    else:
+        lines = _lines(w, actor, kind, amount)
+        if lines is None:
+            return None
+        change = {"lines": lines, "category_id": None}
+    return Step(actor, "PATCH", f"{w.base(actor)}/entries/{entry}", {"json": change}, {200}, label="PATCH lines")
+
+
 def op_patch_entry(w: World, actor: Actor) -> Step | None:
     entry = w.pick(actor.home, "entries")
     if entry is None:
         return None
     change = w.rng.choice([{"memo": w.name(actor, "memo")}, {"amount": w.rng.randrange(1, 10**6)},
                            {"tags": [w.name(actor, "tag")]}])
-    return Step(actor, "PATCH", f"{w.base(actor)}/entries/{entry}", {"json": change}, {200})
+    split = w.sql.count("entry_lines", "entry_id = :e", e=entry) > 0
+    # A new amount alone no longer matches a split's lines: 422 split_sum_mismatch, nothing changes.
+    return Step(actor, "PATCH", f"{w.base(actor)}/entries/{entry}", {"json": change},
+                {422} if split and "amount" in change else {200})
 
 
 def op_delete_entry(w: World, actor: Actor) -> Step | None:
@@ -230,7 +280,7 @@ def op_foreign_path(w: World, actor: Actor) -> Step | None:
 def op_foreign_ids(w: World, actor: Actor) -> Step | None:
     """An id of another ledger in a body or a path of the actor's own ledger: 422 or 404."""
     other = w.other(actor)
-    choice = w.rng.randrange(6)
+    choice = w.rng.randrange(7)
     if choice == 0:
         body = _entry_body(w, actor, actor.home)
         foreign = w.pick(other, "accounts")
@@ -247,6 +297,18 @@ def op_foreign_ids(w: World, actor: Actor) -> Step | None:
             return None
         body["category_id"] = foreign
         return Step(actor, "POST", w.base(actor) + "/entries", {"json": body}, {422}, True, "foreign category")
+    if choice == 5:
+        body = _entry_body(w, actor, actor.home)
+        if body is None or body["type"] == "transfer":
+            return None
+        lines = _lines(w, actor, body["type"], body["amount"])
+        foreign = w.pick(other, "categories", f"kind = '{body['type']}'")
+        if lines is None or foreign is None:
+            return None
+        lines[-1]["category_id"] = foreign
+        del body["category_id"]
+        body["lines"] = lines
+        return Step(actor, "POST", w.base(actor) + "/entries", {"json": body}, {422}, True, "foreign line category")
     if choice == 2:
         foreign = w.pick(other, "categories", "kind = 'expense'")
         if foreign is None:
@@ -302,8 +364,8 @@ def op_revoked_invite(w: World, actor: Actor) -> Step | None:
 
 WORK = [op_create_account, op_patch_account, op_delete_account, op_create_category, op_patch_category,
         op_delete_category, op_create_entry, op_create_entry, op_create_entry, op_patch_entry, op_delete_entry,
-        op_put_budget, op_import, op_read, op_read]
-OPERATIONS = WORK * 2 + [op_foreign_path, op_foreign_ids, op_foreign_ids, op_role_of_b, op_invite,
+        op_put_budget, op_import, op_read, op_read, op_create_split, op_patch_lines]
+OPERATIONS = WORK * 2 + [op_foreign_path, op_foreign_path, op_foreign_ids, op_foreign_ids, op_role_of_b, op_invite,
                          op_revoked_invite]
 
 
@@ -331,8 +393,17 @@ def _resource_of(path: str) -> str | None:
     return first if first in RESOURCES else None
 
 
+def check_report(report: dict) -> None:
+    """A monthly report counts each split line once: its top-level categories add up to income and expense."""
+    for kind, total in (("income", report["income"]), ("expense", report["expense"])):
+        assert sum(row["total"] for row in report["by_category"]
+                   if row["kind"] == kind and row["parent_id"] is None) == total, report
+
+
 def check_answer(w: World, step: Step, response) -> None:
     text = response.get_data(as_text=True)
+    if "/reports/monthly" in step.path and response.status_code == 200:
+        check_report(response.get_json())
     others = {"sharedmark", "ownmark"} - {step.actor.marker}
     for marker in others:
         assert marker not in text, (step, text)
@@ -351,6 +422,13 @@ def check_database(w: World) -> None:
         "entry account": "entries e JOIN accounts a ON a.id = e.account_id WHERE a.ledger_id <> e.ledger_id",
         "entry to_account": "entries e JOIN accounts a ON a.id = e.to_account_id WHERE a.ledger_id <> e.ledger_id",
         "entry category": "entries e JOIN categories c ON c.id = e.category_id WHERE c.ledger_id <> e.ledger_id",
+        "line category": "entry_lines l JOIN categories c ON c.id = l.category_id WHERE c.ledger_id <> l.ledger_id",
+        "line entry": "entry_lines l JOIN entries e ON e.id = l.entry_id WHERE e.ledger_id <> l.ledger_id",
+        # The split oracle: lines add up to their entry, a split entry has no category, a transfer no lines.
+        "split sum": "entries e WHERE EXISTS (SELECT 1 FROM entry_lines l WHERE l.entry_id = e.id) AND e.amount <> "
+                     "(SELECT SUM(l.amount) FROM entry_lines l WHERE l.entry_id = e.id)",
+        "split shape": "entries e JOIN entry_lines l ON l.entry_id = e.id WHERE e.category_id IS NOT NULL "
+                       "OR e.type = 'transfer'",
         "budget category": "budgets b JOIN categories c ON c.id = b.category_id WHERE c.ledger_id <> b.ledger_id",
         "category parent": "categories c JOIN categories p ON p.id = c.parent_id WHERE p.ledger_id <> c.ledger_id",
         "idempotency key": f"idempotency_keys k WHERE (k.ledger_id = {w.own_c} AND k.user_id <> {w.c.person.id}) "
@@ -419,8 +497,9 @@ def test_random_operations_never_cross_ledgers(client, sql, household, seed):
                                                                               l=world.own_c) >= 5
     hostile = sum(len(answered.get(label, [])) for label in (
         "foreign path", "foreign account", "foreign category", "foreign budget", "foreign patch",
-        "foreign reassign_to", "foreign id"))
+        "foreign reassign_to", "foreign id", "foreign line category"))
     assert hostile >= 5, answered
+    assert answered.get("POST split", []).count(201) >= 2, answered
 
 
 def test_the_oracle_sees_a_row_that_crosses_ledgers(client, sql, household, make_entry):
@@ -437,4 +516,24 @@ def test_the_oracle_sees_a_row_that_crosses_ledgers(client, sql, household, make
     sql.execute("UPDATE entries SET account_id = :a WHERE id = :e", a=shared, e=entry)
 
     with pytest.raises(AssertionError, match="entry account"):
+        check_database(world)
+
+
+def test_the_oracle_sees_a_split_that_does_not_add_up(client, sql, household):
+    """The split oracle can fail too: a line changed behind the API's back."""
+    a, b, c = household.owner, household.editor, household.outsider
+    world = World(client, sql, household.ledger_id, b.user.ledger_id, c.user.ledger_id,
+                  Actor("A", a, household.ledger_id, "sharedmark"), Actor("B", b, household.ledger_id, "sharedmark"),
+                  Actor("C", c, c.user.ledger_id, "ownmark"), random.Random(0))
+    categories = world.ids(world.shared, "categories", "kind = 'expense'")
+    body = {"type": "expense", "amount": 300, "occurred_on": "2026-11-02", "account_id": world.ids(world.shared,
+                                                                                                    "accounts")[0],
+            "lines": [{"amount": 100, "category_id": categories[0]}, {"amount": 200, "category_id": categories[1]}]}
+    response = client.post(f"/api/v1/ledgers/{world.shared}/entries", json=body, headers=a.headers)
+    assert response.status_code == 201, response.get_json()
+    check_database(world)
+
+    sql.execute("UPDATE entry_lines SET amount = 150 WHERE position = 0")
+
+    with pytest.raises(AssertionError, match="split sum"):
         check_database(world)

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from ledger.errors import ValidationFailed
 
-HEADER = ("occurred_on", "type", "account", "to_account", "category", "amount", "memo", "tags")
+# The header before splits; still accepted by the import (its rows are never split).
+BASE_HEADER = ("occurred_on", "type", "account", "to_account", "category", "amount", "memo", "tags")
+# A split entry is one row per line: category, amount and memo are the line's; split_group (the same on the
+# group's rows), split_total (the entry's amount) and split_memo (the entry's memo) tie them together.
+SPLIT_COLUMNS = ("split_group", "split_total", "split_memo")
+HEADER = (*BASE_HEADER, *SPLIT_COLUMNS)
 BOM = "\ufeff"
 CATEGORY_SEPARATOR = "/"
 TAG_SEPARATOR = ";"

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, select
 from ledger.accounts.models import Account
 from ledger.categories.models import Category
 from ledger.entries.csv.codec import BOM, HEADER, TAG_SEPARATOR, category_cell, escape_formula, join_escaped
+from ledger.entries.effective import lines_by_entry
 from ledger.entries.models import Entry, EntryTag
 from ledger.entries.services import after_position
 from ledger.extensions import db
@@ -40,7 +41,9 @@ def export_csv(ledger: LedgerScope, conditions: list[ColumnElement[bool]]) -> It
     """The ledger's entries matching `conditions` as CSV chunks (BOM and header first), newest first.
 
     Reads EXPORT_BATCH_SIZE entries per query, keyset-paginated on (occurred_on, id), so memory and the
-    number of statements per row stay constant: 2 lookups, then 2 queries (entries, tags) per batch.
+    number of statements per row stay constant: 2 lookups, then 3 queries (entries, tags, split lines) per batch.
+    A split entry is one row per line (its effective lines, as the reports count them): the line's category,
+    amount and memo, with split_group (the entry's id), split_total and split_memo (the entry's amount and memo).
     """
     accounts = dict(db.session.execute(select(Account.id, Account.name).where(Account.ledger_id == ledger.id)).all())
     categories = _category_paths(ledger.id)
@@ -61,18 +64,25 @@ def export_csv(ledger: LedgerScope, conditions: list[ColumnElement[bool]]) -> It
         if not rows:
             return
         tags = _tags_by_entry([row.id for row in rows])
+        lines = lines_by_entry(row.id for row in rows if row.category_id is None and row.type != "transfer")
         buffer.seek(0)
         buffer.truncate()
         for row in rows:
+            common = (row.occurred_on.isoformat(), row.type, escape_formula(accounts[row.account_id]),
+                      escape_formula(accounts[row.to_account_id]) if row.to_account_id else "")
+            row_tags = escape_formula(join_escaped(tags.get(row.id, []), TAG_SEPARATOR))
+            if row.id in lines:
+                writer.writerows((*common, escape_formula(category_cell(categories[line.category_id])),
+                                  str(line.amount), escape_formula(line.memo or ""), row_tags,
+                                  str(row.id), str(row.amount), escape_formula(row.memo or ""))
+                                 for line in lines[row.id])
+                continue
             writer.writerow((
-                row.occurred_on.isoformat(),
-                row.type,
-                escape_formula(accounts[row.account_id]),
-                escape_formula(accounts[row.to_account_id]) if row.to_account_id else "",
+                *common,
                 escape_formula(category_cell(categories[row.category_id])) if row.category_id else "",
                 str(row.amount),
                 escape_formula(row.memo or ""),
-                escape_formula(join_escaped(tags.get(row.id, []), TAG_SEPARATOR)),
+                row_tags, "", "", "",
             ))
         yield buffer.getvalue().encode()
         if len(rows) < EXPORT_BATCH_SIZE:

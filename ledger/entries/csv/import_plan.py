@@ -11,9 +11,16 @@ from typing import Any
 from ledger.accounts.services import accounts_by_name
 from ledger.categories.services import PathResolution, resolve_category_paths
 from ledger.database import NAME_MAX_LENGTH
-from ledger.entries.csv.codec import CATEGORY_SEPARATOR, HEADER, TAG_SEPARATOR, split_escaped, unescape_formula
+from ledger.entries.csv.codec import (
+    BASE_HEADER,
+    CATEGORY_SEPARATOR,
+    HEADER,
+    TAG_SEPARATOR,
+    split_escaped,
+    unescape_formula,
+)
 from ledger.entries.models import ENTRY_TYPES
-from ledger.entries.schemas import MEMO_MAX, TAG_MAX, TAGS_MAX
+from ledger.entries.schemas import LINES_MAX, MEMO_MAX, TAG_MAX, TAGS_MAX
 from ledger.errors import ValidationFailed
 from ledger.money import parse_amount
 from ledger.months import DATE_SHAPE, parse_date
@@ -21,6 +28,9 @@ from ledger.schemas import name_length_problem
 
 # A file where every row is bad would otherwise answer with an enormous error document.
 MAX_REPORTED_ROWS = 100
+SPLIT_GROUP_MAX = 100
+# The columns every row of one split group must agree on (the entry's own fields).
+GROUP_COLUMNS = ("occurred_on", "type", "account", "tags", "split_total", "split_memo")
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,11 @@ ROW_ERROR_CODES = (
     "parent_archived",        # a new child category under an archived parent (categories.services.Refusal)
     "required",               # an empty account (or to_account, or category level) name
     "same_account",           # a transfer to the account it comes from
+    "split_count",            # a split group of 1 or more than 50 rows (lines)
+    "split_group_required",   # split_total or split_memo without a split_group
+    "split_mismatch",         # rows of one split group differ in an entry's field (date, type, account, ...)
+    "split_sum_mismatch",     # the amounts of a split group's rows do not add up to its split_total
+    "split_transfer",         # a transfer in a split group (transfers cannot be split)
     "tag_length",             # a tag of 0 or more than TAG_MAX characters after trimming
     "too_long",               # a name or memo beyond its maximum length
     "too_many_tags",          # more than TAGS_MAX tags
@@ -66,6 +81,12 @@ class ImportRow:
     amount: int
     memo: str
     tags: list[str]
+    # A line of a split entry: the group's key, the entry's amount and memo (category/amount/memo: the line's).
+    group: str | None = None
+    total: int = 0
+    entry_memo: str = ""
+    # The cells of GROUP_COLUMNS as written, to compare a group's rows.
+    group_cells: tuple[str, ...] = ()
 
 
 @dataclass
@@ -157,11 +178,12 @@ def _parse_amount(value: str, messages: list[RowError]) -> int:
         return 0
 
 
-def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, dict[str, list[RowError]]]:
+def parse_row(line: int, cells: list[str], header: tuple[str, ...] = HEADER
+              ) -> tuple[ImportRow | None, dict[str, list[RowError]]]:
     """One record → an ImportRow, or the reasons by column (the rules of POST /entries)."""
-    if len(cells) != len(HEADER):
-        return None, {"_row": [RowError("field_count", f"Expected {len(HEADER)} fields, got {len(cells)}.")]}
-    values = dict(zip(HEADER, cells, strict=True))
+    if len(cells) != len(header):
+        return None, {"_row": [RowError("field_count", f"Expected {len(header)} fields, got {len(cells)}.")]}
+    values = dict.fromkeys(HEADER, "") | dict(zip(header, cells, strict=True))
     nul = {column: [RowError("nul_character", "Must not contain NUL characters.")]
            for column, value in values.items() if "\x00" in value}
     if nul:
@@ -198,11 +220,57 @@ def parse_row(line: int, cells: list[str]) -> tuple[ImportRow | None, dict[str, 
         messages["memo"].append(RowError("too_long", f"Longer than maximum length {MEMO_MAX}."))
     tags = _parse_tags(values["tags"], messages["tags"])
 
+    group = values["split_group"].strip() or None
+    total, entry_memo = 0, ""
+    if group is None:
+        if values["split_total"] or values["split_memo"]:
+            messages["split_group"].append(RowError("split_group_required",
+                                                    "split_total and split_memo need a split_group."))
+    else:
+        if len(group) > SPLIT_GROUP_MAX:
+            messages["split_group"].append(RowError("too_long", f"Longer than maximum length {SPLIT_GROUP_MAX}."))
+        total = _parse_amount(values["split_total"], messages["split_total"])
+        entry_memo = unescape_formula(values["split_memo"])
+        if len(entry_memo) > MEMO_MAX:
+            messages["split_memo"].append(RowError("too_long", f"Longer than maximum length {MEMO_MAX}."))
+
     errors = {column: found for column, found in messages.items() if found}
     if errors or occurred_on is None:  # no date is a date_invalid error
         return None, errors
     return ImportRow(line=line, occurred_on=occurred_on, type=entry_type, account=account, to_account=to_account,
-                     category=category, amount=amount, memo=memo, tags=tags), {}
+                     category=category, amount=amount, memo=memo, tags=tags, group=group, total=total,
+                     entry_memo=entry_memo, group_cells=tuple(values[column] for column in GROUP_COLUMNS)), {}
+
+
+def _group_errors(rows: list[ImportRow]) -> dict[str, list[RowError]]:
+    """What is wrong with one split group as a whole (the same errors go to each of its rows)."""
+    if rows[0].type == "transfer":
+        return {"split_group": [RowError("split_transfer", "A transfer cannot be split.")]}
+    if not 2 <= len(rows) <= LINES_MAX:
+        return {"split_group": [RowError("split_count", f"A split group has 2 to {LINES_MAX} rows.")]}
+    for index, column in enumerate(GROUP_COLUMNS):
+        if len({row.group_cells[index] for row in rows}) > 1:
+            return {column: [RowError("split_mismatch", f"Every row of a split group must have the same {column}.")]}
+    if sum(row.amount for row in rows) != rows[0].total:
+        return {"split_total": [RowError("split_sum_mismatch",
+                                         "The amounts of the split group's rows must add up to split_total.")]}
+    return {}
+
+
+def check_groups(rows: list[ImportRow], bad: BadRows) -> list[ImportRow]:
+    """The rows without the bad split groups (each of whose rows goes to `bad`)."""
+    groups: dict[str, list[ImportRow]] = {}
+    for row in rows:
+        if row.group is not None:
+            groups.setdefault(row.group, []).append(row)
+    refused: set[str] = set()
+    for key, members in groups.items():
+        errors = _group_errors(members)
+        if errors:
+            refused.add(key)
+            for row in members:
+                bad.add(row.line, errors)
+    return [row for row in rows if row.group not in refused]
 
 
 def parse_csv(text: str, bad: BadRows) -> list[ImportRow]:
@@ -216,9 +284,11 @@ def parse_csv(text: str, bad: BadRows) -> list[ImportRow]:
         header = next(reader, None)
     except csv.Error:
         header = None
-    if header is None or tuple(header) != HEADER:
+    if header is None or tuple(header) not in (HEADER, BASE_HEADER):
         raise ValidationFailed("The first line is not the export's header.",
-                               errors={"header": [f"Must be exactly: {','.join(HEADER)}"]})
+                               errors={"header": [f"Must be exactly: {','.join(HEADER)} "
+                                                  f"(or, without splits, {','.join(BASE_HEADER)})"]})
+    columns = tuple(header)
     rows: list[ImportRow] = []
     while True:
         line = reader.line_num + 1
@@ -232,12 +302,12 @@ def parse_csv(text: str, bad: BadRows) -> list[ImportRow]:
             break
         if not cells:
             continue
-        row, errors = parse_row(line, cells)
+        row, errors = parse_row(line, cells, columns)
         if row is None:
             bad.add(line, errors)
         else:
             rows.append(row)
-    return rows
+    return check_groups(rows, bad)
 
 
 def plan_import(ledger_id: int, text: str) -> ImportPlan:

@@ -10,8 +10,8 @@ from ledger.accounts.services import add_accounts
 from ledger.categories.services import create_missing_categories
 from ledger.database import utcnow
 from ledger.entries.csv.codec import category_cell, decode_body
-from ledger.entries.csv.import_plan import plan_import
-from ledger.entries.models import Entry, EntryTag
+from ledger.entries.csv.import_plan import ImportRow, plan_import
+from ledger.entries.models import Entry, EntryLine, EntryTag
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
 from ledger.ledgers.totals import check_totals
@@ -37,11 +37,14 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
 
     Unknown accounts are created with type "other", unknown categories with the kind of the row's type
     ("Parent/Child" creates both levels). With dry_run nothing is written; the result says what would be.
-    Entries and tags are inserted in bulk, last row first (so exporting the imported entries gives back the
+    A split group (rows sharing split_group) becomes one split entry with a line per row, the plan having
+    checked it as POST /entries checks lines. `imported` counts entries (a split group once).
+    Entries, tags and lines are inserted in bulk, last entry first (so exporting the imported entries gives back the
     file's order, ties included).
     """
     plan = plan_import(ledger.id, decode_body(body))
-    result = ImportResult(imported=len(plan.rows), created_accounts=list(plan.new_accounts),
+    entries = _entries_of(plan.rows)
+    result = ImportResult(imported=len(entries), created_accounts=list(plan.new_accounts),
                           created_categories=[category_cell(path) for _, path in plan.categories.missing],
                           dry_run=dry_run)
     if not plan.rows:
@@ -52,23 +55,49 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
     account_ids = {name: account_id for name, (account_id, _) in plan.accounts.items()}
     account_ids.update(add_accounts(ledger.id, plan.new_accounts, "other"))
     create_missing_categories(ledger.id, plan.categories)
+
+    def category_id(row: ImportRow) -> int | None:
+        return _category_id(plan.categories.find(row.type, row.category)) if row.category else None
+
     # Bottom-up: the export lists ties newest id first, so this keeps their order in the next export.
-    rows = plan.rows[::-1]
+    entries = entries[::-1]
     now = utcnow()
     entry_ids = db.session.scalars(
         insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
-        [{"ledger_id": ledger.id, "created_by": ledger.user_id, "updated_by": ledger.user_id, "type": row.type,
-          "amount": row.amount, "occurred_on": row.occurred_on,
-          "account_id": account_ids[row.account],
-          "to_account_id": account_ids[row.to_account] if row.to_account else None,
-          "category_id": _category_id(plan.categories.find(row.type, row.category)) if row.category else None,
-          "memo": row.memo, "version": 1, "created_at": now, "updated_at": now}
-         for row in rows],
+        [{"ledger_id": ledger.id, "created_by": ledger.user_id, "updated_by": ledger.user_id, "type": first.type,
+          "amount": first.total if first.group else first.amount, "occurred_on": first.occurred_on,
+          "account_id": account_ids[first.account],
+          "to_account_id": account_ids[first.to_account] if first.to_account else None,
+          "category_id": None if first.group else category_id(first),
+          "memo": first.entry_memo if first.group else first.memo, "version": 1, "created_at": now, "updated_at": now}
+         for first, _ in entries],
     ).all()
-    tags = [{"entry_id": entry_id, "tag": tag} for entry_id, row in zip(entry_ids, rows, strict=True)
-            for tag in row.tags]
+    tags = [{"entry_id": entry_id, "tag": tag} for entry_id, (first, _) in zip(entry_ids, entries, strict=True)
+            for tag in first.tags]
     if tags:
         db.session.execute(insert(EntryTag), tags)
+    lines = [{"ledger_id": ledger.id, "entry_id": entry_id, "position": position, "amount": row.amount,
+              "category_id": category_id(row), "memo": row.memo}
+             for entry_id, (_, rows) in zip(entry_ids, entries, strict=True) if rows
+             for position, row in enumerate(rows)]
+    if lines:
+        db.session.execute(insert(EntryLine), lines)
     check_totals(ledger.id)
     db.session.commit()
     return result
+
+
+def _entries_of(rows: list[ImportRow]) -> list[tuple[ImportRow, list[ImportRow]]]:
+    """The file's entries in file order: (its row, []) for a plain row, (its first row, every row) for a split
+    group (checked by the plan: 2..50 rows agreeing on the entry's fields, amounts adding up to its total)."""
+    entries: list[tuple[ImportRow, list[ImportRow]]] = []
+    groups: dict[str, list[ImportRow]] = {}
+    for row in rows:
+        if row.group is None:
+            entries.append((row, []))
+        elif row.group in groups:
+            groups[row.group].append(row)
+        else:
+            groups[row.group] = [row]
+            entries.append((row, groups[row.group]))
+    return entries

@@ -2148,7 +2148,7 @@ export interface paths {
                     type?: "income" | "expense" | "transfer";
                     /** @description entries from or (transfers) to this account */
                     account_id?: number;
-                    /** @description this category and its children */
+                    /** @description this category and its children (a split entry matches when one of its lines does) */
                     category_id?: number;
                     /** @description exact tag */
                     tag?: string;
@@ -2395,7 +2395,7 @@ export interface paths {
                     type?: "income" | "expense" | "transfer";
                     /** @description entries from or (transfers) to this account */
                     account_id?: number;
-                    /** @description this category and its children */
+                    /** @description this category and its children (a split entry matches when one of its lines does) */
                     category_id?: number;
                     /** @description exact tag */
                     tag?: string;
@@ -2416,7 +2416,8 @@ export interface paths {
                  * @description The matching entries, newest first, as a CSV attachment.
                  *
                  *     UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
-                 *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
+                 *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo`
+                 *     (the import also takes the first eight columns alone: no splits).
                  *     * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
                  *     * `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
                  *     * `account`, `to_account` (transfers only): account names.
@@ -2424,6 +2425,12 @@ export interface paths {
                  *       category. Inside a name, a backslash is written `\\` and a slash `\/`.
                  *     * `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
                  *     * `tags`: joined by `;`. Inside a tag, a backslash is written `\\` and a semicolon `\;`.
+                 *     * Splits: a split entry is one row per line, its `category`, `amount` and `memo` the line's, with the same
+                 *       `split_group` (the export writes the entry's id; any text up to 100 characters), `split_total` (the entry's
+                 *       amount) and `split_memo` (the entry's memo) on each; date, type, account and tags equal on every row. So the
+                 *       `amount` column adds up to the real totals. The import makes one split entry of a group; a group of one row
+                 *       or more than 50, a transfer, rows that differ in the entry's fields (`split_mismatch`) or amounts that do
+                 *       not add up to `split_total` (`split_sum_mismatch`) are bad rows. Unsplit rows leave the three empty.
                  *     * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
                  *       one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
                  */
@@ -2532,7 +2539,8 @@ export interface paths {
          *     without writing anything.
          *
          *     UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
-         *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
+         *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo`
+         *     (the import also takes the first eight columns alone: no splits).
          *     * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
          *     * `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
          *     * `account`, `to_account` (transfers only): account names.
@@ -2540,6 +2548,12 @@ export interface paths {
          *       category. Inside a name, a backslash is written `\\` and a slash `\/`.
          *     * `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
          *     * `tags`: joined by `;`. Inside a tag, a backslash is written `\\` and a semicolon `\;`.
+         *     * Splits: a split entry is one row per line, its `category`, `amount` and `memo` the line's, with the same
+         *       `split_group` (the export writes the entry's id; any text up to 100 characters), `split_total` (the entry's
+         *       amount) and `split_memo` (the entry's memo) on each; date, type, account and tags equal on every row. So the
+         *       `amount` column adds up to the real totals. The import makes one split entry of a group; a group of one row
+         *       or more than 50, a transfer, rows that differ in the entry's fields (`split_mismatch`) or amounts that do
+         *       not add up to `split_total` (`split_sum_mismatch`) are bad rows. Unsplit rows leave the three empty.
          *     * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
          *       one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
          */
@@ -5214,7 +5228,7 @@ export interface paths {
                     type?: "income" | "expense" | "transfer";
                     /** @description entries from or (transfers) to this account */
                     account_id?: number;
-                    /** @description this category and its children */
+                    /** @description this category and its children (a split entry matches when one of its lines does) */
                     category_id?: number;
                     /** @description exact tag */
                     tag?: string;
@@ -5470,7 +5484,7 @@ export interface paths {
                     type?: "income" | "expense" | "transfer";
                     /** @description entries from or (transfers) to this account */
                     account_id?: number;
-                    /** @description this category and its children */
+                    /** @description this category and its children (a split entry matches when one of its lines does) */
                     category_id?: number;
                     /** @description exact tag */
                     tag?: string;
@@ -5494,7 +5508,8 @@ export interface paths {
                  * @description The matching entries, newest first, as a CSV attachment.
                  *
                  *     UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
-                 *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
+                 *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo`
+                 *     (the import also takes the first eight columns alone: no splits).
                  *     * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
                  *     * `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
                  *     * `account`, `to_account` (transfers only): account names.
@@ -5502,6 +5517,12 @@ export interface paths {
                  *       category. Inside a name, a backslash is written `\\` and a slash `\/`.
                  *     * `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
                  *     * `tags`: joined by `;`. Inside a tag, a backslash is written `\\` and a semicolon `\;`.
+                 *     * Splits: a split entry is one row per line, its `category`, `amount` and `memo` the line's, with the same
+                 *       `split_group` (the export writes the entry's id; any text up to 100 characters), `split_total` (the entry's
+                 *       amount) and `split_memo` (the entry's memo) on each; date, type, account and tags equal on every row. So the
+                 *       `amount` column adds up to the real totals. The import makes one split entry of a group; a group of one row
+                 *       or more than 50, a transfer, rows that differ in the entry's fields (`split_mismatch`) or amounts that do
+                 *       not add up to `split_total` (`split_sum_mismatch`) are bad rows. Unsplit rows leave the three empty.
                  *     * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
                  *       one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
                  */
@@ -5613,7 +5634,8 @@ export interface paths {
          *     without writing anything.
          *
          *     UTF-8 CSV (RFC 4180 quoting); the export starts with a BOM and ends lines with CRLF, the import accepts
-         *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags`.
+         *     either. Header: `occurred_on,type,account,to_account,category,amount,memo,tags,split_group,split_total,split_memo`
+         *     (the import also takes the first eight columns alone: no splits).
          *     * `occurred_on`: YYYY-MM-DD. `type`: income, expense or transfer.
          *     * `amount`: integer minor units, 1..9007199254740991, digits only (no sign, decimals, exponent or spaces).
          *     * `account`, `to_account` (transfers only): account names.
@@ -5621,6 +5643,12 @@ export interface paths {
          *       category. Inside a name, a backslash is written `\\` and a slash `\/`.
          *     * `memo`: up to 500 characters (quoted when it holds commas, quotes or line breaks).
          *     * `tags`: joined by `;`. Inside a tag, a backslash is written `\\` and a semicolon `\;`.
+         *     * Splits: a split entry is one row per line, its `category`, `amount` and `memo` the line's, with the same
+         *       `split_group` (the export writes the entry's id; any text up to 100 characters), `split_total` (the entry's
+         *       amount) and `split_memo` (the entry's memo) on each; date, type, account and tags equal on every row. So the
+         *       `amount` column adds up to the real totals. The import makes one split entry of a group; a group of one row
+         *       or more than 50, a transfer, rows that differ in the entry's fields (`split_mismatch`) or amounts that do
+         *       not add up to `split_total` (`split_sum_mismatch`) are bad rows. Unsplit rows leave the three empty.
          *     * Formula injection: a text cell that would start with `=`, `+`, `-`, `@`, TAB or CR (or with `'` followed by
          *       one of these or another `'`) is written with a leading `'`; the import removes exactly that quote.
          */
@@ -7681,6 +7709,8 @@ export interface components {
             id: number;
             /** @description null: 일시불 */
             installment_months: number | null;
+            /** @description the split's lines in order; empty when the entry is not split */
+            lines: components["schemas"]["EntryLine"][];
             memo: string;
             /** Format: date */
             occurred_on: string;
@@ -7704,6 +7734,8 @@ export interface components {
             category_id?: number | null;
             /** @description 할부: a credit_card expense paid in 2..36 monthly portions; null or 1 is 일시불 (stored as null) */
             installment_months?: number | null;
+            /** @description a split (income/expense only): 2..50 lines that add up to `amount` (else 422 split_sum_mismatch), category_id null then; replaced as a whole by PATCH; [] or null: not split */
+            lines?: components["schemas"]["EntryLineIn"][] | null;
             memo?: string | null;
             /**
              * Format: date
@@ -7716,6 +7748,21 @@ export interface components {
             to_account_id?: number | null;
             /** @enum {string} */
             type: "income" | "expense" | "transfer";
+        };
+        EntryLine: {
+            amount: number;
+            category_id: number;
+            memo: string;
+        };
+        EntryLineIn: {
+            /**
+             * @description integer minor units of the user's currency
+             * @example 12000
+             */
+            amount: number;
+            /** @description a category of the entry's kind, of this ledger */
+            category_id: number;
+            memo?: string | null;
         };
         EntryPage: {
             items: components["schemas"]["Entry"][];
@@ -7733,6 +7780,8 @@ export interface components {
             category_id?: number | null;
             /** @description 할부: a credit_card expense paid in 2..36 monthly portions; null or 1 is 일시불 (stored as null) */
             installment_months?: number | null;
+            /** @description a split (income/expense only): 2..50 lines that add up to `amount` (else 422 split_sum_mismatch), category_id null then; replaced as a whole by PATCH; [] or null: not split */
+            lines?: components["schemas"]["EntryLineIn"][] | null;
             memo?: string | null;
             /**
              * Format: date
@@ -7759,7 +7808,7 @@ export interface components {
              * @description stable machine-readable reason
              * @enum {string}
              */
-            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "not_a_card" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "not_a_card" | "refresh_token_reused" | "registration_closed" | "split_sum_mismatch" | "token_expired" | "token_revoked";
             detail: string;
             errors?: components["schemas"]["ImportErrors"];
             request_id?: string;
@@ -7780,7 +7829,7 @@ export interface components {
         ImportRowError: {
             /** @description the same columns → a stable code per message, in its order */
             codes: {
-                [key: string]: ("account_archived" | "amount_invalid" | "category_archived" | "category_levels" | "category_required" | "date_invalid" | "escape_invalid" | "field_count" | "malformed_csv" | "nul_character" | "parent_archived" | "required" | "same_account" | "tag_length" | "too_long" | "too_many_tags" | "transfer_category" | "transfer_only" | "type_invalid")[];
+                [key: string]: ("account_archived" | "amount_invalid" | "category_archived" | "category_levels" | "category_required" | "date_invalid" | "escape_invalid" | "field_count" | "malformed_csv" | "nul_character" | "parent_archived" | "required" | "same_account" | "split_count" | "split_group_required" | "split_mismatch" | "split_sum_mismatch" | "split_transfer" | "tag_length" | "too_long" | "too_many_tags" | "transfer_category" | "transfer_only" | "type_invalid")[];
             };
             /** @description column (`_row`: the record as a whole) → English messages */
             errors: {
@@ -7967,7 +8016,7 @@ export interface components {
              * @description stable machine-readable reason
              * @enum {string}
              */
-            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "not_a_card" | "refresh_token_reused" | "registration_closed" | "token_expired" | "token_revoked";
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "not_a_card" | "refresh_token_reused" | "registration_closed" | "split_sum_mismatch" | "token_expired" | "token_revoked";
             detail: string;
             /** @description field -> list of messages (validation_error) */
             errors?: {

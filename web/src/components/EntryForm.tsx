@@ -16,6 +16,7 @@ import { Dialog } from "./Dialog";
 import { InstallmentField, installmentMonths, takesInstallments } from "./InstallmentField";
 import { AccountOptions, Field, SelectField } from "./Field";
 import { Alert, LoadError, Loading } from "./Message";
+import { checkLines, type LineErrors, linesOf, type SplitLine, SplitLines, startLines } from "./SplitLines";
 
 type Kind = "expense" | "income" | "transfer";
 
@@ -117,6 +118,9 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   const inFlight = useRef(false);
   const editing = entryId !== undefined;
   const [installments, setInstallments] = useState<{ value: string; error?: string | undefined }>({ value: "" });
+  // A split (SplitLines.tsx): its lines, or null when the entry is not split.
+  const [lines, setLines] = useState<SplitLine[] | null>(null);
+  const [lineErrors, setLineErrors] = useState<{ errors: LineErrors; sum: string | null }>({ errors: [], sum: null });
 
   // The entry being edited (none for a new one) and its ETag, for If-Match.
   const loaded = useResource<Entry | null>(
@@ -132,6 +136,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   useEffect(() => {
     if (loaded.data) setValues(valuesOf(loaded.data, money.exponent));
     if (loaded.data) setInstallments({ value: loaded.data.installment_months ? String(loaded.data.installment_months) : "" });
+    if (loaded.data) setLines(loaded.data.lines.length ? linesOf(loaded.data, money.exponent) : null);
   }, [loaded.data, money.exponent]);
 
   const accountList: Account[] = accounts.data ?? [];
@@ -153,6 +158,8 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       if (field === "type") {
         const category = categoryList.find((c) => String(c.id) === v.category);
         if (value === "transfer" || (category && category.kind !== value)) next.category = "";
+        if (value === "transfer") setLines(null);
+        else setLines((old) => old && old.map((line) => ({ ...line, category: "" })));
       }
       return next;
     });
@@ -170,8 +177,14 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
     if (values.type === "transfer") {
       if (!values.toAccount) found.toAccount = t.chooseOne;
       else if (values.toAccount === account) found.toAccount = t.sameAccount;
-    } else if (!values.category) found.category = t.chooseOne;
+    } else if (!values.category && !lines) found.category = t.chooseOne;
+    const split = lines && values.type !== "transfer" ? checkLines(lines, amount.ok ? amount.minor : null, money, t) : null;
+    setLineErrors(split && !split.ok ? { errors: split.errors, sum: split.sum } : { errors: [], sum: null });
     setErrors(found);
+    if (split && !split.ok && !Object.values(found).some(Boolean)) {
+      setMessage(split.sum ?? t.formHasErrors);
+      return null;
+    }
     const first = (Object.keys(ID_OF) as (keyof Values)[]).find((f) => found[f]);
     if (first) {
       setMessage(t.formHasErrors);
@@ -188,10 +201,11 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       occurred_on: values.date,
       account_id: Number(account),
       to_account_id: values.type === "transfer" ? Number(values.toAccount) : null,
-      category_id: values.type === "transfer" ? null : Number(values.category),
+      category_id: values.type === "transfer" || split ? null : Number(values.category),
       memo: values.memo.trim(),
       tags: [...new Set(tags)],
       installment_months: installmentMonths(takesInstallments(values.type, account, accountList), installments.value),
+      lines: split?.ok ? split.lines : [],
     };
   };
 
@@ -267,6 +281,8 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   };
 
   const kindCategories = values.type === "transfer" ? [] : categoryTree(categoryList, values.type);
+  const parsedTotal = parseAmount(values.amount, money.exponent, money.currency);
+  const totalMinor = parsedTotal.ok ? parsedTotal.minor : null;
   const title = editing ? t.editEntry : t.addEntry;
 
   if (editing && !loaded.data) {
@@ -325,25 +341,54 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
             <AccountOptions accounts={openAccounts} />
           </SelectField>
         ) : (
-          <SelectField id="entry-category" label={t.category} value={values.category} onValue={set("category")} error={errors.category}>
-            <option value="">{t.choose}</option>
-            {kindCategories
-              .flatMap(({ parent, children }) => [
-                usable(parent, values.category) ? (
-                  <option key={parent.id} value={String(parent.id)}>
-                    {parent.name}
-                  </option>
-                ) : null,
-                ...children
-                  .filter((c) => usable(c, values.category))
-                  .map((c) => (
-                    <option key={c.id} value={String(c.id)}>
-                      {`${parent.name} › ${c.name}`}
-                    </option>
-                  )),
-              ])
-              .filter((o): o is JSX.Element => o !== null)}
-          </SelectField>
+          <>
+            <button
+              type="button"
+              class="button button--small split__toggle"
+              aria-pressed={lines !== null}
+              onClick={() => {
+                key.current = null;
+                setLines(lines ? null : startLines(values.category));
+              }}
+            >
+              {t.split}
+            </button>
+            {lines ? (
+              <SplitLines
+                lines={lines}
+                onLines={(next) => {
+                  key.current = null;
+                  setLines(next);
+                }}
+                total={totalMinor}
+                kind={values.type}
+                categories={categoryList}
+                money={money}
+                errors={lineErrors.errors}
+                sumError={lineErrors.sum}
+              />
+            ) : (
+              <SelectField id="entry-category" label={t.category} value={values.category} onValue={set("category")} error={errors.category}>
+                <option value="">{t.choose}</option>
+                {kindCategories
+                  .flatMap(({ parent, children }) => [
+                    usable(parent, values.category) ? (
+                      <option key={parent.id} value={String(parent.id)}>
+                        {parent.name}
+                      </option>
+                    ) : null,
+                    ...children
+                      .filter((c) => usable(c, values.category))
+                      .map((c) => (
+                        <option key={c.id} value={String(c.id)}>
+                          {`${parent.name} › ${c.name}`}
+                        </option>
+                      )),
+                  ])
+                  .filter((o): o is JSX.Element => o !== null)}
+              </SelectField>
+            )}
+          </>
         )}
         <Field id="entry-memo" label={t.memo} value={values.memo} onValue={set("memo")} maxLength={500} autoComplete="off" error={errors.memo} />
         <Field id="entry-tags" label={t.tags} value={values.tags} onValue={set("tags")} hint={t.tagsHint} autoComplete="off" error={errors.tags} />

@@ -31,14 +31,16 @@ export function EntryList({ entries, accounts, categories, money, onEdit, onDele
         const transfer = entry.type === "transfer";
         const what = transfer
           ? t.transferBetween(accountName(entry.account_id), accountName(entry.to_account_id))
-          : categoryLabel(categories, entry.category_id) || t.uncategorised;
+          : entry.lines.length
+            ? `${t.splitCount(entry.lines.length)} · ${[...new Set(entry.lines.map((line) => categoryLabel(categories, line.category_id) || t.uncategorised))].join(", ")}`
+            : categoryLabel(categories, entry.category_id) || t.uncategorised;
         const sign = entry.type === "income" ? "+" : entry.type === "expense" ? "−" : "";
         const amount = formatMoney(entry.amount, entry.currency, lang, money.exponent);
         return (
           <li key={entry.id} class={`entry entry--${entry.type}`}>
             <span class="entry__swatch" aria-hidden="true">
               <svg viewBox="0 0 10 10" width="10" height="10" focusable="false">
-                <circle cx="5" cy="5" r="5" fill={transfer ? "#8a948f" : categoryColor(categories, entry.category_id)} />
+                <circle cx="5" cy="5" r="5" fill={transfer ? "#8a948f" : categoryColor(categories, entry.category_id ?? entry.lines[0]?.category_id ?? null)} />
               </svg>
             </span>
             <span class="entry__date">{formatDate(entry.occurred_on, lang)}</span>

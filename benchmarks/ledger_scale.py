@@ -4,7 +4,8 @@ The data (seeded in bulk, in a child process so that its memory is not counted):
 * one main user with 100,000 entries spread over 60 months (2021-12-01 .. 2026-11-30): about 5% income,
   8% transfers, 87% expenses, over four accounts and the default categories plus child categories,
   with memos (Hangul, commas, quotes, a formula-like one) and tags on about 20% of the entries,
-  and budgets for three categories in every month;
+  and budgets for three categories in every month; 20% of all entries (--split-share) are split entries
+  (income or expense) of 2..4 lines in different categories, with no category of their own;
 * 20 other users with 10,000 entries each, interleaved with the main user's rows day by day (as a live
   database would store them), so the main user's rows are not one contiguous block.
 Users are made by ledger.auth.users.create_user (so they get the Cash account and default categories);
@@ -84,7 +85,7 @@ from ledger.auth.users import create_user  # noqa: E402
 from ledger.budgets.models import Budget  # noqa: E402
 from ledger.categories.models import Category  # noqa: E402
 from ledger.entries.cursor import encode_cursor  # noqa: E402
-from ledger.entries.models import Entry, EntryTag  # noqa: E402
+from ledger.entries.models import Entry, EntryLine, EntryTag  # noqa: E402
 from ledger.extensions import db  # noqa: E402
 from ledger.months import format_month, months_between  # noqa: E402
 
@@ -113,6 +114,10 @@ MEMOS = ["", "", "", "", "점심", "커피", "마트 장보기", "택시", "월�
 TAGS = ["work", "family", "trip", "reimbursable", "subscription", "health"]
 
 MONTHLY_TARGET_MS = 50.0
+# The share of all entries that are split (issue 15: "the monthly report with 20 % split entries"); set by
+# --split-share. Only income and expense entries (92 % of them) can be split.
+SPLIT_SHARE = 0.20
+SPLITTABLE_SHARE = 0.92
 DEEP_PAGE_RATIO = 1.5
 MEMORY_RATIO = 1.5
 
@@ -180,8 +185,18 @@ def provision(conn, ledger_id: int, extra_accounts: list[tuple[str, str]]) -> Le
                   budget_categories={name: parents[(name, "expense")] for name in BUDGETED})
 
 
-def make_entry(rng: random.Random, ledger: Ledger, day: date) -> tuple[dict, list[str]]:
-    """One entry row (all columns, for executemany) and its tags."""
+def split_lines(rng: random.Random, ledger: Ledger, type_: str, amount: int) -> list[dict]:
+    """2..4 lines adding up to `amount`, in distinct categories of the entry's kind (for executemany)."""
+    count = rng.choice((2, 2, 3, 4))
+    cuts = sorted(rng.sample(range(1, amount), count - 1))
+    categories = rng.sample(ledger.income_categories if type_ == "income" else ledger.expense_categories, count)
+    return [{"ledger_id": ledger.ledger_id, "position": i, "amount": high - low, "category_id": category,
+             "memo": ""}
+            for i, (low, high, category) in enumerate(zip([0, *cuts], [*cuts, amount], categories, strict=True))]
+
+
+def make_entry(rng: random.Random, ledger: Ledger, day: date) -> tuple[dict, list[str], list[dict]]:
+    """One entry row (all columns, for executemany), its tags and its split lines (none when unsplit)."""
     roll = rng.random()
     to_account, category = None, None
     if roll < 0.05:
@@ -197,12 +212,15 @@ def make_entry(rng: random.Random, ledger: Ledger, day: date) -> tuple[dict, lis
     created = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=rng.randrange(86_400))
     tag_roll = rng.random()
     tags = rng.sample(TAGS, 2) if tag_roll < 0.05 else [rng.choice(TAGS)] if tag_roll < 0.20 else []
+    lines: list[dict] = []
+    if type_ != "transfer" and amount >= 4 and rng.random() < SPLIT_SHARE / SPLITTABLE_SHARE:
+        lines, category = split_lines(rng, ledger, type_, int(amount)), None
     return ({"ledger_id": ledger.ledger_id, "type": type_, "amount": int(amount), "occurred_on": day,
              "account_id": account, "to_account_id": to_account, "category_id": category,
-             "memo": rng.choice(MEMOS), "version": 1, "created_at": created, "updated_at": created}, tags)
+             "memo": rng.choice(MEMOS), "version": 1, "created_at": created, "updated_at": created}, tags, lines)
 
 
-def entries_by_day(rng: random.Random, plan: list[tuple[Ledger, int]]) -> Iterator[tuple[dict, list[str]]]:
+def entries_by_day(rng: random.Random, plan: list[tuple[Ledger, int]]) -> Iterator[tuple[dict, list[str], list[dict]]]:
     """Every user's entries, day by day, the users' rows of a day shuffled together."""
     days = (LAST_DAY - FIRST_DAY).days + 1
     counts = [(ledger, Counter(rng.randrange(days) for _ in range(n))) for ledger, n in plan]
@@ -213,38 +231,44 @@ def entries_by_day(rng: random.Random, plan: list[tuple[Ledger, int]]) -> Iterat
         yield from todays
 
 
-def insert_entries(conn, rows: Iterator[tuple[dict, list[str]]], first_id: int) -> tuple[int, int]:
+def insert_entries(conn, rows: Iterator[tuple[dict, list[str], list[dict]]], first_id: int) -> tuple[int, int, int]:
     """Bulk insert in chunks of CHUNK rows, with ids given here (first_id, first_id + 1, ...).
 
     Giving the ids lets the tag rows be written without RETURNING: with RETURNING, SQLAlchemy sends one
     INSERT ... VALUES statement of 1,000 rows (11,000 placeholders) per batch, which psycopg re-parses every
     time and which made the PostgreSQL seed about 2.5 times slower. The caller moves the sequence on.
     """
-    entries = tags = 0
+    entries = tags = lines = 0
     chunk: list[dict] = []
     tag_rows: list[dict] = []
+    line_rows: list[dict] = []
 
     def flush() -> None:
-        nonlocal entries, tags
+        nonlocal entries, tags, lines
         conn.execute(insert(Entry.__table__), chunk)
         if tag_rows:
             conn.execute(insert(EntryTag.__table__), tag_rows)
+        if line_rows:
+            conn.execute(insert(EntryLine.__table__), line_rows)
         entries += len(chunk)
         tags += len(tag_rows)
+        lines += len(line_rows)
         chunk.clear()
         tag_rows.clear()
+        line_rows.clear()
 
-    for row, row_tags in rows:
+    for row, row_tags, row_lines in rows:
         row["id"] = first_id + entries + len(chunk)
         chunk.append(row)
         tag_rows.extend({"entry_id": row["id"], "tag": tag} for tag in row_tags)
+        line_rows.extend({**line, "entry_id": row["id"]} for line in row_lines)
         if len(chunk) >= CHUNK:
             flush()
             if entries % 50_000 == 0:
                 log(f"  {entries:,} entries")
     if chunk:
         flush()
-    return entries, tags
+    return entries, tags, lines
 
 
 def drop_schema(url: str) -> None:
@@ -290,11 +314,12 @@ def seed(url: str, main_entries: int, other_users: int, other_entries: int, fres
              "amount": amount}
             for month in months for name, amount in BUDGETED.items()])
         first_id = conn.execute(select(func.coalesce(func.max(Entry.id), 0))).scalar_one() + 1
-        entries, tags = insert_entries(conn, entries_by_day(random.Random(SEED), plan), first_id)
+        entries, tags, lines = insert_entries(conn, entries_by_day(random.Random(SEED), plan), first_id)
         if backend_of(url) == "postgresql":  # the ids were given: the next POST /entries must not collide
             conn.execute(text("SELECT setval(pg_get_serial_sequence('entries', 'id'), (SELECT max(id) FROM entries))"))
         db.session.commit()
-        log(f"{entries:,} entries and {tags:,} tags inserted in {time.perf_counter() - started:.1f} s")
+        log(f"{entries:,} entries, {tags:,} tags and {lines:,} split lines inserted in "
+            f"{time.perf_counter() - started:.1f} s")
 
         if backend_of(url) == "postgresql":
             # Autovacuum would get there within a minute of such a load; do it now so the plans are the
@@ -489,6 +514,9 @@ def database_facts(app: Flask, url: str) -> dict:
         users = dict(db.session.execute(select(User.email, User.default_ledger_id)).all())
         counts = dict(db.session.execute(select(Entry.ledger_id, func.count()).group_by(Entry.ledger_id)).all())
         tags = db.session.execute(select(func.count()).select_from(EntryTag)).scalar_one()
+        lines = db.session.execute(select(func.count()).select_from(EntryLine)).scalar_one()
+        split = db.session.execute(select(func.count(func.distinct(EntryLine.entry_id)))
+                                   .where(EntryLine.ledger_id == users.get(MAIN_EMAIL))).scalar_one()
         if backend_of(url) == "postgresql":
             version = "PostgreSQL " + db.session.execute(text("SHOW server_version")).scalar_one()
             size = db.session.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
@@ -497,7 +525,8 @@ def database_facts(app: Flask, url: str) -> dict:
             path = make_url(url).database
             size = os.path.getsize(path) if path and os.path.exists(path) else 0
         db.session.remove()
-    return {"users": users, "counts": counts, "tags": tags, "version": version, "size": size}
+    return {"users": users, "counts": counts, "tags": tags, "lines": lines, "split": split, "version": version,
+            "size": size}
 
 
 def interleaved(timings: list[Timing], runs: int, warmups: int, call: Callable[[Timing], None]) -> None:
@@ -608,7 +637,8 @@ def render(args, facts, timings, exports, rss_runs, traced_runs, plans, load_bef
         f"{'/'.join(f'{x:.2f}' for x in load_after)} after",
         f"* data: main user {main_count:,} entries, {len(counts) - 1} other users with "
         f"{min(c for u, c in counts.items() if u != facts['users'][MAIN_EMAIL]):,} entries each; "
-        f"{total:,} entries, {facts['tags']:,} tags in all; database {mib(facts['size'])}",
+        f"{total:,} entries, {facts['tags']:,} tags, {facts['lines']:,} split lines in all; the main user's split "
+        f"entries {facts['split']:,} ({facts['split'] / main_count:.1%}); database {mib(facts['size'])}",
         "* app: create_app(\"production\", RATELIMIT_ENABLED=False, LOG_LEVEL=\"WARNING\", ACCESS_TOKEN_TTL=7200), "
         "requests through the Flask test client in process",
         f"* {args.runs} runs after {args.warmups} warm-ups (interleaved); the export: {len(exports)} runs after "
@@ -698,6 +728,8 @@ def main() -> int:
     parser.add_argument("--other-users", type=int, default=20)
     parser.add_argument("--other-entries", type=int, default=10_000)
     parser.add_argument("--deep-offset", type=int, default=90_000, help="the deep page starts after this entry")
+    parser.add_argument("--split-share", type=float, default=0.20,
+                        help="share of all entries that are split (income/expense only); default 0.2")
     parser.add_argument("--output", help="also write the Markdown report to this file")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is not met")
     args = parser.parse_args()
@@ -707,6 +739,10 @@ def main() -> int:
         parser.error(f"{args.database_url} will be EMPTIED; its name must contain 'bench' (or pass --force)")
     if not 0 < args.deep_offset < args.main_entries:
         parser.error("--deep-offset must be between 1 and --main-entries - 1")
+    global SPLIT_SHARE  # noqa: PLW0603 - the seeding child reads it (one option, one module)
+    SPLIT_SHARE = args.split_share
+    if not 0 <= SPLIT_SHARE <= SPLITTABLE_SHARE:
+        parser.error(f"--split-share must be between 0 and {SPLITTABLE_SHARE}")
     # The production config reads its secrets and DATABASE_URL from the environment.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
     os.environ.setdefault("JWT_SECRET_KEY", secrets.token_urlsafe(48))
@@ -719,7 +755,8 @@ def main() -> int:
         log(f"seeding {args.database_url} in a child process")
         child = [sys.executable, __file__, "--seed-only", "--force", "--database-url", args.database_url,
                  "--main-entries", str(args.main_entries), "--other-users", str(args.other_users),
-                 "--other-entries", str(args.other_entries), "--deep-offset", str(args.deep_offset)]
+                 "--other-entries", str(args.other_entries), "--deep-offset", str(args.deep_offset),
+                 "--split-share", str(args.split_share)]
         if args.fresh_schema:
             child.append("--fresh-schema")
         if subprocess.run(child, check=False).returncode != 0:

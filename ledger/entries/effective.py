@@ -41,14 +41,19 @@ def entry_effective_lines(ledger_id: int, first: date | None = None, last: date 
         return select(Entry.id.label("entry_id"), Entry.occurred_on, Entry.type, Entry.account_id,
                       literal_column("NULL").label("category_id"), Entry.amount.label("amount")) \
             .where(*conditions).subquery("effective_lines")
-    unsplit = select(Entry.id.label("entry_id"), Entry.occurred_on, Entry.type, Entry.account_id,
-                     Entry.category_id.label("category_id"), Entry.amount.label("amount")) \
-        .where(*conditions, ~has_lines())
-    split = select(Entry.id.label("entry_id"), Entry.occurred_on, Entry.type, Entry.account_id,
-                   EntryLine.category_id.label("category_id"), EntryLine.amount.label("amount")) \
+    columns = (Entry.id.label("entry_id"), Entry.occurred_on, Entry.type, Entry.account_id)
+    # An entry with a category is counted by it, never by lines (the service gives a split entry none), so even a
+    # row that broke that rule could not be counted twice. The other two branches only look at the month's
+    # entries without a category (the split ones, and unsplit ones without a category), and probe their lines
+    # through uq_entry_lines_entry_id_position.
+    categorised = select(*columns, Entry.category_id.label("category_id"), Entry.amount.label("amount")) \
+        .where(*conditions, Entry.category_id.is_not(None))
+    uncategorised = select(*columns, Entry.category_id.label("category_id"), Entry.amount.label("amount")) \
+        .where(*conditions, Entry.category_id.is_(None), ~has_lines())
+    split = select(*columns, EntryLine.category_id.label("category_id"), EntryLine.amount.label("amount")) \
         .join(EntryLine, EntryLine.entry_id == Entry.id) \
-        .where(*conditions, EntryLine.ledger_id == ledger_id)
-    return union_all(unsplit, split).subquery("effective_lines")
+        .where(*conditions, Entry.category_id.is_(None), EntryLine.ledger_id == ledger_id)
+    return union_all(categorised, uncategorised, split).subquery("effective_lines")
 
 
 def lines_by_entry(entry_ids: Iterable[int]) -> dict[int, list[EntryLine]]:

@@ -101,7 +101,7 @@ class EntryLine(Model):
     __tablename__ = "entry_lines"
     __table_args__ = (
         # The lines of one entry in order; also the probe of the reports' "has it lines?" (NOT EXISTS).
-        UniqueConstraint("entry_id", "position", name="uq_entry_lines_entry_id_position"),
+        Index("uq_entry_lines_entry_id_position", "entry_id", "position", unique=True),
         # The category filter of GET /entries, a category's "in use" check and its reassignment.
         Index("ix_entry_lines_ledger_id_category_id", "ledger_id", "category_id"),
         CheckConstraint("amount > 0", name="amount_positive"),

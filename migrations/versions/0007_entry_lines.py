@@ -8,7 +8,7 @@ A split entry (income or expense) has 2..50 lines summing to its amount, and no 
 unsplit entry has none. Reports read both through ledger.entries.effective (the entry itself when it has no
 lines, else its lines), so a split is neither missing nor counted twice.
 
-Indexes: UNIQUE (entry_id, position) gives a split's lines in order and answers the reports' "has it lines?"
+Indexes: the unique index (entry_id, position) gives a split's lines in order and answers the reports' "has it lines?"
 probe; (ledger_id, category_id) serves the category filter, a category's in-use check and its reassignment.
 A new, empty table: nothing to backfill.
 """
@@ -38,9 +38,9 @@ def upgrade():
         sa.ForeignKeyConstraint(['ledger_id'], ['ledgers.id'], name=op.f('fk_entry_lines_ledger_id_ledgers'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_entry_lines')),
-        sa.UniqueConstraint('entry_id', 'position', name='uq_entry_lines_entry_id_position'),
     )
     with op.batch_alter_table('entry_lines', schema=None) as batch_op:
+        batch_op.create_index('uq_entry_lines_entry_id_position', ['entry_id', 'position'], unique=True)
         batch_op.create_index(batch_op.f('ix_entry_lines_category_id'), ['category_id'], unique=False)
         batch_op.create_index('ix_entry_lines_ledger_id_category_id', ['ledger_id', 'category_id'], unique=False)
 
@@ -49,4 +49,5 @@ def downgrade():
     with op.batch_alter_table('entry_lines', schema=None) as batch_op:
         batch_op.drop_index('ix_entry_lines_ledger_id_category_id')
         batch_op.drop_index(batch_op.f('ix_entry_lines_category_id'))
+        batch_op.drop_index('uq_entry_lines_entry_id_position')
     op.drop_table('entry_lines')

@@ -303,3 +303,88 @@ def test_bad_split_groups_are_row_errors(client, logged_in, sql, rows, column, c
     assert [row["line"] for row in bad] == list(range(3, 3 + len(rows)))
     assert all(row["codes"] == {column: [code]} for row in bad), bad
     assert sql.count("entries") == 0 and sql.count("entry_lines") == 0
+
+
+# --- the reports' plans: indexes, not scans (a deterministic proxy for "stays fast") -------------------------
+
+@pytest.fixture
+def split_ledger(app, user, ids, make_user, sql, cats):
+    """3,000 entries over a year (20 % of them split in 2..4 lines) for this ledger and two others, analysed."""
+    import random
+    from datetime import date, timedelta
+
+    from sqlalchemy import insert, select
+
+    from ledger.entries.models import Entry, EntryLine
+    from ledger.extensions import db
+
+    def fill(ledger_id: int, cash: int, categories: list[int], seed: int) -> None:
+        rng = random.Random(seed)
+        rows = [{"ledger_id": ledger_id, "type": "expense", "amount": rng.randint(4, 100_000),
+                 "occurred_on": date(2026, 1, 1) + timedelta(days=rng.randrange(365)), "account_id": cash,
+                 "category_id": rng.choice(categories), "memo": ""} for _ in range(3000)]
+        with app.app_context():
+            before = db.session.execute(select(db.func.coalesce(db.func.max(Entry.id), 0))).scalar_one()
+            db.session.execute(insert(Entry), rows)
+            made = db.session.execute(select(Entry.id, Entry.amount).where(Entry.ledger_id == ledger_id,
+                                                                           Entry.id > before)).all()
+            lines = []
+            for entry_id, amount in made:
+                if rng.random() < 0.2:
+                    first = amount // 2
+                    lines += [{"ledger_id": ledger_id, "entry_id": entry_id, "position": 0, "amount": first,
+                               "category_id": categories[0], "memo": ""},
+                              {"ledger_id": ledger_id, "entry_id": entry_id, "position": 1, "amount": amount - first,
+                               "category_id": categories[1], "memo": ""}]
+            db.session.execute(insert(EntryLine), lines)
+            split_ids = {line["entry_id"] for line in lines}
+            db.session.execute(db.update(Entry).where(Entry.id.in_(split_ids)).values(category_id=None))
+            db.session.commit()
+
+    fill(user.ledger_id, ids["cash"], [cats["food"], cats["cafe"], cats["transport"]], 1)
+    for seed in (2, 3):
+        other = make_user()
+        cash = sql.scalar("SELECT id FROM accounts WHERE ledger_id = :u", u=other.ledger_id)
+        theirs = [r[0] for r in sql.rows("SELECT id FROM categories WHERE ledger_id = :u AND kind = 'expense' "
+                                         "ORDER BY id", u=other.ledger_id)][:3]
+        fill(other.ledger_id, cash, theirs, seed)
+    with app.app_context(), db.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
+def test_monthly_report_and_budget_plans_use_the_indexes(app, client, logged_in, split_ledger, backend, cats):
+    from sqlalchemy import event
+
+    from ledger.extensions import db
+
+    client.put("/api/v1/budgets/2026-06", json={"items": [{"category_id": cats["food"], "amount": 1}]},
+               headers=logged_in.headers)
+    seen: list = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "entry_lines" in statement:
+            seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        report = client.get("/api/v1/reports/monthly?month=2026-06", headers=logged_in.headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert report.status_code == 200
+    grouped = [(s, p) for s, p in seen if "GROUP BY" in s]
+    assert len(grouped) == 2, seen  # by category, and the budgets' spending
+    for statement, parameters in grouped:
+        with app.app_context(), db.engine.connect() as conn:
+            if backend == "postgresql":
+                plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters).all())
+                assert "Seq Scan on entries" not in plan and "Seq Scan on entry_lines" not in plan, plan
+                assert "ix_entries_ledger_id_occurred_on" in plan, plan
+                assert "uq_entry_lines_entry_id_position" in plan or "ix_entry_lines_ledger_id" in plan, plan
+            else:
+                plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
+                                                                            parameters).all())
+                assert "SCAN entries" not in plan and "SCAN entry_lines" not in plan, plan
+                assert "ix_entries_ledger_id_occurred_on" in plan, plan
+                assert "uq_entry_lines_entry_id_position" in plan, plan

@@ -55,6 +55,8 @@ PROBLEM_CODES = (
     "invite_revoked",
     "invite_used",
     "last_owner",
+    "occurrence_posted",
+    "occurrence_skipped",
     "refresh_token_reused",
     "registration_closed",
     "token_expired",

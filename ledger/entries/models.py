@@ -35,6 +35,8 @@ class Entry(Model):
         Index("ix_entries_ledger_id_occurred_on_type_amount", "ledger_id", "occurred_on", "type", "amount"),
         CheckConstraint("type IN ('income', 'expense', 'transfer')", name="type"),
         CheckConstraint("amount > 0", name="amount_positive"),
+        # A schedule posts each occurrence once, whoever runs it how often (ledger.schedules.services).
+        UniqueConstraint("schedule_id", "scheduled_on", name="uq_entries_schedule_id_scheduled_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -47,6 +49,9 @@ class Entry(Model):
                                                       nullable=True, index=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"),
                                                     nullable=True, index=True)
+    # Posted by a schedule: which one, and the occurrence's nominal date (before a weekend move).
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"), nullable=True)
+    scheduled_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     memo: Mapped[str] = mapped_column(String(500), default="", server_default=text("''"))
     # Incremented on every change; the ETag, and the optimistic lock behind If-Match.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))

@@ -96,17 +96,20 @@ def _set_tags(entry: Entry, tags: list[str]) -> None:
     entry.tag_rows = [kept.get(tag) or EntryTag(tag=tag) for tag in wanted]
 
 
-def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
+def create_entry(ledger: LedgerScope, data: Mapping[str, Any], *, schedule_id: int | None = None,
+                 scheduled_on: date | None = None) -> Entry:
     """Validate and add a new entry (flushed, so it has its id; the ledger's totals checked). The caller commits.
 
     `data` holds the fields of EntryCreateSchema: type, amount, occurred_on (date), account_id,
-    and optionally to_account_id, category_id, memo, tags.
+    and optionally to_account_id, category_id, memo, tags. A schedule's occurrence names its schedule and
+    nominal date: a second post of it is an IntegrityError at the flush (ledger.schedules.services).
     """
     validate_entry_refs(ledger.id, data)
     entry = Entry(ledger_id=ledger.id, created_by=ledger.user_id, updated_by=ledger.user_id, type=data["type"],
                   amount=data["amount"], occurred_on=data["occurred_on"], account_id=data["account_id"],
                   to_account_id=data.get("to_account_id"),
-                  category_id=data.get("category_id"), memo=data.get("memo") or "")
+                  category_id=data.get("category_id"), memo=data.get("memo") or "",
+                  schedule_id=schedule_id, scheduled_on=scheduled_on)
     _set_tags(entry, data.get("tags") or [])
     db.session.add(entry)
     db.session.flush()

@@ -118,11 +118,22 @@ def moved(day: date, policy: str) -> date | None:
         return day
 
 
+def always_weekend(rule: Rule) -> bool:
+    """Every nominal date of the rule is a Saturday or Sunday (with `skip`, it would have no occurrence)."""
+    if rule.freq == "daily":
+        return rule.interval % 7 == 0 and rule.start.weekday() >= SATURDAY
+    if rule.freq == "weekly":
+        return all(d >= SATURDAY for d in (rule.weekdays or (rule.start.weekday(),)))
+    return rule.week_of_month is not None and rule.weekday is not None and rule.weekday >= SATURDAY
+
+
 def occurrences(rule: Rule, *, nominal_from: date | None = None) -> Iterator[Occurrence]:
     """The rule's occurrences (weekend policy applied) with a nominal date on or after `nominal_from`.
 
     The moved dates never decrease either: a weekend moves at most to the Friday before or the Monday after.
     """
+    if rule.weekend == "skip" and always_weekend(rule):
+        return  # refused when saved (ScheduleRuleSchema); never a walk to the year 9999
     for day in nominal_dates(rule):
         if nominal_from is not None and day < nominal_from:
             continue

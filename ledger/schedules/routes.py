@@ -17,14 +17,15 @@ from ledger.schedules.schemas import (
     OccurrenceListSchema,
     OccurrenceQuerySchema,
     PostOccurrenceSchema,
-    PreviewResultSchema,
-    PreviewSchema,
+    SchedulePreviewResultSchema,
+    SchedulePreviewSchema,
     ScheduleCreateSchema,
     ScheduleListSchema,
     SchedulePatchSchema,
     ScheduleSchema,
-    UpcomingQuerySchema,
-    UpcomingSchema,
+    ScheduleUpcomingQuerySchema,
+    ScheduleUpcomingSchema,
+    rule_from,
 )
 
 blp = Blueprint("schedules", __name__, url_prefix="/api/v1/schedules", description="Schedules (recurring entries)")
@@ -72,20 +73,20 @@ def create_schedule(args: dict[str, Any]):
 
 @blp.route("/preview", methods=["POST"])
 @ledger_required
-@blp.arguments(PreviewSchema)
-@blp.response(200, PreviewResultSchema)
+@blp.arguments(SchedulePreviewSchema)
+@blp.response(200, SchedulePreviewResultSchema)
 @documented_errors(blp, 400, 413, 415, 422, auth=True, ledger=True)
 def preview(args: dict[str, Any]):
     """The next 6 occurrences of a rule from the ledger's today (the form's live preview); saves nothing."""
     ledger = current_ledger()
-    found = services.preview(services.rule_from(args["rule"]), services.ledger_today(ledger.id))
+    found = services.preview(rule_from(args["rule"]), services.ledger_today(ledger.id))
     return {"items": [{"nominal_date": o.nominal, "date": o.date} for o in found]}
 
 
 @blp.route("/upcoming", methods=["GET"])
 @ledger_required
-@blp.arguments(UpcomingQuerySchema, location="query")
-@blp.response(200, UpcomingSchema)
+@blp.arguments(ScheduleUpcomingQuerySchema, location="query")
+@blp.response(200, ScheduleUpcomingSchema)
 @documented_errors(blp, 422, auth=True, ledger=True)
 def upcoming(args: dict[str, Any]):
     """The month's occurrences not yet posted nor skipped (the dashboard), and the total of their expenses."""

@@ -9,7 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ledger.entries.schemas import EntryCreateSchema, IsoDate
 from ledger.money import MAX_AMOUNT
 from ledger.schedules.models import MODES
-from ledger.schedules.recurrence import FREQUENCIES, WEEK_OF_MONTH, WEEKEND_POLICIES
+from ledger.schedules.recurrence import FREQUENCIES, WEEK_OF_MONTH, WEEKEND_POLICIES, Rule, always_weekend
 from ledger.schemas import Amount, BaseSchema, Month, Name, ResponseSchema, StrictBool, StrictInt, Timestamp
 
 INTERVAL_MAX = 999
@@ -18,14 +18,14 @@ PREVIEW_SIZE = 6
 STATUSES = ("posted", "skipped", "due", "overdue", "upcoming")
 
 
-class TemplateSchema(EntryCreateSchema):
+class ScheduleTemplateSchema(EntryCreateSchema):
     """POST /entries' schema without occurred_on (an occurrence's date): a schedule's template."""
 
     class Meta(EntryCreateSchema.Meta):
         exclude = ("occurred_on",)
 
 
-class RuleSchema(BaseSchema):
+class ScheduleRuleSchema(BaseSchema):
     """A recurrence rule; every occurrence is computed from `start_on`, the anchor."""
 
     freq = fields.String(required=True, validate=validate.OneOf(FREQUENCIES))
@@ -70,17 +70,29 @@ class RuleSchema(BaseSchema):
         if (data.get("week_of_month") is None) != (data.get("weekday") is None):
             field = "weekday" if data.get("weekday") is None else "week_of_month"
             errors[field] = ["week_of_month and weekday go together."]
+        if not errors and data.get("weekend") == "skip" and "start_on" in data and freq in FREQUENCIES \
+                and always_weekend(rule_from(data)):
+            errors["weekend"] = ["Every date of this rule is on a weekend: skipping them leaves none."]
         if errors:
             raise ValidationError(errors)
+
+
+def rule_from(data: dict[str, Any]) -> Rule:
+    """A Rule from ScheduleRuleSchema's loaded data."""
+    return Rule(freq=data["freq"], start=data["start_on"], interval=data.get("interval", 1),
+                weekdays=tuple(sorted(set(data.get("weekdays") or []))), month_day=data.get("month_day"),
+                last_day=data.get("last_day", False), week_of_month=data.get("week_of_month"),
+                weekday=data.get("weekday"), until=data.get("until"), count=data.get("count"),
+                weekend=data.get("weekend", "as_is"))
 
 
 class ScheduleCreateSchema(BaseSchema):
     name = Name(required=True)
     mode = fields.String(load_default="auto", validate=validate.OneOf(MODES),
                          metadata={"description": "auto: posted on its date; remind: shown as due, posted by you"})
-    template = fields.Nested(TemplateSchema, required=True,
+    template = fields.Nested(ScheduleTemplateSchema, required=True,
                              metadata={"description": "the body of POST /entries without occurred_on"})
-    rule = fields.Nested(RuleSchema, required=True)
+    rule = fields.Nested(ScheduleRuleSchema, required=True)
 
 
 class SchedulePatchSchema(BaseSchema):
@@ -88,12 +100,12 @@ class SchedulePatchSchema(BaseSchema):
 
     name = Name()
     mode = fields.String(validate=validate.OneOf(MODES))
-    template = fields.Nested(TemplateSchema)
-    rule = fields.Nested(RuleSchema)
+    template = fields.Nested(ScheduleTemplateSchema)
+    rule = fields.Nested(ScheduleRuleSchema)
 
 
-class PreviewSchema(BaseSchema):
-    rule = fields.Nested(RuleSchema, required=True)
+class SchedulePreviewSchema(BaseSchema):
+    rule = fields.Nested(ScheduleRuleSchema, required=True)
 
 
 class OccurrenceDateSchema(ResponseSchema):
@@ -101,7 +113,7 @@ class OccurrenceDateSchema(ResponseSchema):
     date = IsoDate(metadata={"description": "the date after the weekend policy: the entry's date"})
 
 
-class PreviewResultSchema(ResponseSchema):
+class SchedulePreviewResultSchema(ResponseSchema):
     items = fields.List(fields.Nested(OccurrenceDateSchema),
                         metadata={"description": f"the next {PREVIEW_SIZE} occurrences from today or the start"})
 
@@ -111,7 +123,7 @@ class OccurrenceSchema(OccurrenceDateSchema):
     entry_id = fields.Integer(allow_none=True, metadata={"description": "the posted entry"})
 
 
-class RuleOutSchema(ResponseSchema):
+class ScheduleRuleOutSchema(ResponseSchema):
     freq = fields.String(metadata={"enum": list(FREQUENCIES)})
     interval = fields.Integer()
     start_on = IsoDate()
@@ -125,7 +137,7 @@ class RuleOutSchema(ResponseSchema):
     weekend = fields.String(metadata={"enum": list(WEEKEND_POLICIES)})
 
 
-class TemplateOutSchema(ResponseSchema):
+class ScheduleTemplateOutSchema(ResponseSchema):
     type = fields.String(metadata={"enum": ["income", "expense", "transfer"]})
     amount = fields.Integer()
     account_id = fields.Integer()
@@ -139,8 +151,8 @@ class ScheduleSchema(ResponseSchema):
     id = fields.Integer()
     name = fields.String()
     mode = fields.String(metadata={"enum": list(MODES)})
-    template = fields.Nested(TemplateOutSchema)
-    rule = fields.Nested(RuleOutSchema)
+    template = fields.Nested(ScheduleTemplateOutSchema)
+    rule = fields.Nested(ScheduleRuleOutSchema)
     next_occurrence = fields.Nested(OccurrenceSchema, allow_none=True, metadata={
         "description": "the first occurrence neither posted nor skipped (overdue, due or upcoming); null when none"})
     created_at = Timestamp()
@@ -167,11 +179,11 @@ class PostOccurrenceSchema(BaseSchema):
     occurred_on = IsoDate(metadata={"description": "another date for the entry (default: the occurrence's)"})
 
 
-class UpcomingQuerySchema(BaseSchema):
+class ScheduleUpcomingQuerySchema(BaseSchema):
     month = Month(metadata={"description": "the ledger's accounting month (default: this month)"})
 
 
-class UpcomingItemSchema(OccurrenceSchema):
+class ScheduleUpcomingItemSchema(OccurrenceSchema):
     schedule_id = fields.Integer()
     name = fields.String()
     mode = fields.String(metadata={"enum": list(MODES)})
@@ -179,9 +191,9 @@ class UpcomingItemSchema(OccurrenceSchema):
     amount = fields.Integer()
 
 
-class UpcomingSchema(ResponseSchema):
+class ScheduleUpcomingSchema(ResponseSchema):
     month = fields.String()
-    items = fields.List(fields.Nested(UpcomingItemSchema),
+    items = fields.List(fields.Nested(ScheduleUpcomingItemSchema),
                         metadata={"description": "the month's occurrences not yet posted nor skipped, by date"})
     remaining_expense = fields.Integer(metadata={"description": "Σ amount of those that are expenses: the month's "
                                                                 "remaining fixed expenses"})

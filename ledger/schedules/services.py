@@ -32,11 +32,12 @@ from ledger.ledgers.models import Ledger
 from ledger.months import month_bounds, month_of
 from ledger.schedules.models import Schedule, ScheduleSkip
 from ledger.schedules.recurrence import Occurrence, Rule, between, occurrences
-from ledger.schedules.schemas import PREVIEW_SIZE, TemplateSchema
+from ledger.schedules.schemas import PREVIEW_SIZE, ScheduleTemplateSchema, rule_from
 
 log = logging.getLogger("ledger.schedules")
 
 CATCH_UP_MAX = 370  # occurrences posted per schedule per run: a year of dailies, reported when cut
+LAZY_MAX = 31  # the same when a request reads the ledger: it stays quick, the next read or run goes on
 LOOKBACK = timedelta(days=366)  # how far back an unposted occurrence still counts as overdue
 RANGE_MAX = timedelta(days=366)
 LIST_MAX = 400
@@ -54,7 +55,7 @@ class OccurrencePosted(Conflict):
 def template_payload(template: Mapping[str, Any]) -> dict[str, Any]:
     """THE serialisation of a template: a loaded template (entries' create schema without occurred_on) as the
     JSON stored with the schedule, which is a POST /entries body without occurred_on."""
-    dumped = TemplateSchema().dump(template)
+    dumped = ScheduleTemplateSchema().dump(template)
     return {"to_account_id": None, "category_id": None, "memo": "", "tags": [], **dumped,
             **({"memo": ""} if dumped.get("memo") is None else {})}
 
@@ -77,17 +78,8 @@ def rule_of(schedule: Schedule) -> Rule:
                 weekday=schedule.weekday, until=schedule.until_on, count=schedule.count, weekend=schedule.weekend)
 
 
-def rule_from(data: Mapping[str, Any]) -> Rule:
-    """A Rule from RuleSchema's loaded data."""
-    return Rule(freq=data["freq"], start=data["start_on"], interval=data["interval"],
-                weekdays=tuple(sorted(set(data.get("weekdays") or []))), month_day=data.get("month_day"),
-                last_day=data.get("last_day", False), week_of_month=data.get("week_of_month"),
-                weekday=data.get("weekday"), until=data.get("until"), count=data.get("count"),
-                weekend=data.get("weekend", "as_is"))
-
-
 def rule_fields(schedule: Schedule) -> dict[str, Any]:
-    """The rule as RuleOutSchema dumps it."""
+    """The rule as ScheduleRuleOutSchema dumps it."""
     rule = rule_of(schedule)
     return {"freq": rule.freq, "interval": rule.interval, "start_on": rule.start, "weekdays": list(rule.weekdays),
             "month_day": rule.month_day, "last_day": rule.last_day, "week_of_month": rule.week_of_month,
@@ -405,8 +397,8 @@ class RunReport:
         self.failed += other.failed
 
 
-def catch_up(ledger: LedgerScope, today: date) -> RunReport:
-    """Post the ledger's due auto occurrences (moved date <= today), at most CATCH_UP_MAX per schedule.
+def catch_up(ledger: LedgerScope, today: date, limit: int = LAZY_MAX) -> RunReport:
+    """Post the ledger's due auto occurrences (moved date <= today), at most `limit` per schedule.
 
     Cheap when nothing is due: one indexed SELECT. Each post commits on its own, so a concurrent run (the timer,
     another worker) waits at most for one entry, and finds it posted rather than posting it again.
@@ -420,11 +412,13 @@ def catch_up(ledger: LedgerScope, today: date) -> RunReport:
         schedule_id, nominal_from = schedule.id, schedule.next_nominal_on or schedule.effective_from
         pending: Occurrence | None = None
         done = 0
+        skips = set(db.session.execute(select(ScheduleSkip.nominal_on).where(
+            ScheduleSkip.schedule_id == schedule_id, ScheduleSkip.nominal_on >= nominal_from)).scalars())
         for occurrence in occurrences(rule_of(schedule), nominal_from=nominal_from):
-            if occurrence.date > today or done >= CATCH_UP_MAX:
+            if occurrence.date > today or done >= limit:
                 pending = occurrence
                 break
-            if _is_skipped(schedule_id, occurrence.nominal):
+            if occurrence.nominal in skips:
                 continue
             try:
                 _, new = _post(author, schedule, occurrence.nominal, occurrence.date)
@@ -438,7 +432,7 @@ def catch_up(ledger: LedgerScope, today: date) -> RunReport:
             done += 1
             report.posted += new
             report.already += not new
-        if pending is not None and done >= CATCH_UP_MAX and pending.date <= today:
+        if pending is not None and done >= limit and pending.date <= today:
             report.truncated.append(schedule_id)
         schedule = db.session.get(Schedule, schedule_id) or schedule
         if schedule.next_nominal_on is None or pending is None or schedule.next_nominal_on < pending.nominal:
@@ -451,8 +445,8 @@ def catch_up(ledger: LedgerScope, today: date) -> RunReport:
 def run_all() -> RunReport:
     """Catch up every ledger that has a due auto schedule (`flask schedules run`)."""
     report = RunReport()
-    # Today is at most a day ahead of UTC's anywhere: a cheap first filter, each ledger's own today after.
-    horizon = utcnow().date() + timedelta(days=1)
+    # No ledger's today is later than today at UTC+14: a cheap first filter, each ledger's own today after.
+    horizon = household_today("Etc/GMT-14")
     ledger_ids = list(db.session.execute(select(Schedule.ledger_id).where(
         Schedule.mode == "auto", Schedule.next_due_on <= horizon).distinct()).scalars())
     for ledger_id in ledger_ids:
@@ -460,5 +454,5 @@ def run_all() -> RunReport:
         if row is None:
             continue
         scope = LedgerScope(row.id, row.name, row.currency, row.month_start_day, "owner", 0)
-        report.add(catch_up(scope, household_today(row.timezone)))
+        report.add(catch_up(scope, household_today(row.timezone), CATCH_UP_MAX))
     return report

@@ -71,6 +71,8 @@ def test_an_auto_schedule_starting_in_the_past_is_caught_up_clamped_and_moved(cr
     ({"freq": "hourly"}, None, "freq"),
     ({"start_on": "2027-02-30"}, None, "start_on"),
     ({"weekend": "nearest"}, None, "weekend"),
+    ({"freq": "weekly", "weekdays": [5, 6], "weekend": "skip"}, None, "weekend"),
+    ({"week_of_month": 1, "weekday": 6, "weekend": "skip"}, None, "weekend"),
     ({}, {"amount": 0}, "amount"),
     ({}, {"occurred_on": "2027-01-01"}, "occurred_on"),
     ({}, {"category_id": None}, "category_id"),
@@ -320,3 +322,14 @@ def test_occurrence_range_is_bounded(create, client, logged_in):
 
     assert assert_problem(too_long, 422, "validation_error")["errors"] == {"to": ["At most 366 days after `from`."]}
     assert assert_problem(backwards, 422, "validation_error")["errors"] == {"to": ["Must not be before `from`."]}
+
+
+def test_a_read_posts_at_most_31_per_schedule_and_the_next_read_goes_on(create, client, logged_in, sql):
+    schedule_id = create(freq="daily", start_on="2026-10-26", template={"amount": 4500}).get_json()["id"]  # 40 due
+    assert sql.count("entries", "schedule_id = :s", s=schedule_id) == 31
+
+    listed = client.get(URL, headers=logged_in.headers)
+
+    assert listed.status_code == 200
+    assert sql.count("entries", "schedule_id = :s", s=schedule_id) == 40
+    assert listed.get_json()["items"][0]["next_occurrence"]["nominal_date"] == "2026-12-05"

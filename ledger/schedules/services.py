@@ -222,6 +222,7 @@ def _marks(ledger_id: int, schedule_ids: Iterable[int], since: date, until: date
         stmt = stmt.where(Entry.scheduled_on <= until)
         skip_stmt = skip_stmt.where(ScheduleSkip.nominal_on <= until)
     for schedule_id, nominal, entry_id, occurred_on in db.session.execute(stmt):
+        assert schedule_id is not None and nominal is not None  # filtered by the WHERE
         posted.setdefault(schedule_id, {})[nominal] = (entry_id, occurred_on)
     for schedule_id, nominal in db.session.execute(skip_stmt):
         skipped.setdefault(schedule_id, set()).add(nominal)

@@ -82,7 +82,8 @@ def test_an_impossible_rule_is_named_next_to_its_field(page, server, console_err
 def test_a_due_reminder_is_posted_with_another_amount_or_skipped_in_korean(new_context, server):
     page = new_context(locale="ko-KR").new_page()
     person = Person(server, locale="ko")
-    phone = schedule(person, "통신비", 55000, freq="weekly", start_on=(ledger_today() - dt.timedelta(days=14)).isoformat())
+    two_weeks_ago = (ledger_today() - dt.timedelta(days=14)).isoformat()
+    phone = schedule(person, "통신비", 55000, freq="weekly", start_on=two_weeks_ago)
     gym = schedule(person, "헬스장", 30000, freq="weekly", start_on=(ledger_today() - dt.timedelta(days=7)).isoformat())
     signed_in(page, person, "/schedules", lang="ko")
     expect(page.get_by_role("heading", name="반복 거래", level=1)).to_be_visible()
@@ -139,7 +140,8 @@ def test_schedules_on_a_360px_phone_with_no_axe_violation(new_context, server, l
     page.get_by_role("button", name="New schedule" if lang == "en" else "반복 거래 추가").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Repeats" if lang == "en" else "반복").select_option("weekly")
-    expect(dialog.get_by_role("region", name=re.compile("Next dates|다음 날짜")).get_by_role("listitem")).to_have_count(6)
+    preview = dialog.get_by_role("region", name=re.compile("Next dates|다음 날짜"))
+    expect(preview.get_by_role("listitem")).to_have_count(6)
     found["form"] = axe.run(page).response["violations"]
     width, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     assert width <= inner, ("form", width, inner)

@@ -132,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     from ledger.ledgers.scope import register_ledger_paths
     from ledger.ops.routes import currencies_blp, ops_blp
     from ledger.reports.routes import blp as reports_blp
+    from ledger.schedules.routes import blp as schedules_blp
 
     api = app.extensions["ledger-api"]
     register_ledger_paths(app)
@@ -139,7 +140,8 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     # Every ledger feature twice: on the user's default ledger (the original paths) and under
     # /api/v1/ledgers/{ledger_id}/..., one view for both (ledger.ledgers.scope).
-    for blueprint in (accounts_blp, categories_blp, csv_blp, entries_blp, budgets_blp, reports_blp, cards_blp):
+    for blueprint in (accounts_blp, categories_blp, csv_blp, entries_blp, budgets_blp, reports_blp, cards_blp,
+                      schedules_blp):
         api.register_blueprint(blueprint)
         api.register_blueprint(blueprint, name=f"ledger-{blueprint.name}", parameters=[LEDGER_ID_PARAMETER],
                                url_prefix=blueprint.url_prefix.replace("/api/v1/", "/api/v1/ledgers/<id:ledger_id>/"))
@@ -150,8 +152,10 @@ def register_commands(app: Flask) -> None:
     from ledger.auth.cli import tokens_cli, users_cli
     from ledger.entries.cli import entries_cli
     from ledger.ledgers.cli import ledgers_cli
+    from ledger.schedules.cli import schedules_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(entries_cli)
     app.cli.add_command(ledgers_cli)
+    app.cli.add_command(schedules_cli)

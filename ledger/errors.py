@@ -56,6 +56,8 @@ PROBLEM_CODES = (
     "invite_used",
     "last_owner",
     "not_a_card",
+    "occurrence_posted",
+    "occurrence_skipped",
     "refresh_token_reused",
     "registration_closed",
     "split_sum_mismatch",  # splits: the lines do not add up to the entry's amount

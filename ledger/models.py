@@ -5,6 +5,7 @@ from ledger.budgets.models import Budget
 from ledger.categories.models import Category
 from ledger.entries.models import Entry, EntryTag, IdempotencyKey
 from ledger.ledgers.models import Ledger, LedgerInvite, LedgerMember
+from ledger.schedules.models import Schedule, ScheduleSkip
 
 __all__ = ["Account", "Budget", "Category", "Entry", "EntryTag", "IdempotencyKey", "Ledger", "LedgerInvite",
-           "LedgerMember", "RefreshToken", "Session", "User"]
+           "LedgerMember", "RefreshToken", "Schedule", "ScheduleSkip", "Session", "User"]

@@ -37,6 +37,8 @@ class Entry(Model):
         CheckConstraint("type IN ('income', 'expense', 'transfer')", name="type"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("installment_months BETWEEN 2 AND 36", name="installment_months"),
+        # A schedule posts each occurrence once, whoever runs it how often (ledger.schedules.services).
+        UniqueConstraint("schedule_id", "scheduled_on", name="uq_entries_schedule_id_scheduled_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -51,6 +53,9 @@ class Entry(Model):
                                                     nullable=True, index=True)
     # 할부: a card expense paid in this many monthly portions (ledger.cards.billing); NULL is 일시불 (at once).
     installment_months: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    # Posted by a schedule: which one, and the occurrence's nominal date (before a weekend move).
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"), nullable=True)
+    scheduled_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     memo: Mapped[str] = mapped_column(String(500), default="", server_default=text("''"))
     # Incremented on every change; the ETag, and the optimistic lock behind If-Match.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))

@@ -140,6 +140,9 @@ class EntrySchema(ResponseSchema):
         "description": "the split's lines in order; empty when the entry is not split"})
     # Sorted here, by code point: ORDER BY tag would follow each database's collation.
     tags = fields.Function(lambda entry: sorted(entry.tags), metadata={"type": "array", "items": {"type": "string"}})
+    schedule_id = fields.Integer(allow_none=True, metadata={"description": "the schedule that posted it"})
+    scheduled_on = IsoDate(allow_none=True, metadata={"description": "that schedule's nominal date (before a "
+                                                                     "weekend move)"})
     created_by = fields.Integer(allow_none=True, metadata={
         "description": "the user id of the member who added it; null once that user is deleted (a former member)"})
     updated_by = fields.Integer(allow_none=True, metadata={

@@ -181,12 +181,15 @@ def _set_tags(entry: Entry, tags: list[str]) -> None:
     entry.tag_rows = [kept.get(tag) or EntryTag(tag=tag) for tag in wanted]
 
 
-def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
+def create_entry(ledger: LedgerScope, data: Mapping[str, Any], *, schedule_id: int | None = None,
+                 scheduled_on: date | None = None) -> Entry:
     """Validate and add a new entry (flushed, so it has its id; the ledger's totals checked). The caller commits.
 
     `data` holds the fields of EntryCreateSchema: type, amount, occurred_on (date), account_id,
     and optionally to_account_id, category_id, memo, tags, lines (a split: [{amount, category_id, memo}]).
     Every feature that creates entries (API, import, schedules) comes through here, so splits are checked once.
+    A schedule's occurrence names its schedule and nominal date: a second post of it is an IntegrityError at
+    the flush (ledger.schedules.services).
     """
     data = {**data, "installment_months": paid_at_once_is_null(data.get("installment_months"))}
     validate_entry_refs(ledger.id, data)
@@ -194,7 +197,8 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
                   amount=data["amount"], occurred_on=data["occurred_on"], account_id=data["account_id"],
                   to_account_id=data.get("to_account_id"),
                   category_id=data.get("category_id"), memo=data.get("memo") or "",
-                  installment_months=data["installment_months"])
+                  installment_months=data["installment_months"],
+                  schedule_id=schedule_id, scheduled_on=scheduled_on)
     _set_tags(entry, data.get("tags") or [])
     _set_lines(entry, ledger.id, data.get("lines") or [])
     db.session.add(entry)

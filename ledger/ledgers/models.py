@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,6 +23,9 @@ class Ledger(Model):
     currency: Mapped[str] = mapped_column(String(3))
     # The household's payday month: with 25, "2026-11" runs from 2026-10-25 to 2026-11-24 (ledger.months).
     month_start_day: Mapped[int] = mapped_column(SmallInteger, default=1, server_default=text("1"))
+    # The household's IANA time zone: what "today" is for its schedules (ledger.clock.household_today).
+    timezone: Mapped[str] = mapped_column(String(64), default=lambda: current_app.config["LEDGER_TIMEZONE"],
+                                          server_default=text("'Asia/Seoul'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -89,7 +89,7 @@ def get_ledger() -> services.LedgerView:
 @blp.response(200, LedgerSchema)
 @documented_errors(blp, 400, 403, 404, 413, 415, 422, auth=True)
 def update_ledger(args: dict[str, Any]) -> services.LedgerView:
-    """Rename the ledger or change its month_start_day (owners only)."""
+    """Rename the ledger or change its month_start_day or timezone (owners only)."""
     return services.update_ledger(_owner_of_path(), args)
 
 

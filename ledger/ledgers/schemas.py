@@ -1,7 +1,9 @@
 """Load and dump schemas of /api/v1/ledgers and /api/v1/invites."""
+import functools
+import zoneinfo
 from typing import Any
 
-from marshmallow import fields, post_dump, validate
+from marshmallow import ValidationError, fields, post_dump, validate
 
 from ledger.auth.schemas import CURRENCY_PATTERN
 from ledger.database import NAME_MAX_LENGTH
@@ -9,6 +11,17 @@ from ledger.ledgers.models import ROLES
 from ledger.schemas import BaseSchema, Name, ResponseSchema, StrictInt, Text, Timestamp
 
 _ROLE = {"enum": list(ROLES), "description": "owner (everything), editor (the ledger's data), viewer (read only)"}
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _known_zone(name: str) -> None:
+    """An IANA zone name of the system's tz database (never a path: ZoneInfo would also read those)."""
+    if name not in _zones():
+        raise ValidationError("Unknown time zone: an IANA name such as Asia/Seoul.")
 
 
 class LedgerSchema(ResponseSchema):
@@ -19,6 +32,8 @@ class LedgerSchema(ResponseSchema):
     role = fields.String(metadata={**_ROLE, "description": "your role in this ledger"})
     member_count = fields.Integer()
     created_at = Timestamp()
+    timezone = fields.String(metadata={"example": "Asia/Seoul",
+                                       "description": "IANA time zone: the household's today (schedules)"})
 
 
 class LedgerListSchema(ResponseSchema):
@@ -37,6 +52,8 @@ class LedgerCreateSchema(BaseSchema):
 class LedgerPatchSchema(BaseSchema):
     name = Name()
     month_start_day = StrictInt(validate=validate.Range(min=1, max=28))
+    timezone = Text(validate=[validate.Length(max=64), _known_zone],
+                    metadata={"example": "Asia/Seoul", "description": "an IANA time zone name"})
 
 
 class LedgerDeleteSchema(BaseSchema):

@@ -71,6 +71,7 @@ class LedgerView:
     role: str
     member_count: int
     created_at: datetime
+    timezone: str
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def create_ledger(user_id: int, name: str, currency: str | None, month_start_day
     publish_memberships([user_id])
     events.info("ledger created", extra={"event": "ledger_created", "user_id": user_id, "ledger_id": ledger.id})
     return LedgerView(ledger.id, ledger.name, ledger.currency, ledger.month_start_day, "owner", 1,
-                      ledger.created_at)
+                      ledger.created_at, ledger.timezone)
 
 
 def _views(user_id: int, ledger_id: int | None = None) -> list[LedgerView]:
@@ -181,7 +182,7 @@ def _views(user_id: int, ledger_id: int | None = None) -> list[LedgerView]:
     if ledger_id is not None:
         stmt = stmt.where(Ledger.id == ledger_id)
     return [LedgerView(ledger.id, ledger.name, ledger.currency, ledger.month_start_day, role, int(n),
-                       ledger.created_at) for ledger, role, n in db.session.execute(stmt)]
+                       ledger.created_at, ledger.timezone) for ledger, role, n in db.session.execute(stmt)]
 
 
 def list_ledgers(user_id: int) -> list[LedgerView]:
@@ -202,7 +203,7 @@ def update_ledger(scope: LedgerScope, changes: Mapping[str, Any]) -> LedgerView:
     ledger = db.session.get(Ledger, scope.id)
     if ledger is None:
         raise NotFound("No such ledger.")
-    for field in ("name", "month_start_day"):
+    for field in ("name", "month_start_day", "timezone"):
         if field in changes:
             setattr(ledger, field, changes[field])
     members = _member_ids(scope.id)

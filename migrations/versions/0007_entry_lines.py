@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007_entry_lines'
-down_revision = '0005_shared_ledgers'
+down_revision = '0006_schedules'
 branch_labels = None
 depends_on = None
 

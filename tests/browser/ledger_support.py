@@ -15,7 +15,7 @@ SCREENS = ["/", "/entries", "/accounts", "/categories", "/budgets", "/reports", 
 
 
 # The web app sends a ledger's paths to the chosen ledger (web/src/api/ledgerScope.ts): /api/v1/ledgers/4/entries.
-SCOPED = re.compile(r"^/api/v1/ledgers/\d+(?=/(accounts|categories|entries|budgets|reports)(/|$))")
+SCOPED = re.compile(r"^/api/v1/ledgers/\d+(?=/(accounts|categories|entries|budgets|reports|schedules)(/|$))")
 
 
 def unscoped(path: str) -> str:

@@ -17,6 +17,7 @@ const Accounts = lazy(() => import("./screens/Accounts"));
 const Categories = lazy(() => import("./screens/Categories"));
 const Budgets = lazy(() => import("./screens/Budgets"));
 const Reports = lazy(() => import("./screens/Reports"));
+const Schedules = lazy(() => import("./screens/Schedules"));
 const NotFound = lazy(() => import("./screens/NotFound"));
 const Household = lazy(() => import("./screens/Household"));
 const Invite = lazy(() => import("./screens/Invite"));
@@ -39,6 +40,8 @@ function signedInScreen(path: string) {
       return <Budgets />;
     case "/reports":
       return <Reports />;
+    case "/schedules":
+      return <Schedules />;
     case "/settings":
       return <Settings />;
     case "/settings/household":

@@ -112,6 +112,7 @@ const ledger = (id: number, role: Ledger["role"] = "owner"): Ledger => ({
   name: `Ledger ${id}`,
   currency: "KRW",
   month_start_day: 1,
+  timezone: "Asia/Seoul",
   role,
   member_count: 1,
   created_at: "2026-11-01T00:00:00Z",

@@ -1,8 +1,8 @@
 /** The one place the chosen ledger reaches the API: every call for ledger data (accounts, categories,
- * entries, budgets, reports) is sent to `/api/v1/ledgers/{id}/...` of the ledger chosen on this device, so the
+ * entries, budgets, reports, schedules) is sent to `/api/v1/ledgers/{id}/...` of the ledger chosen on this device, so the
  * screens keep calling the unscoped paths (which the server would answer from the person's default ledger). */
 
-const SCOPED = /^\/api\/v1\/(accounts|categories|entries|budgets|reports)(\/|$)/;
+const SCOPED = /^\/api\/v1\/(accounts|categories|entries|budgets|reports|schedules)(\/|$)/;
 
 /** `path` under the ledger `id` when it is one of the ledger's own paths, else `path` unchanged. */
 export function scopedPath(path: string, id: number | null): string {

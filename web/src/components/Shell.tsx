@@ -18,6 +18,7 @@ const LINKS = [
   ["/categories", "categories"],
   ["/budgets", "budgets"],
   ["/reports", "reports"],
+  ["/schedules", "schedules"],
   ["/settings", "settings"],
 ] as const;
 

@@ -11,6 +11,7 @@ import { lazy } from "../components/lazy";
 import { Alert, LoadError, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
 import { PageTitle } from "../components/PageTitle";
+import { UpcomingCard } from "../components/UpcomingCard";
 import { formatDate, formatMonthLabel, useI18n } from "../i18n";
 import { WithMoney } from "../components/WithMoney";
 import { accountsStore, budgetTotal, call, categoryColor, categoryLabel, type Entry, type Money, useAccounts, useCategories } from "../ledger";
@@ -128,6 +129,7 @@ function DashboardView({ money, startDay }: { money: Money; startDay: number }) 
 
       <div class="dashboard__grid">
         <CardsDue month={key} money={money} changes={changes} />
+        <UpcomingCard month={key} money={money} />
         {(total || budgetItems.length > 0) && (
           <section class="card" aria-labelledby="budget-title">
             <h2 id="budget-title">{t.budgetProgress}</h2>

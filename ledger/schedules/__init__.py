@@ -1,0 +1,1 @@
+"""Recurring entries: a template of an entry plus a recurrence rule."""

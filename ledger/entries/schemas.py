@@ -15,6 +15,7 @@ from ledger.schemas import (
     BaseSchema,
     Id,
     Month,
+    Name,
     QueryId,
     QueryInt,
     ResponseSchema,
@@ -83,6 +84,9 @@ class _EntryFields(BaseSchema):
                                                                 "same kind"})
     memo = Text(allow_none=True, validate=validate.Length(max=MEMO_MAX))
     tags = Tags()
+    payee_id = Id(allow_none=True, metadata={"description": "one of the ledger's payees (GET /payees); null: none"})
+    payee = Name(metadata={"description": "a payee by name instead of payee_id: the ledger's payee of that name "
+                                          "(ignoring case), created when there is none"})
 
 
 class EntryCreateSchema(_EntryFields):
@@ -109,6 +113,9 @@ class EntrySchema(ResponseSchema):
     to_account_id = fields.Integer(allow_none=True)
     category_id = fields.Integer(allow_none=True)
     memo = fields.String()
+    payee_id = fields.Integer(allow_none=True)
+    imported_payee = fields.String(allow_none=True, metadata={"description": "the raw payee text an import "
+                                                                             "brought; null otherwise"})
     # Sorted here, by code point: ORDER BY tag would follow each database's collation.
     tags = fields.Function(lambda entry: sorted(entry.tags), metadata={"type": "array", "items": {"type": "string"}})
     created_by = fields.Integer(allow_none=True, metadata={

@@ -94,7 +94,7 @@ def payee_names(ledger_id: int, payee_ids: set[int]) -> dict[int, str]:
     if not payee_ids:
         return {}
     return dict(db.session.execute(
-        select(Payee.id, Payee.name).where(Payee.ledger_id == ledger_id, Payee.id.in_(payee_ids))).tuples().all())
+        select(Payee.id, Payee.name).where(Payee.ledger_id == ledger_id, Payee.id.in_(payee_ids))).all())
 
 
 def _by_name(ledger_id: int, name: str) -> Payee | None:
@@ -186,7 +186,7 @@ def merge_payees(ledger_id: int, source_id: int, target_id: int) -> tuple[Payee,
 
 def _merge_learning(ledger_id: int, source_id: int, target_id: int) -> None:
     counts = db.session.execute(select(PayeeCategoryUse.category_id, PayeeCategoryUse.count).where(
-        PayeeCategoryUse.ledger_id == ledger_id, PayeeCategoryUse.payee_id == source_id)).tuples().all()
+        PayeeCategoryUse.ledger_id == ledger_id, PayeeCategoryUse.payee_id == source_id)).all()
     for category_id, count in counts:
         _add_use(ledger_id, target_id, category_id, count)
     declined = set(db.session.execute(select(SuggestionDecline.category_id).where(
@@ -239,7 +239,7 @@ def suggestion(ledger_id: int, payee_id: int) -> Suggestion | None:
         .where(PayeeCategoryUse.ledger_id == ledger_id, PayeeCategoryUse.payee_id == payee.id,
                PayeeCategoryUse.count >= SUGGEST_AFTER, Category.archived.is_(False),
                PayeeCategoryUse.category_id.not_in(declined))
-        .order_by(PayeeCategoryUse.count.desc(), PayeeCategoryUse.category_id)).tuples().all()
+        .order_by(PayeeCategoryUse.count.desc(), PayeeCategoryUse.category_id)).all()
     for category_id, count, category_name in rows:
         if not rule_sets_category_for(ledger_id, payee, category_id):
             return Suggestion(payee.id, payee.name, category_id, category_name, count)

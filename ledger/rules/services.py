@@ -144,10 +144,10 @@ def _targets(ledger_id: int, rules: list[Rule]) -> _Targets:
     if category_ids:
         targets.categories = {cid: (kind, archived) for cid, kind, archived in db.session.execute(
             select(Category.id, Category.kind, Category.archived)
-            .where(Category.ledger_id == ledger_id, Category.id.in_(category_ids))).tuples()}
+            .where(Category.ledger_id == ledger_id, Category.id.in_(category_ids)))}
     if payee_ids:
         targets.payees = dict(db.session.execute(select(Payee.id, Payee.name).where(
-            Payee.ledger_id == ledger_id, Payee.id.in_(payee_ids), Payee.archived.is_(False))).tuples().all())
+            Payee.ledger_id == ledger_id, Payee.id.in_(payee_ids), Payee.archived.is_(False))).all())
     return targets
 
 
@@ -245,7 +245,7 @@ def _prefilter(ledger_id: int, rule: Rule) -> ColumnElement[bool]:
         if name == "payee":
             if payees is None:
                 payees = list(db.session.execute(select(Payee.id, Payee.name)
-                                                 .where(Payee.ledger_id == ledger_id)).tuples())
+                                                 .where(Payee.ledger_id == ledger_id)))
             ids = [pid for pid, pname in payees if condition_holds(condition, {"payee": pname})]
             parts.append(Entry.payee_id.in_(ids) if ids else false())
         elif name in ("memo", "imported_payee"):
@@ -277,7 +277,7 @@ def _payee_names_of(ledger_id: int, entries: list[Entry]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(Payee.id, Payee.name).where(
-        Payee.ledger_id == ledger_id, Payee.id.in_(ids))).tuples().all())
+        Payee.ledger_id == ledger_id, Payee.id.in_(ids))).all())
 
 
 @dataclass

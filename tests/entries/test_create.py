@@ -25,7 +25,7 @@ def test_create_expense_answers_201_with_the_entry_and_location(post_entry, ids,
         "id": body["id"], "type": "expense", "amount": 1000, "currency": "KRW", "occurred_on": "2026-11-20",
         "account_id": ids["cash"], "to_account_id": None, "category_id": ids["categories"]["Food"],
         "memo": "Lunch", "tags": ["work"], "created_at": body["created_at"], "updated_at": body["updated_at"],
-        "created_by": user.id, "updated_by": user.id,
+        "created_by": user.id, "updated_by": user.id, "payee_id": None, "imported_payee": None,
     }
     assert body["created_at"].endswith("Z") and body["updated_at"].endswith("Z")
     assert response.headers["Location"] == f"{URL}/{body['id']}"

@@ -15,6 +15,7 @@ import { useResource } from "../useResource";
 import { Dialog } from "./Dialog";
 import { AccountOptions, Field, SelectField } from "./Field";
 import { Alert, LoadError, Loading } from "./Message";
+import { PayeeInput, PayeeSuggestion, suggestionFor } from "./PayeeInput";
 
 type Kind = "expense" | "income" | "transfer";
 
@@ -27,6 +28,7 @@ interface Values {
   category: string;
   memo: string;
   tags: string;
+  payee: string;
 }
 
 function getEntry(entryId: number, signal?: AbortSignal) {
@@ -58,6 +60,7 @@ function valuesOf(entry: Entry, exponent: number): Values {
     category: entry.category_id != null ? String(entry.category_id) : "",
     memo: entry.memo,
     tags: entry.tags.join(", "),
+    payee: "", // PayeeInput fills in the name of entry.payee_id
   };
 }
 
@@ -70,6 +73,8 @@ const FIELD_OF: Record<string, keyof Values> = {
   category_id: "category",
   memo: "memo",
   tags: "tags",
+  payee: "payee",
+  payee_id: "payee",
 };
 const ID_OF: Record<keyof Values, string> = {
   type: "entry-type",
@@ -80,6 +85,7 @@ const ID_OF: Record<keyof Values, string> = {
   category: "entry-category",
   memo: "entry-memo",
   tags: "entry-tags",
+  payee: "entry-payee",
 };
 
 interface EntryFormProps {
@@ -105,12 +111,14 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
     category: "",
     memo: "",
     tags: "",
+    payee: "",
     ...initial,
   });
   const [errors, setErrors] = useState<Partial<Record<keyof Values, string>>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [conflict, setConflict] = useState(false);
+  const [offer, setOffer] = useState<{ suggestion: Schemas["Suggestion"]; entry: Entry; created: boolean } | null>(null);
   const etag = useRef<string | null>(null);
   const key = useRef<string | null>(null); // the Idempotency-Key of the submission being made
   const inFlight = useRef(false);
@@ -188,6 +196,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       category_id: values.type === "transfer" ? null : Number(values.category),
       memo: values.memo.trim(),
       tags: [...new Set(tags)],
+      ...(values.payee.trim() ? { payee: values.payee.trim() } : editing ? { payee_id: null } : {}),
     };
   };
 
@@ -202,6 +211,13 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
     setMessage(failureMessage(failure, t, { idempotency_key_reused: t.serverError }));
   };
 
+  // After a save with a payee: "always put X in Y?" when the server offers it, else done.
+  const saved = async (entry: Entry, created: boolean) => {
+    const suggestion = await suggestionFor(entry);
+    if (suggestion) setOffer({ suggestion, entry, created });
+    else onSaved(entry, created);
+  };
+
   const save = async (body: Schemas["EntryCreate"]) => {
     inFlight.current = true;
     setBusy(true);
@@ -212,7 +228,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
         const outcome = await call(() => api.PATCH("/api/v1/entries/{entry_id}", { params: { path: { entry_id: entryId }, header: headers }, body, headers }));
         if ("data" in outcome) {
           etag.current = outcome.response.headers.get("ETag");
-          onSaved(outcome.data, false);
+          await saved(outcome.data, false);
           return;
         }
         if (outcome.failure.kind === "problem" && outcome.failure.status === 412) {
@@ -227,7 +243,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       const outcome = await call(() => api.POST("/api/v1/entries", { body, headers: { "Idempotency-Key": idempotencyKey } }));
       if ("data" in outcome) {
         key.current = null;
-        onSaved(outcome.data, true);
+        await saved(outcome.data, true);
         return;
       }
       failed(outcome.failure); // the key stays: a retry of this very submission records one entry
@@ -263,6 +279,14 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
 
   const kindCategories = values.type === "transfer" ? [] : categoryTree(categoryList, values.type);
   const title = editing ? t.editEntry : t.addEntry;
+
+  if (offer) {
+    return (
+      <Dialog title={title} onClose={() => onSaved(offer.entry, offer.created)}>
+        <PayeeSuggestion suggestion={offer.suggestion} onDone={() => onSaved(offer.entry, offer.created)} />
+      </Dialog>
+    );
+  }
 
   if (editing && !loaded.data) {
     return (
@@ -317,6 +341,9 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
             <AccountOptions accounts={openAccounts} />
           </SelectField>
         ) : (
+          <PayeeInput id="entry-payee" value={values.payee} onValue={set("payee")} payeeId={loaded.data?.payee_id} error={errors.payee} />
+        )}
+        {values.type === "transfer" ? null : (
           <SelectField id="entry-category" label={t.category} value={values.category} onValue={set("category")} error={errors.category}>
             <option value="">{t.choose}</option>
             {kindCategories

@@ -40,7 +40,8 @@ def test_get_returns_the_entry_with_an_etag(client, logged_in, entry, ids, user)
     assert body == {"id": entry, "type": "expense", "amount": 1000, "currency": "KRW", "occurred_on": "2026-11-20",
                     "account_id": ids["cash"], "to_account_id": None, "category_id": ids["categories"]["Food"],
                     "memo": "Lunch", "tags": ["a", "b"], "created_at": body["created_at"],
-                    "updated_at": body["updated_at"], "created_by": user.id, "updated_by": user.id}
+                    "updated_at": body["updated_at"], "created_by": user.id, "updated_by": user.id,
+                    "payee_id": None, "imported_payee": None}
     assert response.headers["ETag"] == f'"{entry}-1"'
 
 

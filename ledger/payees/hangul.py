@@ -95,11 +95,16 @@ def match_kind(query: str, name: str) -> MatchKind | None:
     return None
 
 
-def like_pattern(query: str) -> str:
-    """The LIKE pattern (escape character "/") of the SQL pre-filter on `initials`: the query's initials in
-    order with anything between them, complete for every match_kind."""
-    escaped = [("/" + c) if c in "%_/" else c for c in initials(fold(query))]
+def like_pattern(query: str, initials_of: bool = True) -> str:
+    """The LIKE pattern (escape character "/") of the query's characters in order with anything between them:
+    on `initials`, its initials (a complete pre-filter for every match_kind); on `name_key` (initials_of=False),
+    the folded query itself (exact for a query without jamo)."""
+    escaped = [("/" + c) if c in "%_/" else c for c in (initials(fold(query)) if initials_of else fold(query))]
     return "%" + "%".join(escaped) + "%"
+
+
+def is_syllable(char: str) -> bool:
+    return _SYLLABLE_FIRST <= ord(char) <= _SYLLABLE_LAST
 
 
 def has_hangul(text: str) -> bool:

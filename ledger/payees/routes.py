@@ -47,7 +47,7 @@ def list_payees(args):
 @documented_errors(blp, 400, 409, 413, 415, 422, auth=True, ledger=True)
 def create_payee(args):
     """Create a payee; a name taken in the ledger (ignoring case) is 409."""
-    return services.PayeeHit(services.create_payee(current_ledger().id, args["name"]), 0)
+    return services.hit(services.create_payee(current_ledger().id, args["name"]))
 
 
 @blp.route(f"/{PAYEE_ID}", methods=["GET"])
@@ -56,7 +56,7 @@ def create_payee(args):
 @documented_errors(blp, 404, auth=True, ledger=True)
 def get_payee(payee_id: int):
     """One payee; another ledger's is 404."""
-    return services.PayeeHit(services.get_payee(current_ledger().id, payee_id), 0)
+    return services.hit(services.get_payee(current_ledger().id, payee_id))
 
 
 @blp.route(f"/{PAYEE_ID}", methods=["PATCH"])
@@ -66,7 +66,7 @@ def get_payee(payee_id: int):
 @documented_errors(blp, 400, 404, 409, 413, 415, 422, auth=True, ledger=True)
 def update_payee(args, payee_id: int):
     """Rename (409 when another payee has the name, ignoring case) and/or (un)archive."""
-    return services.PayeeHit(services.update_payee(current_ledger().id, payee_id, args or {}), 0)
+    return services.hit(services.update_payee(current_ledger().id, payee_id, args or {}))
 
 
 @blp.route(f"/{PAYEE_ID}/merge", methods=["POST"])
@@ -78,7 +78,7 @@ def merge_payee(args, payee_id: int):
     """Merge this payee into `into`: its entries move there (their ETags change), rules that set it set `into`,
     and it is deleted. `into` not of the ledger, or this payee itself, is 422."""
     target, moved = services.merge_payees(current_ledger().id, payee_id, args["into"])
-    return {"payee": services.PayeeHit(target, 0), "moved_entries": moved}
+    return {"payee": services.hit(target), "moved_entries": moved}
 
 
 @blp.route(f"/{PAYEE_ID}/suggestion", methods=["GET"])

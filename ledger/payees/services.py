@@ -6,10 +6,10 @@ folded name or initials (ledger.payees.hangul) and ranks by the entries of the l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ledger.categories.models import Category
@@ -26,52 +26,80 @@ RANK_DAYS = 90
 # After this many entries of one payee got one category by hand, "always put it there?" is offered.
 SUGGEST_AFTER = 3
 _KIND_ORDER = {"prefix": 0, "substring": 1, "initials": 2}
+_KINDS = {order: kind for kind, order in _KIND_ORDER.items()}
 
 
 @dataclass
 class PayeeHit:
-    """A payee with its uses in the last 90 days (and, from a search, how it matched)."""
+    """A payee as the API shows it: with its entries of the last 90 days (and, from a search, how it matched)."""
 
-    payee: Payee
+    id: int
+    name: str
+    archived: bool
+    created_at: datetime
     uses_90d: int
     match: str | None = None
 
-    def __getattr__(self, name: str) -> Any:  # the response schema reads the payee's fields through the hit
-        return getattr(self.payee, name)
 
-
-def _uses_since(ledger_id: int):
+def _uses():
+    """The payee's entries since 90 days before the household's today: a correlated count that the index
+    ix_entries_payee_id_occurred_on answers alone, per payee listed."""
     since = household_today() - timedelta(days=RANK_DAYS)
-    return (select(Entry.payee_id.label("payee_id"), func.count().label("uses"))
-            .where(Entry.ledger_id == ledger_id, Entry.occurred_on >= since, Entry.payee_id.is_not(None))
-            .group_by(Entry.payee_id).subquery())
+    return (select(func.count()).select_from(Entry)
+            .where(Entry.payee_id == Payee.id, Entry.occurred_on >= since)
+            .correlate(Payee).scalar_subquery())
+
+
+def hit(payee: Payee) -> PayeeHit:
+    """One payee with its 90-day count (one statement)."""
+    uses = db.session.execute(select(_uses()).where(Payee.id == payee.id)).scalar_one()
+    return PayeeHit(payee.id, payee.name, payee.archived, payee.created_at, uses)
 
 
 def list_payees(ledger_id: int, query: str | None = None, include_archived: bool = True,
                 limit: int | None = None) -> list[PayeeHit]:
     """All the ledger's payees by name; with `query`, the matches ranked by uses in the last 90 days, then by
-    how they matched (prefix, substring, initials), then by name, at most `limit`."""
-    uses = _uses_since(ledger_id)
-    stmt = (select(Payee, func.coalesce(uses.c.uses, 0))
-            .outerjoin(uses, uses.c.payee_id == Payee.id).where(Payee.ledger_id == ledger_id))
-    if not include_archived:
-        stmt = stmt.where(Payee.archived.is_(False))
+    how they matched (prefix, substring, initials), then by name, at most `limit`.
+
+    Without a Hangul syllable in the query, SQL decides everything (hangul's rules hold for LIKE on the stored
+    `name_key` and `initials`: a character matches itself, a jamo its syllables) and returns `limit` rows. With
+    syllables, SQL narrows the candidates (the initials in order, each syllable present) and
+    hangul.match_kind decides.
+    """
+    uses = _uses().label("uses")
+    columns = (Payee.id, Payee.name, Payee.archived, Payee.created_at, uses)
+    scope = [Payee.ledger_id == ledger_id] + ([] if include_archived else [Payee.archived.is_(False)])
     if not query:
-        rows = db.session.execute(stmt.order_by(Payee.name_key, Payee.id)).all()
-        return [PayeeHit(payee, count) for payee, count in rows]
+        rows = db.session.execute(select(*columns).where(*scope).order_by(Payee.name_key, Payee.id)).all()
+        return [PayeeHit(*row) for row in rows]
     folded = hangul.fold(query)
-    if hangul.has_hangul(folded):
-        # Complete pre-filter: a match's initials hold the query's in order (hangul.like_pattern).
-        stmt = stmt.where(Payee.initials.like(hangul.like_pattern(folded), escape="/"))
+    if not hangul.has_hangul(folded):  # Latin, digits: runs of the folded name only
+        prefix, contiguous = (Payee.name_key.startswith(folded, autoescape=True),
+                              Payee.name_key.contains(folded, autoescape=True))
+        anywhere = contiguous
+    elif not hangul.has_choseong(folded):  # syllables match only themselves: the name in order, with gaps
+        prefix, contiguous = (Payee.name_key.startswith(folded, autoescape=True),
+                              Payee.name_key.contains(folded, autoescape=True))
+        anywhere = Payee.name_key.like(hangul.like_pattern(folded, initials_of=False), escape="/")
     else:
-        stmt = stmt.where(Payee.name_key.contains(folded, autoescape=True))
+        code = hangul.initials(folded)
+        prefix, contiguous = (Payee.initials.startswith(code, autoescape=True),
+                              Payee.initials.contains(code, autoescape=True))
+        anywhere = Payee.initials.like(hangul.like_pattern(folded), escape="/")
+    kind = case((prefix, 0), (contiguous, 1), else_=2).label("kind")
+    stmt = select(*columns, kind).where(*scope, anywhere)
+    # Exact in SQL unless jamo and syllables are mixed (스ㅂ): then SQL narrows and match_kind decides.
+    if not (hangul.has_choseong(folded) and any(hangul.is_syllable(char) for char in folded)):
+        rows = db.session.execute(stmt.order_by(uses.desc(), kind, Payee.name_key, Payee.id).limit(limit)).all()
+        return [PayeeHit(*row[:5], match=_KINDS[row[5]]) for row in rows]
+    for syllable in {char for char in folded if hangul.is_syllable(char)}:
+        stmt = stmt.where(Payee.name_key.contains(syllable))
     hits = []
-    for payee, count in db.session.execute(stmt).all():
-        kind = hangul.match_kind(folded, payee.name)
-        if kind is not None:
-            hits.append(PayeeHit(payee, count, kind))
-    hits.sort(key=lambda hit: (-hit.uses_90d, _KIND_ORDER[hit.match or "initials"], hit.payee.name_key,
-                               hit.payee.id))
+    for row in db.session.execute(stmt).all():
+        found = hangul.match_kind(folded, row.name)
+        if found is not None:
+            hits.append(PayeeHit(*row[:5], match=found))
+    hits.sort(key=lambda h: (-h.uses_90d, _KIND_ORDER[h.match or "initials"], hangul.fold(h.name), h.id))
     return hits[:limit] if limit is not None else hits
 
 

@@ -6,7 +6,7 @@ comparison costs at most a few hundred character steps.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ledger.payees.hangul import fold
@@ -52,7 +52,7 @@ def condition_holds(condition: Mapping[str, Any], facts: Mapping[str, Any]) -> b
     return False
 
 
-def rule_matches(match: str, conditions: list[Mapping[str, Any]], facts: Mapping[str, Any]) -> bool:
+def rule_matches(match: str, conditions: Sequence[Mapping[str, Any]], facts: Mapping[str, Any]) -> bool:
     """match "all": every condition holds; "any": at least one. A rule always has a condition."""
     results = (condition_holds(condition, facts) for condition in conditions)
     return all(results) if match == "all" else any(results)

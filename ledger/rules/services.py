@@ -216,7 +216,7 @@ def _changes(rule: Rule, entry: Entry, payee_name: str | None, targets: _Targets
               "account_id": entry.account_id}
     if not rule_matches(rule.match, rule.conditions, _facts(values, payee_name)):
         return []
-    changes = []
+    changes: list[dict[str, Any]] = []
     tags = sorted(entry.tags)
     for action in rule.actions:
         value = _action_value(action, entry.type, targets)
@@ -231,8 +231,8 @@ def _changes(rule: Rule, entry: Entry, payee_name: str | None, targets: _Targets
             changes.append({"field": target, "before": getattr(entry, target), "after": value})
     merged: dict[str, dict[str, Any]] = {}
     for change in changes:  # several add_tag: one change of tags, from the first before to the last after
-        merged[change["field"]] = {**change, "before": merged[change["field"]]["before"]} \
-            if change["field"] in merged else change
+        name: str = change["field"]
+        merged[name] = {**change, "before": merged[name]["before"]} if name in merged else change
     return list(merged.values())
 
 

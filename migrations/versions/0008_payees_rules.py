@@ -77,7 +77,7 @@ def upgrade():
     with op.batch_alter_table('entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('payee_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('imported_payee', sa.String(length=200), nullable=True))
-        batch_op.create_index(batch_op.f('ix_entries_payee_id'), ['payee_id'], unique=False)
+        batch_op.create_index('ix_entries_payee_id_occurred_on', ['payee_id', 'occurred_on'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_entries_payee_id_payees'), 'payees', ['payee_id'], ['id'], ondelete='SET NULL')
 
 
@@ -85,7 +85,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('entries', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_entries_payee_id_payees'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_entries_payee_id'))
+        batch_op.drop_index('ix_entries_payee_id_occurred_on')
         batch_op.drop_column('imported_payee')
         batch_op.drop_column('payee_id')
 

@@ -107,8 +107,9 @@ def test_rules_screen_creates_previews_applies_and_reorders(page, server):
     other = next(c for c in person.categories("expense") if c["name"] != "Food" and c["parent_id"] is None)
     coffee = person.add("expense", 4500, category=other, memo="스타벅스 강남")
     person.add("expense", 9000, category=other, memo="이마트")
-    person.send("POST", "/api/v1/rules", {"name": "First", "conditions": [
-        {"field": "amount", "operator": "between", "value": [1, 10]}], "actions": [{"type": "add_tag", "value": "tiny"}]})
+    person.send("POST", "/api/v1/rules", {
+        "name": "First", "conditions": [{"field": "amount", "operator": "between", "value": [1, 10]}],
+        "actions": [{"type": "add_tag", "value": "tiny"}]})
     signed_in(page, person, "/rules")
     page.get_by_role("button", name="Add rule").click()
     dialog = page.get_by_role("dialog", name="Add rule")

@@ -51,3 +51,16 @@ def test_limit_and_archived(client, logged_in, make_payee):
 def test_bad_queries_are_422(client, logged_in):
     for params in ({"query": "x" * 101}, {"limit": "0"}, {"limit": "101"}, {"other": "1"}):
         assert_problem(client.get(PAYEES, query_string=params, headers=logged_in.headers), 422, "validation_error")
+
+
+def test_sql_agrees_with_the_matcher(client, logged_in, make_payee):
+    """Whatever path a query takes (SQL alone, or SQL then hangul.match_kind), the answer is the matcher's."""
+    from ledger.payees.hangul import match_kind
+
+    pool = ["스타벅스", "스타필드 하남", "GS25 역삼", "이마트24", "Starbucks", "50%할인마트", "a_b", "ㅅㅂ카페", "까치산"]
+    for name in pool:
+        make_payee(name)
+    for query in ("ㅅㅂ", "스벅", "스ㅂ", "ㅅ타", "타벅", "스", "ㅅ", "마트", "24", "50%", "_", "a_", "ㄲ", "ㄱ", "s",
+                  "ST", "역ㅅ", "ㅇㅁ", "ㅁㅌ2", "하남", "필ㄷ"):
+        expected = {name: match_kind(query, name) for name in pool if match_kind(query, name)}
+        assert dict(names(client, logged_in.headers, query, limit=100)) == expected, query

@@ -50,6 +50,10 @@ def _uses():
             .correlate(Payee).scalar_subquery())
 
 
+def _hit(row: Any, match: str | None = None) -> PayeeHit:
+    return PayeeHit(row.id, row.name, row.archived, row.created_at, row.uses, match)
+
+
 def hit(payee: Payee) -> PayeeHit:
     """One payee with its 90-day count (one statement)."""
     uses = db.session.execute(select(_uses()).where(Payee.id == payee.id)).scalar_one()
@@ -71,7 +75,7 @@ def list_payees(ledger_id: int, query: str | None = None, include_archived: bool
     scope = [Payee.ledger_id == ledger_id] + ([] if include_archived else [Payee.archived.is_(False)])
     if not query:
         rows = db.session.execute(select(*columns).where(*scope).order_by(Payee.name_key, Payee.id)).all()
-        return [PayeeHit(*row) for row in rows]
+        return [_hit(row) for row in rows]
     folded = hangul.fold(query)
     if not hangul.has_hangul(folded):  # Latin, digits: runs of the folded name only
         prefix, contiguous = (Payee.name_key.startswith(folded, autoescape=True),
@@ -91,14 +95,14 @@ def list_payees(ledger_id: int, query: str | None = None, include_archived: bool
     # Exact in SQL unless jamo and syllables are mixed (스ㅂ): then SQL narrows and match_kind decides.
     if not (hangul.has_choseong(folded) and any(hangul.is_syllable(char) for char in folded)):
         rows = db.session.execute(stmt.order_by(uses.desc(), kind, Payee.name_key, Payee.id).limit(limit)).all()
-        return [PayeeHit(*row[:5], match=_KINDS[row[5]]) for row in rows]
+        return [_hit(row, _KINDS[row.kind]) for row in rows]
     for syllable in {char for char in folded if hangul.is_syllable(char)}:
         stmt = stmt.where(Payee.name_key.contains(syllable))
     hits = []
     for row in db.session.execute(stmt).all():
         found = hangul.match_kind(folded, row.name)
         if found is not None:
-            hits.append(PayeeHit(*row[:5], match=found))
+            hits.append(_hit(row, found))
     hits.sort(key=lambda h: (-h.uses_90d, _KIND_ORDER[h.match or "initials"], hangul.fold(h.name), h.id))
     return hits[:limit] if limit is not None else hits
 

@@ -57,7 +57,8 @@ def test_sql_agrees_with_the_matcher(client, logged_in, make_payee):
     """Whatever path a query takes (SQL alone, or SQL then hangul.match_kind), the answer is the matcher's."""
     from ledger.payees.hangul import match_kind
 
-    pool = ["스타벅스", "스타필드 하남", "GS25 역삼", "이마트24", "Starbucks", "50%할인마트", "a_b", "ㅅㅂ카페", "까치산"]
+    pool = ["스타벅스", "스타필드 하남", "GS25 역삼", "이마트24", "Starbucks", "50%할인마트", "a_b", "ㅅㅂ카페",
+            "까치산"]
     for name in pool:
         make_payee(name)
     for query in ("ㅅㅂ", "스벅", "스ㅂ", "ㅅ타", "타벅", "스", "ㅅ", "마트", "24", "50%", "_", "a_", "ㄲ", "ㄱ", "s",

@@ -169,44 +169,57 @@ def _facts(values: Mapping[str, Any], payee_name: str | None) -> dict[str, Any]:
             "amount": values.get("amount"), "account": values.get("account_id")}
 
 
+class RuleRunner:
+    """The ledger's rules loaded once (one statement, two more for their targets when any), to run on many new
+    entries: an import's rows."""
+
+    def __init__(self, ledger_id: int) -> None:
+        self.ledger_id = ledger_id
+        self.rules = list_rules(ledger_id)
+        self.targets = _targets(ledger_id, self.rules) if self.rules else _Targets()
+
+    def apply(self, data: Mapping[str, Any], hand_set: Collection[str]) -> dict[str, Any]:
+        """`data` with the rules applied to every field not in `hand_set` (a new dict)."""
+        result = dict(data)
+        if not self.rules:
+            return result
+        payee_id = result.get("payee_id")
+        payee_name = None
+        if payee_id is not None:
+            payee_name = db.session.execute(select(Payee.name).where(
+                Payee.ledger_id == self.ledger_id, Payee.id == payee_id)).scalar_one_or_none()
+        set_by_rule: set[str] = set()
+        for rule in self.rules:
+            if not rule_matches(rule.match, rule.conditions, _facts(result, payee_name)):
+                continue
+            for action in rule.actions:
+                target = ACTION_FIELDS[action["type"]]
+                if target in hand_set or (target in set_by_rule and target != "tags"):
+                    continue
+                value = _action_value(action, result.get("type") or "", self.targets)
+                if value is None:
+                    continue
+                if target == "tags":
+                    tags = list(result.get("tags") or [])
+                    if value not in tags and len(tags) < TAGS_MAX:
+                        result["tags"] = [*tags, value]
+                else:
+                    result[target] = value
+                    if target == "payee_id":
+                        payee_name = self.targets.payees[value]
+                set_by_rule.add(target)
+        return result
+
+
 def apply_rules_on_create(ledger_id: int, data: Mapping[str, Any], hand_set: Collection[str]) -> dict[str, Any]:
     """The entry `data` with the ledger's rules applied: the one place rules run on create, called by
-    entries.services.create_entry (so the API, the CSV import, schedules and statement imports all get them).
+    entries.services.create_entry (so the API, schedules and statement imports all get them; the CSV import,
+    which inserts in bulk, runs the same RuleRunner over its rows).
 
     `hand_set` names the entry fields the person set by hand (every field of the request's payload): no rule
     changes them. Returns a new dict; `data` is left as it is. Costs one statement without rules.
     """
-    rules = list_rules(ledger_id)
-    result = dict(data)
-    if not rules:
-        return result
-    targets = _targets(ledger_id, rules)
-    payee_id = result.get("payee_id")
-    payee_name = None
-    if payee_id is not None:
-        payee_name = db.session.execute(select(Payee.name).where(
-            Payee.ledger_id == ledger_id, Payee.id == payee_id)).scalar_one_or_none()
-    set_by_rule: set[str] = set()
-    for rule in rules:
-        if not rule_matches(rule.match, rule.conditions, _facts(result, payee_name)):
-            continue
-        for action in rule.actions:
-            target = ACTION_FIELDS[action["type"]]
-            if target in hand_set or (target in set_by_rule and target != "tags"):
-                continue
-            value = _action_value(action, result.get("type") or "", targets)
-            if value is None:
-                continue
-            if target == "tags":
-                tags = list(result.get("tags") or [])
-                if value not in tags and len(tags) < TAGS_MAX:
-                    result["tags"] = [*tags, value]
-            else:
-                result[target] = value
-                if target == "payee_id":
-                    payee_name = targets.payees[value]
-            set_by_rule.add(target)
-    return result
+    return RuleRunner(ledger_id).apply(data, hand_set)
 
 
 def _changes(rule: Rule, entry: Entry, payee_name: str | None, targets: _Targets) -> list[dict[str, Any]]:

@@ -225,3 +225,18 @@ def test_between_and_match_modes(amount, low, high):
     assert rule_matches("all", [condition], {"amount": amount, "memo": ""}) == inside
     assert rule_matches("any", [condition, never], {"amount": amount, "memo": ""}) == inside
     assert rule_matches("all", [condition, never], {"amount": amount, "memo": ""}) is False
+
+
+def test_the_csv_import_runs_the_rules_on_cells_it_leaves_empty(client, logged_in, make_rule, sql):
+    make_rule(conditions=[{"field": "memo", "operator": "contains", "value": "starbucks"}],
+              actions=[{"type": "add_tag", "value": "coffee"}, {"type": "set_memo", "value": "never"}])
+    body = ("occurred_on,type,account,to_account,category,amount,memo,tags\n"
+            "2026-11-01,expense,Cash,,Food,4500,STARBUCKS 강남,\n"
+            "2026-11-02,expense,Cash,,Food,4500,starbucks,mine\n"
+            "2026-11-03,expense,Cash,,Food,4500,이마트,\n")
+    response = client.post(f"{ENTRIES}/import", data=body.encode(), headers={**logged_in.headers,
+                                                                            "Content-Type": "text/csv"})
+    assert response.status_code == 200, response.get_json()
+    rows = sql.rows("SELECT e.memo, t.tag FROM entries e LEFT JOIN entry_tags t ON t.entry_id = e.id "
+                    "ORDER BY e.occurred_on")
+    assert rows == [("STARBUCKS 강남", "coffee"), ("starbucks", "mine"), ("이마트", None)]

@@ -3,6 +3,7 @@ tags in bulk, in one transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert
 
@@ -32,6 +33,23 @@ def _category_id(found: tuple[int, bool] | None) -> int:
     return found[0]
 
 
+def _with_rules(ledger_id: int, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ledger's rules over the rows (ledger.rules): a cell the file fills counts as set by hand."""
+    from ledger.rules.services import RuleRunner
+
+    runner = RuleRunner(ledger_id)
+    if not runner.rules:
+        return values
+    fixed = {"type", "amount", "occurred_on", "account_id", "to_account_id"}
+
+    def hand_set(row: dict[str, Any]) -> set[str]:
+        filled = {"memo": bool(row["memo"]), "tags": bool(row["tags"]),
+                  "category_id": row["category_id"] is not None or row["type"] == "transfer"}
+        return fixed | {name for name, has in filled.items() if has}
+
+    return [runner.apply(row, hand_set(row)) for row in values]
+
+
 def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> ImportResult:
     """Import a CSV in the export's format: every row in one transaction, or none (ValidationFailed).
 
@@ -55,18 +73,20 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
     # Bottom-up: the export lists ties newest id first, so this keeps their order in the next export.
     rows = plan.rows[::-1]
     now = utcnow()
+    values: list[dict[str, Any]] = [
+        {"ledger_id": ledger.id, "created_by": ledger.user_id, "updated_by": ledger.user_id, "type": row.type,
+         "amount": row.amount, "occurred_on": row.occurred_on, "account_id": account_ids[row.account],
+         "to_account_id": account_ids[row.to_account] if row.to_account else None,
+         "category_id": _category_id(plan.categories.find(row.type, row.category)) if row.category else None,
+         "memo": row.memo, "tags": row.tags, "version": 1, "created_at": now, "updated_at": now}
+        for row in rows]
+    values = _with_rules(ledger.id, values)
     entry_ids = db.session.scalars(
         insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
-        [{"ledger_id": ledger.id, "created_by": ledger.user_id, "updated_by": ledger.user_id, "type": row.type,
-          "amount": row.amount, "occurred_on": row.occurred_on,
-          "account_id": account_ids[row.account],
-          "to_account_id": account_ids[row.to_account] if row.to_account else None,
-          "category_id": _category_id(plan.categories.find(row.type, row.category)) if row.category else None,
-          "memo": row.memo, "version": 1, "created_at": now, "updated_at": now}
-         for row in rows],
+        [{k: v for k, v in row.items() if k != "tags"} for row in values],
     ).all()
-    tags = [{"entry_id": entry_id, "tag": tag} for entry_id, row in zip(entry_ids, rows, strict=True)
-            for tag in row.tags]
+    tags = [{"entry_id": entry_id, "tag": tag} for entry_id, row in zip(entry_ids, values, strict=True)
+            for tag in row["tags"]]
     if tags:
         db.session.execute(insert(EntryTag), tags)
     check_totals(ledger.id)

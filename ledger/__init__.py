@@ -131,7 +131,9 @@ def register_blueprints(app: Flask) -> None:
     from ledger.ledgers.routes import blp as ledgers_blp
     from ledger.ledgers.scope import register_ledger_paths
     from ledger.ops.routes import currencies_blp, ops_blp
+    from ledger.payees.routes import blp as payees_blp
     from ledger.reports.routes import blp as reports_blp
+    from ledger.rules.routes import blp as rules_blp
     from ledger.schedules.routes import blp as schedules_blp
 
     api = app.extensions["ledger-api"]
@@ -141,7 +143,7 @@ def register_blueprints(app: Flask) -> None:
     # Every ledger feature twice: on the user's default ledger (the original paths) and under
     # /api/v1/ledgers/{ledger_id}/..., one view for both (ledger.ledgers.scope).
     for blueprint in (accounts_blp, categories_blp, csv_blp, entries_blp, budgets_blp, reports_blp, cards_blp,
-                      schedules_blp):
+                      schedules_blp, payees_blp, rules_blp):
         api.register_blueprint(blueprint)
         api.register_blueprint(blueprint, name=f"ledger-{blueprint.name}", parameters=[LEDGER_ID_PARAMETER],
                                url_prefix=blueprint.url_prefix.replace("/api/v1/", "/api/v1/ledgers/<id:ledger_id>/"))

@@ -5,7 +5,10 @@ from ledger.budgets.models import Budget
 from ledger.categories.models import Category
 from ledger.entries.models import Entry, EntryTag, IdempotencyKey
 from ledger.ledgers.models import Ledger, LedgerInvite, LedgerMember
+from ledger.payees.models import Payee, PayeeCategoryUse, SuggestionDecline
+from ledger.rules.models import Rule
 from ledger.schedules.models import Schedule, ScheduleSkip
 
 __all__ = ["Account", "Budget", "Category", "Entry", "EntryTag", "IdempotencyKey", "Ledger", "LedgerInvite",
-           "LedgerMember", "RefreshToken", "Schedule", "ScheduleSkip", "Session", "User"]
+           "LedgerMember", "Payee", "PayeeCategoryUse", "RefreshToken", "Rule", "Schedule", "ScheduleSkip",
+           "Session", "SuggestionDecline", "User"]

@@ -16,6 +16,7 @@ from ledger.schemas import (
     BaseSchema,
     Id,
     Month,
+    Name,
     QueryId,
     QueryInt,
     ResponseSchema,
@@ -109,6 +110,9 @@ class _EntryFields(BaseSchema):
                         metadata={"description": f"a split (income/expense only): 2..{LINES_MAX} lines that add up "
                                                  "to `amount` (else 422 split_sum_mismatch), category_id null then; "
                                                  "replaced as a whole by PATCH; [] or null: not split"})
+    payee_id = Id(allow_none=True, metadata={"description": "one of the ledger's payees (GET /payees); null: none"})
+    payee = Name(metadata={"description": "a payee by name instead of payee_id: the ledger's payee of that name "
+                                          "(ignoring case), created when there is none"})
 
 
 class EntryCreateSchema(_EntryFields):
@@ -138,6 +142,9 @@ class EntrySchema(ResponseSchema):
     installment_months = fields.Integer(allow_none=True, metadata={"description": "null: 일시불"})
     lines = fields.List(fields.Nested(EntryLineSchema), metadata={
         "description": "the split's lines in order; empty when the entry is not split"})
+    payee_id = fields.Integer(allow_none=True)
+    imported_payee = fields.String(allow_none=True, metadata={"description": "the raw payee text an import "
+                                                                             "brought; null otherwise"})
     # Sorted here, by code point: ORDER BY tag would follow each database's collation.
     tags = fields.Function(lambda entry: sorted(entry.tags), metadata={"type": "array", "items": {"type": "string"}})
     schedule_id = fields.Integer(allow_none=True, metadata={"description": "the schedule that posted it"})

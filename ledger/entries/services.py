@@ -29,7 +29,7 @@ from ledger.ledgers.totals import check_totals
 from ledger.months import month_bounds
 
 WRITABLE_FIELDS = ("type", "amount", "occurred_on", "account_id", "to_account_id", "category_id", "memo", "tags",
-                   "installment_months", "lines")
+                   "installment_months", "lines", "payee_id")
 REFERENCE_FIELDS = ("account_id", "to_account_id", "category_id")
 
 
@@ -181,16 +181,52 @@ def _set_tags(entry: Entry, tags: list[str]) -> None:
     entry.tag_rows = [kept.get(tag) or EntryTag(tag=tag) for tag in wanted]
 
 
-def create_entry(ledger: LedgerScope, data: Mapping[str, Any], *, schedule_id: int | None = None,
-                 scheduled_on: date | None = None) -> Entry:
+def _resolve_payee(ledger: LedgerScope, data: Mapping[str, Any], *, archived_ok: bool = False) -> dict[str, Any]:
+    """`data` with `payee` (a name) turned into `payee_id` (found ignoring case, or created), and a given
+    payee_id checked to be the ledger's (422 on the field that named it). Both at once is a 422."""
+    from ledger.payees.services import check_payee_id, find_or_create
+
+    result = dict(data)
+    name = result.pop("payee", None)
+    if name is not None:
+        if result.get("payee_id") is not None:
+            raise ValidationFailed(errors={"payee": ["Give payee or payee_id, not both."]})
+        result["payee_id"] = find_or_create(ledger.id, name)
+    elif result.get("payee_id") is not None:
+        check_payee_id(ledger.id, result["payee_id"], archived_ok=archived_ok)
+    return result
+
+
+def _learn(ledger: LedgerScope, entry: Entry) -> None:
+    """The person chose this entry's category by hand for its payee: evidence for a suggested rule."""
+    from ledger.payees.services import record_hand_category
+
+    if entry.payee_id is not None and entry.category_id is not None:
+        record_hand_category(ledger.id, entry.payee_id, entry.category_id)
+
+
+def create_entry(ledger: LedgerScope, data: Mapping[str, Any], *, hand_set: Collection[str] | None = None,
+                 schedule_id: int | None = None, scheduled_on: date | None = None) -> Entry:
     """Validate and add a new entry (flushed, so it has its id; the ledger's totals checked). The caller commits.
 
     `data` holds the fields of EntryCreateSchema: type, amount, occurred_on (date), account_id,
-    and optionally to_account_id, category_id, memo, tags, lines (a split: [{amount, category_id, memo}]).
+    and optionally to_account_id, category_id, memo, tags, lines (a split: [{amount, category_id, memo}]),
+    installment_months, payee_id or payee (a name: found ignoring case or created), and imported_payee (the raw
+    text an import brought; not part of the API's body).
     Every feature that creates entries (API, import, schedules) comes through here, so splits are checked once.
+    The ledger's rules run first (ledger.rules.services.apply_rules_on_create) and never change a field named
+    in `hand_set` (by default every key of `data`, a request's payload), nor the category of a split.
     A schedule's occurrence names its schedule and nominal date: a second post of it is an IntegrityError at
     the flush (ledger.schedules.services).
     """
+    from ledger.rules.services import apply_rules_on_create
+
+    hand = set(data) if hand_set is None else set(hand_set)
+    if "payee" in hand:
+        hand.add("payee_id")
+    if data.get("lines"):
+        hand.add("category_id")  # a split's categories are its lines'
+    data = apply_rules_on_create(ledger.id, _resolve_payee(ledger, data), hand)
     data = {**data, "installment_months": paid_at_once_is_null(data.get("installment_months"))}
     validate_entry_refs(ledger.id, data)
     entry = Entry(ledger_id=ledger.id, created_by=ledger.user_id, updated_by=ledger.user_id, type=data["type"],
@@ -198,13 +234,16 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any], *, schedule_id: i
                   to_account_id=data.get("to_account_id"),
                   category_id=data.get("category_id"), memo=data.get("memo") or "",
                   installment_months=data["installment_months"],
-                  schedule_id=schedule_id, scheduled_on=scheduled_on)
+                  schedule_id=schedule_id, scheduled_on=scheduled_on,
+                  payee_id=data.get("payee_id"), imported_payee=data.get("imported_payee"))
     _set_tags(entry, data.get("tags") or [])
     _set_lines(entry, ledger.id, data.get("lines") or [])
     db.session.add(entry)
     db.session.flush()
     set_committed_value(entry, "currency", ledger.currency)  # what a SELECT of the new row would read
     check_totals(ledger.id)
+    if "category_id" in hand and "payee_id" in hand:
+        _learn(ledger, entry)
     return entry
 
 
@@ -253,10 +292,16 @@ def _commit_versioned(check_totals_of: int | None = None) -> None:
         raise PreconditionFailed("The entry was changed by another request; fetch it again.") from None
 
 
-def update_entry(ledger: LedgerScope, entry_id: int, changes: Mapping[str, Any], if_match: str | None = None) -> Entry:
-    """Apply a PATCH: the merged entry is validated as a whole; If-Match guards lost updates."""
+def update_entry(ledger: LedgerScope, entry_id: int, changes: Mapping[str, Any], if_match: str | None = None, *,
+                 by_hand: bool = True) -> Entry:
+    """Apply a PATCH: the merged entry is validated as a whole; If-Match guards lost updates.
+
+    `payee` (a name) is found or created like on create. `by_hand`: the person chose these values (a category
+    chosen for a payee counts for the learning); a rule's apply passes False.
+    """
     entry = get_entry(ledger, entry_id)
     check_if_match(entry, if_match)
+    changes = _resolve_payee(ledger, changes, archived_ok=changes.get("payee_id") == entry.payee_id)
     current = {field: getattr(entry, field) for field in WRITABLE_FIELDS if field != "lines"}
     current["tags"] = sorted(current["tags"])
     current["lines"] = _line_values(entry)
@@ -283,6 +328,8 @@ def update_entry(ledger: LedgerScope, entry_id: int, changes: Mapping[str, Any],
     # Also when only the tags or lines changed: the entry row is updated, so its version (the ETag) moves on.
     entry.updated_at = utcnow()
     entry.updated_by = ledger.user_id
+    if by_hand and "category_id" in changed:
+        _learn(ledger, entry)
     _commit_versioned(ledger.id if merged["amount"] > current["amount"] else None)
     return entry
 
@@ -321,6 +368,18 @@ def category_in_use(ledger_id: int, category_id: int) -> bool:
     entry = select(Entry.id).where(Entry.ledger_id == ledger_id, Entry.category_id == category_id).limit(1)
     line = select(EntryLine.id).where(EntryLine.ledger_id == ledger_id, EntryLine.category_id == category_id).limit(1)
     return db.session.execute(entry).first() is not None or db.session.execute(line).first() is not None
+
+
+def reassign_payee(ledger_id: int, from_id: int, to_id: int) -> int:
+    """Move the ledger's entries of payee `from_id` to `to_id` (a merge; the caller checked both and commits).
+
+    One UPDATE; each moved entry's version (the ETag) moves on. Returns how many moved.
+    """
+    return rowcount(db.session.execute(
+        update(Entry).where(Entry.ledger_id == ledger_id, Entry.payee_id == from_id)
+        .values(payee_id=to_id, version=Entry.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ))
 
 
 def entry_filters(ledger: LedgerScope, args: Mapping[str, Any]) -> list[ColumnElement[bool]]:

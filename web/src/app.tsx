@@ -22,6 +22,8 @@ const NotFound = lazy(() => import("./screens/NotFound"));
 const Household = lazy(() => import("./screens/Household"));
 const Invite = lazy(() => import("./screens/Invite"));
 const CardStatement = lazy(() => import("./screens/CardStatement"));
+const Payees = lazy(() => import("./screens/Payees"));
+const Rules = lazy(() => import("./screens/Rules"));
 
 /** After these the person chose to leave: no "next" page to come back to. */
 const CHOSEN: ReadonlySet<SignOutReason> = new Set(["signed_out", "signed_out_everywhere", "account_deleted"]);
@@ -38,6 +40,10 @@ function signedInScreen(path: string) {
       return <Categories />;
     case "/budgets":
       return <Budgets />;
+    case "/payees":
+      return <Payees />;
+    case "/rules":
+      return <Rules />;
     case "/reports":
       return <Reports />;
     case "/schedules":

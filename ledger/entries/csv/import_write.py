@@ -3,6 +3,7 @@ tags in bulk, in one transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert
 
@@ -30,6 +31,24 @@ def _category_id(found: tuple[int, bool] | None) -> int:
     if found is None:
         raise LookupError("the import's plan lost a category it had resolved")
     return found[0]
+
+
+def _with_rules(ledger_id: int, values: list[dict[str, Any]], split: set[int]) -> list[dict[str, Any]]:
+    """The ledger's rules over the rows (ledger.rules): a cell the file fills counts as set by hand, and a split
+    entry's category (its lines carry the categories) is never set by a rule."""
+    from ledger.rules.services import RuleRunner
+
+    runner = RuleRunner(ledger_id)
+    if not runner.rules:
+        return values
+    fixed = {"type", "amount", "occurred_on", "account_id", "to_account_id"}
+
+    def hand_set(index: int, row: dict[str, Any]) -> set[str]:
+        filled = {"memo": bool(row["memo"]), "tags": bool(row["tags"]),
+                  "category_id": row["category_id"] is not None or row["type"] == "transfer" or index in split}
+        return fixed | {name for name, has in filled.items() if has}
+
+    return [runner.apply(row, hand_set(index, row)) for index, row in enumerate(values)]
 
 
 def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> ImportResult:
@@ -62,18 +81,22 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
     # Bottom-up: the export lists ties newest id first, so this keeps their order in the next export.
     entries = entries[::-1]
     now = utcnow()
+    values: list[dict[str, Any]] = [
+        {"ledger_id": ledger.id, "created_by": ledger.user_id, "updated_by": ledger.user_id, "type": first.type,
+         "amount": first.total if first.group else first.amount, "occurred_on": first.occurred_on,
+         "account_id": account_ids[first.account],
+         "to_account_id": account_ids[first.to_account] if first.to_account else None,
+         "category_id": None if first.group else category_id(first),
+         "memo": first.entry_memo if first.group else first.memo, "tags": first.tags, "version": 1,
+         "created_at": now, "updated_at": now}
+        for first, _ in entries]
+    values = _with_rules(ledger.id, values, split={index for index, (_, rows) in enumerate(entries) if rows})
     entry_ids = db.session.scalars(
         insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
-        [{"ledger_id": ledger.id, "created_by": ledger.user_id, "updated_by": ledger.user_id, "type": first.type,
-          "amount": first.total if first.group else first.amount, "occurred_on": first.occurred_on,
-          "account_id": account_ids[first.account],
-          "to_account_id": account_ids[first.to_account] if first.to_account else None,
-          "category_id": None if first.group else category_id(first),
-          "memo": first.entry_memo if first.group else first.memo, "version": 1, "created_at": now, "updated_at": now}
-         for first, _ in entries],
+        [{k: v for k, v in row.items() if k != "tags"} for row in values],
     ).all()
-    tags = [{"entry_id": entry_id, "tag": tag} for entry_id, (first, _) in zip(entry_ids, entries, strict=True)
-            for tag in first.tags]
+    tags = [{"entry_id": entry_id, "tag": tag} for entry_id, row in zip(entry_ids, values, strict=True)
+            for tag in row["tags"]]
     if tags:
         db.session.execute(insert(EntryTag), tags)
     lines = [{"ledger_id": ledger.id, "entry_id": entry_id, "position": position, "amount": row.amount,

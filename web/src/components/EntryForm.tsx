@@ -17,6 +17,7 @@ import { InstallmentField, installmentMonths, takesInstallments } from "./Instal
 import { AccountOptions, Field, SelectField } from "./Field";
 import { Alert, LoadError, Loading } from "./Message";
 import { checkLines, type LineErrors, linesOf, type SplitLine, SplitLines, startLines } from "./SplitLines";
+import { PayeeInput, PayeeSuggestion, suggestionFor } from "./PayeeInput";
 
 type Kind = "expense" | "income" | "transfer";
 
@@ -29,6 +30,7 @@ interface Values {
   category: string;
   memo: string;
   tags: string;
+  payee: string;
 }
 
 function getEntry(entryId: number, signal?: AbortSignal) {
@@ -60,6 +62,7 @@ function valuesOf(entry: Entry, exponent: number): Values {
     category: entry.category_id != null ? String(entry.category_id) : "",
     memo: entry.memo,
     tags: entry.tags.join(", "),
+    payee: "", // PayeeInput fills in the name of entry.payee_id
   };
 }
 
@@ -72,6 +75,8 @@ const FIELD_OF: Record<string, keyof Values> = {
   category_id: "category",
   memo: "memo",
   tags: "tags",
+  payee: "payee",
+  payee_id: "payee",
 };
 const ID_OF: Record<keyof Values, string> = {
   type: "entry-type",
@@ -82,6 +87,7 @@ const ID_OF: Record<keyof Values, string> = {
   category: "entry-category",
   memo: "entry-memo",
   tags: "entry-tags",
+  payee: "entry-payee",
 };
 
 interface EntryFormProps {
@@ -107,12 +113,14 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
     category: "",
     memo: "",
     tags: "",
+    payee: "",
     ...initial,
   });
   const [errors, setErrors] = useState<Partial<Record<keyof Values, string>>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [conflict, setConflict] = useState(false);
+  const [offer, setOffer] = useState<{ suggestion: Schemas["Suggestion"]; entry: Entry; created: boolean } | null>(null);
   const etag = useRef<string | null>(null);
   const key = useRef<string | null>(null); // the Idempotency-Key of the submission being made
   const inFlight = useRef(false);
@@ -206,6 +214,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       tags: [...new Set(tags)],
       installment_months: installmentMonths(takesInstallments(values.type, account, accountList), installments.value),
       lines: split?.ok ? split.lines : [],
+      ...(values.payee.trim() ? { payee: values.payee.trim() } : editing ? { payee_id: null } : {}),
     };
   };
 
@@ -221,6 +230,13 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
     setMessage(failureMessage(failure, t, { idempotency_key_reused: t.serverError }));
   };
 
+  // After a save with a payee: "always put X in Y?" when the server offers it, else done.
+  const saved = async (entry: Entry, created: boolean) => {
+    const suggestion = await suggestionFor(entry);
+    if (suggestion) setOffer({ suggestion, entry, created });
+    else onSaved(entry, created);
+  };
+
   const save = async (body: Schemas["EntryCreate"]) => {
     inFlight.current = true;
     setBusy(true);
@@ -231,7 +247,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
         const outcome = await call(() => api.PATCH("/api/v1/entries/{entry_id}", { params: { path: { entry_id: entryId }, header: headers }, body, headers }));
         if ("data" in outcome) {
           etag.current = outcome.response.headers.get("ETag");
-          onSaved(outcome.data, false);
+          await saved(outcome.data, false);
           return;
         }
         if (outcome.failure.kind === "problem" && outcome.failure.status === 412) {
@@ -246,7 +262,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
       const outcome = await call(() => api.POST("/api/v1/entries", { body, headers: { "Idempotency-Key": idempotencyKey } }));
       if ("data" in outcome) {
         key.current = null;
-        onSaved(outcome.data, true);
+        await saved(outcome.data, true);
         return;
       }
       failed(outcome.failure); // the key stays: a retry of this very submission records one entry
@@ -284,6 +300,14 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   const parsedTotal = parseAmount(values.amount, money.exponent, money.currency);
   const totalMinor = parsedTotal.ok ? parsedTotal.minor : null;
   const title = editing ? t.editEntry : t.addEntry;
+
+  if (offer) {
+    return (
+      <Dialog title={title} onClose={() => onSaved(offer.entry, offer.created)}>
+        <PayeeSuggestion suggestion={offer.suggestion} onDone={() => onSaved(offer.entry, offer.created)} />
+      </Dialog>
+    );
+  }
 
   if (editing && !loaded.data) {
     return (
@@ -342,6 +366,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
           </SelectField>
         ) : (
           <>
+            <PayeeInput id="entry-payee" value={values.payee} onValue={set("payee")} payeeId={loaded.data?.payee_id} error={errors.payee} />
             <button
               type="button"
               class="button button--small split__toggle"

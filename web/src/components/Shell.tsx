@@ -16,6 +16,8 @@ const LINKS = [
   ["/entries", "entries"],
   ["/accounts", "accounts"],
   ["/categories", "categories"],
+  ["/payees", "payees"],
+  ["/rules", "rules"],
   ["/budgets", "budgets"],
   ["/reports", "reports"],
   ["/schedules", "schedules"],

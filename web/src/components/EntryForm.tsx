@@ -8,8 +8,11 @@ import { type Failure, failureMessage, fieldErrors } from "../api/problem";
 import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
 import { type Account, type Category, call, categoryTree, type Entry, type Money, newKey, useAccounts, useCategories } from "../ledger";
+import { useLedger } from "../ledgers";
 import { minorToInput, type ParseError, parseAmount } from "../money";
 import { today } from "../months";
+import { flushOutbox } from "../offline/app";
+import { enqueue } from "../offline/outbox";
 import { api } from "../services";
 import { useResource } from "../useResource";
 import { Dialog } from "./Dialog";
@@ -89,11 +92,14 @@ interface EntryFormProps {
   /** defaults for a new entry */
   initial?: Partial<Values> | undefined;
   onSaved: (entry: Entry, created: boolean) => void;
+  /** the server could not be reached: the entry (or the change) waits in the outbox, to be sent later */
+  onQueued?: (() => void) | undefined;
   onClose: () => void;
 }
 
-export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFormProps) {
+export function EntryForm({ money, entryId, initial, onSaved, onQueued, onClose }: EntryFormProps) {
   const { t } = useI18n();
+  const ledgerId = useLedger().ledger.id;
   const accounts = useAccounts();
   const categories = useCategories();
   const [values, setValues] = useState<Values>({
@@ -219,6 +225,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
           setConflict(true);
           return;
         }
+        if (outcome.failure.kind === "network") return queue({ op: "update", entryId: entryId ?? null, ifMatch: etag.current, body });
         failed(outcome.failure);
         return;
       }
@@ -230,11 +237,27 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
         onSaved(outcome.data, true);
         return;
       }
+      if (outcome.failure.kind === "network") return queue({ op: "create", key: idempotencyKey, entryId: null, ifMatch: null, body });
       failed(outcome.failure); // the key stays: a retry of this very submission records one entry
     } finally {
       inFlight.current = false;
       setBusy(false);
     }
+  };
+
+  /** Offline: into the outbox with its Idempotency-Key (a new entry) or If-Match (an edit); sent when the
+   * network is back (offline/outbox.ts). */
+  const queue = async (item: { op: "create" | "update"; key?: string; entryId: number | null; ifMatch: string | null; body: Schemas["EntryCreate"] }) => {
+    try {
+      await enqueue({ key: item.key ?? newKey(), ledgerId, op: item.op, entryId: item.entryId, ifMatch: item.ifMatch, body: { ...item.body } });
+    } catch {
+      failed({ kind: "network" }); // no IndexedDB (private mode): say so, and keep what was typed
+      return;
+    }
+    key.current = null;
+    if (onQueued) onQueued();
+    else onClose();
+    void flushOutbox(); // the network may be back already
   };
 
   const submit = (event: JSX.TargetedEvent<HTMLFormElement>) => {

@@ -204,6 +204,21 @@ export const en = {
   addedBy: (name: string) => `Added by ${name}`,
   addedByFormer: "Added by a former member",
 
+  // The phone's tab bar, the installed app and working offline (components/TabBar.tsx, components/Offline.tsx).
+  tabBar: "Tabs",
+  more: "More",
+  offlineAsOf: (time: string) => `Offline — showing data as of ${time}`,
+  offlineNoData: "Offline — showing data kept on this device",
+  updateReady: "A new version of ledger is ready.",
+  updateReload: "Reload",
+  outboxTitle: "Not yet sent",
+  notYetSent: "Not yet sent",
+  notSent: (reason: string) => `Not sent: ${reason}`,
+  outboxDelete: "Delete an entry",
+  outboxEdit: "Change",
+  discard: "Discard",
+  entryQueued: "Saved on this device. It will be sent when you're back online.",
+
   addEntry: "Add entry",
   editEntry: "Edit entry",
   type: "Type",

@@ -197,6 +197,21 @@ export const ko: Messages = {
   addedBy: (name: string) => `${name}님이 추가`,
   addedByFormer: "이전 구성원이 추가",
 
+  // 휴대폰 탭 바, 설치한 앱, 오프라인 (components/TabBar.tsx, components/Offline.tsx).
+  tabBar: "탭",
+  more: "더보기",
+  offlineAsOf: (time: string) => `오프라인 — ${time} 기준 데이터`,
+  offlineNoData: "오프라인 — 이 기기에 저장된 데이터",
+  updateReady: "ledger 새 버전이 준비되었습니다.",
+  updateReload: "새로고침",
+  outboxTitle: "아직 보내지 않음",
+  notYetSent: "아직 보내지 않음",
+  notSent: (reason: string) => `보내지 못함: ${reason}`,
+  outboxDelete: "내역 삭제",
+  outboxEdit: "수정",
+  discard: "버리기",
+  entryQueued: "이 기기에 저장했습니다. 다시 연결되면 보냅니다.",
+
   addEntry: "내역 추가",
   editEntry: "내역 수정",
   type: "구분",

@@ -24,7 +24,7 @@ export function DeleteEntryDialog({ entry, onClose, onDeleted, onFailed }: Delet
     if (!id) return;
     const outcome = await call(() => api.DELETE("/api/v1/entries/{entry_id}", { params: { path: { entry_id: id } } }));
     onClose();
-    if ("failure" in outcome && outcome.failure.kind === "network") {
+    if ("failure" in outcome && outcome.failure.kind === "network" && navigator.onLine === false) {
       // offline: the deletion waits in the outbox (offline/outbox.ts) and is sent when the network is back
       const queued = await enqueue({ key: newKey(), ledgerId, op: "delete", entryId: id, ifMatch: null, body: null }).then(
         () => true,

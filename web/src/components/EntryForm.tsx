@@ -85,6 +85,17 @@ const ID_OF: Record<keyof Values, string> = {
   tags: "entry-tags",
 };
 
+interface Queued {
+  op: "create" | "update";
+  key?: string;
+  entryId: number | null;
+  ifMatch: string | null;
+  body: Schemas["EntryCreate"];
+}
+
+/** The browser knows it has no network: a save goes straight to the outbox. */
+const isOffline = () => typeof navigator !== "undefined" && navigator.onLine === false;
+
 interface EntryFormProps {
   money: Money;
   /** an entry to edit (by id), or none for a new one */
@@ -119,6 +130,8 @@ export function EntryForm({ money, entryId, initial, onSaved, onQueued, onClose 
   const [conflict, setConflict] = useState(false);
   const etag = useRef<string | null>(null);
   const key = useRef<string | null>(null); // the Idempotency-Key of the submission being made
+  // A save that failed for want of a network while the browser thinks it is online: "Send later" queues it.
+  const later = useRef<Queued | null>(null);
   const inFlight = useRef(false);
   const editing = entryId !== undefined;
 
@@ -151,6 +164,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onQueued, onClose 
 
   const set = (field: keyof Values) => (value: string) => {
     key.current = null; // a changed form is another submission
+    later.current = null;
     setValues((v) => {
       const next = { ...v, [field]: value } as Values;
       if (field === "type") {
@@ -225,7 +239,9 @@ export function EntryForm({ money, entryId, initial, onSaved, onQueued, onClose 
           setConflict(true);
           return;
         }
-        if (outcome.failure.kind === "network") return queue({ op: "update", entryId: entryId ?? null, ifMatch: etag.current, body });
+        const update = { op: "update", entryId: entryId ?? null, ifMatch: etag.current, body } as const;
+        if (outcome.failure.kind === "network" && isOffline()) return queue(update);
+        later.current = outcome.failure.kind === "network" ? update : null;
         failed(outcome.failure);
         return;
       }
@@ -237,7 +253,9 @@ export function EntryForm({ money, entryId, initial, onSaved, onQueued, onClose 
         onSaved(outcome.data, true);
         return;
       }
-      if (outcome.failure.kind === "network") return queue({ op: "create", key: idempotencyKey, entryId: null, ifMatch: null, body });
+      const create = { op: "create", key: idempotencyKey, entryId: null, ifMatch: null, body } as const;
+      if (outcome.failure.kind === "network" && isOffline()) return queue(create);
+      later.current = outcome.failure.kind === "network" ? create : null;
       failed(outcome.failure); // the key stays: a retry of this very submission records one entry
     } finally {
       inFlight.current = false;
@@ -247,7 +265,8 @@ export function EntryForm({ money, entryId, initial, onSaved, onQueued, onClose 
 
   /** Offline: into the outbox with its Idempotency-Key (a new entry) or If-Match (an edit); sent when the
    * network is back (offline/outbox.ts). */
-  const queue = async (item: { op: "create" | "update"; key?: string; entryId: number | null; ifMatch: string | null; body: Schemas["EntryCreate"] }) => {
+  const queue = async (item: Queued) => {
+    later.current = null;
     try {
       await enqueue({ key: item.key ?? newKey(), ledgerId, op: item.op, entryId: item.entryId, ifMatch: item.ifMatch, body: { ...item.body } });
     } catch {
@@ -312,6 +331,13 @@ export function EntryForm({ money, entryId, initial, onSaved, onQueued, onClose 
         </div>
       )}
       {message && !conflict && <Alert>{message}</Alert>}
+      {message && !conflict && later.current && !busy && (
+        <p class="form-actions">
+          <button type="button" class="button button--small" onClick={() => later.current && void queue(later.current)}>
+            {t.sendLater}
+          </button>
+        </p>
+      )}
       <form noValidate onSubmit={submit} class="entry-form" aria-busy={busy}>
         <SelectField id="entry-type" label={t.type} value={values.type} onValue={set("type")} error={errors.type}>
           <option value="expense">{t.typeExpense}</option>

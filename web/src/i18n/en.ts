@@ -217,6 +217,7 @@ export const en = {
   outboxDelete: "Delete an entry",
   outboxEdit: "Change",
   discard: "Discard",
+  sendLater: "Keep on this device and send later",
   entryQueued: "Saved on this device. It will be sent when you're back online.",
 
   addEntry: "Add entry",

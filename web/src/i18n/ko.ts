@@ -210,6 +210,7 @@ export const ko: Messages = {
   outboxDelete: "내역 삭제",
   outboxEdit: "수정",
   discard: "버리기",
+  sendLater: "이 기기에 두고 나중에 보내기",
   entryQueued: "이 기기에 저장했습니다. 다시 연결되면 보냅니다.",
 
   addEntry: "내역 추가",

@@ -31,7 +31,8 @@ export const flushOutbox = () => (auth.state.status === "signed-in" ? flush(send
 
 /** The ledger's rows from the feed, and this month's report and entries kept for reading offline. */
 export async function syncNow(ledgerId: number, startDay: number): Promise<void> {
-  if (auth.state.status !== "signed-in") return;
+  // Only an app that can open offline (its service worker controls the page) keeps its ledger fresh.
+  if (auth.state.status !== "signed-in" || !navigator.serviceWorker?.controller) return;
   await syncLedger(ledgerId, startDay, auth.fetch).catch(() => undefined);
   const month = formatMonth(monthOf(new Date(), startDay));
   // through ledgerFetch, which keeps the answers (offline/store.ts keepingFetch)

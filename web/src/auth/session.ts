@@ -257,6 +257,11 @@ export class AuthClient {
     this.endSession("signed_out", true);
   }
 
+  /** A sign-out made offline is still to be told to the server. */
+  signOutPending(): boolean {
+    return this.deps.pendingSignOut?.get() ?? false;
+  }
+
   /** Ends on the server a session signed out offline: the cookie's refresh token buys one access token, which
    * ends that session (DELETE /auth/sessions/current); neither is adopted. Without a network it waits. */
   async finishPendingSignOut(): Promise<void> {

@@ -27,7 +27,17 @@ export async function send(item: OutboxItem): Promise<Sent> {
   return { outcome: "refused", status: response.status, code: (await problemCode(response)) || `http_${response.status}` };
 }
 
-export const flushOutbox = () => (auth.state.status === "signed-in" ? flush(send).catch(() => undefined) : Promise.resolve());
+/** How long after a send that failed for want of a network (while the browser says it is online) to try again. */
+export const RETRY_MS = 5_000;
+let retry: ReturnType<typeof setTimeout> | undefined;
+
+/** Sends the outbox (signed in only); a send cut off mid-way is tried again a little later, with the same key. */
+export async function flushOutbox(): Promise<void> {
+  if (auth.state.status !== "signed-in") return;
+  const result = await flush(send).catch(() => "network" as const);
+  clearTimeout(retry);
+  if (result === "network" && navigator.onLine) retry = setTimeout(() => void flushOutbox(), RETRY_MS);
+}
 
 /** The ledger's rows from the feed, and this month's report and entries kept for reading offline. */
 export async function syncNow(ledgerId: number, startDay: number): Promise<void> {

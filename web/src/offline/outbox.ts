@@ -82,11 +82,12 @@ export async function replace(item: OutboxItem, changes: Partial<Pick<OutboxItem
   notify();
 }
 
-let flushing: Promise<void> | null = null;
+let flushing: Promise<"done" | "network"> | null = null;
 
-/** Sends what is pending, oldest first, until the network fails; one flush at a time per tab, one tab at a time. */
-export function flush(send: (item: OutboxItem) => Promise<Sent>, locks = typeof navigator === "undefined" ? undefined : navigator.locks): Promise<void> {
-  flushing ??= withLock({ locks, name: LOCK, timeoutMs: 60_000 }, async () => {
+/** Sends what is pending, oldest first, until the network fails ("network": the rest waits for the next try);
+ * one flush at a time per tab, one tab at a time. */
+export function flush(send: (item: OutboxItem) => Promise<Sent>, locks = typeof navigator === "undefined" ? undefined : navigator.locks): Promise<"done" | "network"> {
+  flushing ??= withLock({ locks, name: LOCK, timeoutMs: 60_000 }, async (): Promise<"done" | "network"> => {
     let changed = false;
     try {
       for (const listed of await byPrefix<OutboxItem>("outbox", "")) {
@@ -94,11 +95,12 @@ export function flush(send: (item: OutboxItem) => Promise<Sent>, locks = typeof 
         const item = await get<OutboxItem>("outbox", itemKey(listed)); // still there? (another tab may have sent it)
         if (!item || item.state !== "pending") continue;
         const result = await send(item);
-        if (result.outcome === "network") return;
+        if (result.outcome === "network") return "network"; // the rest waits: the order is kept
         changed = true;
         if (result.outcome === "sent") await del("outbox", itemKey(item));
         else await put("outbox", itemKey(item), { ...item, state: "refused", status: result.status, code: result.code } satisfies OutboxItem);
       }
+      return "done";
     } finally {
       if (changed) notify();
     }

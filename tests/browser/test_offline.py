@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DIST, PASSWORD
 from tests.browser.ledger_support import Person, artifact, signed_in
+from tests.browser.test_household import axe_clean
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
 # Chromium's console line for a request made without a network (and for one the test drops on purpose).
@@ -119,6 +120,7 @@ def test_three_entries_written_offline_survive_a_reload_and_reach_the_server_onc
     for n in (1, 2, 3):
         expect(outbox(page).filter(has_text=f"Subway {n}")).to_have_count(1)
     page.screenshot(path=artifact("offline-entries-en.png"), full_page=True)
+    axe_clean(page, "entries, offline, with the outbox")
     items = dump(page)["ledger-offline/outbox"]
     assert len(items) == 3 and all(v["state"] == "pending" and v["op"] == "create" for _, v in items)
 
@@ -334,10 +336,12 @@ def test_the_phone_has_a_tab_bar_and_nothing_hides_under_it(new_context, server,
         return hit && h.contains(hit) ? [] : [h.textContent];
     })""")
     assert titles == []
+    axe_clean(page, f"dashboard with the tab bar ({lang})")
     # By keyboard: More opens the rest of the navigation.
     bar.get_by_role("button", name=more).focus()
     page.keyboard.press("Enter")
     expect(bar.get_by_role("button", name=more)).to_have_attribute("aria-expanded", "true")
+    axe_clean(page, f"the tab bar's More, open ({lang})")
     bar.get_by_role("link", name=accounts).click()
     expect(page).to_have_url(re.compile(r"/accounts$"))
     # The "+" from another screen: the entries with the form open.

@@ -89,7 +89,9 @@ export function OutboxPanel() {
 
   return (
     <section class="card outbox" aria-labelledby="outbox-title">
-      <h2 id="outbox-title">{t.outboxTitle}</h2>
+      <p id="outbox-title" class="outbox__title">
+        {t.outboxTitle}
+      </p>
       <ul class="outbox__list" aria-label={t.outboxTitle}>
         {list.map((item) => (
           <li key={item.key} class={`outbox__item outbox__item--${item.state}`}>

@@ -11,18 +11,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import parse_etags
 
 from ledger.accounts.models import Account
 from ledger.categories.models import Category
-from ledger.database import is_id, rowcount, utcnow
+from ledger.database import is_id, utcnow
 from ledger.entries.cursor import decode_cursor, encode_cursor
 from ledger.entries.models import Entry, EntryTag
 from ledger.errors import NotFound, PreconditionFailed, ValidationFailed
 from ledger.extensions import db
+from ledger.feed.stamp import bulk_update
 from ledger.ledgers.access import LedgerScope
 from ledger.ledgers.totals import check_totals
 from ledger.months import month_bounds
@@ -199,12 +200,20 @@ def reassign_category(ledger_id: int, from_id: int, to_id: int) -> int:
 
     Returns how many entries moved. Each moved entry is a change: its version (the ETag) moves on.
     """
-    # A bulk UPDATE bypasses the ORM's version counter: bump it so that ETags held by clients go stale.
-    return rowcount(db.session.execute(
-        update(Entry).where(Entry.ledger_id == ledger_id, Entry.category_id == from_id)
-        .values(category_id=to_id, version=Entry.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ))
+    # A bulk UPDATE bypasses the ORM's version counter (bump it so that ETags held by clients go stale) and the
+    # change feed's stamping (bulk_update numbers the rows).
+    return bulk_update(Entry, ledger_id, Entry.category_id == from_id,
+                       values={"category_id": to_id, "version": Entry.version + 1, "updated_at": utcnow()})
+
+
+def forget_author(user_id: int) -> None:
+    """Inside the transaction that deletes a user: their entries in the ledgers that stay lose their author
+    (created_by/updated_by NULL, what the foreign keys' ON DELETE SET NULL would do), as changes of the feed."""
+    for field in (Entry.created_by, Entry.updated_by):
+        ledger_ids = db.session.execute(select(Entry.ledger_id).where(field == user_id).distinct()
+                                        .order_by(Entry.ledger_id)).scalars().all()
+        for ledger_id in ledger_ids:
+            bulk_update(Entry, ledger_id, field == user_id, values={field.key: None})
 
 
 def entry_filters(ledger: LedgerScope, args: Mapping[str, Any]) -> list[ColumnElement[bool]]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import NAME_MAX_LENGTH, UTCDateTime, utcnow
@@ -24,6 +24,10 @@ class Ledger(Model):
     month_start_day: Mapped[int] = mapped_column(SmallInteger, default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The change feed (ledger.feed): the last change_seq handed out, incremented by every writing transaction
+    # under this row's lock; and the highest change_seq of a purged tombstone (an older cursor is 410).
+    change_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+    change_horizon: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
 
 
 class LedgerMember(Model):

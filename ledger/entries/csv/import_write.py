@@ -13,6 +13,7 @@ from ledger.entries.csv.codec import category_cell, decode_body
 from ledger.entries.csv.import_plan import plan_import
 from ledger.entries.models import Entry, EntryTag
 from ledger.extensions import db
+from ledger.feed.stamp import next_seqs
 from ledger.ledgers.access import LedgerScope
 from ledger.ledgers.totals import check_totals
 
@@ -55,6 +56,7 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
     # Bottom-up: the export lists ties newest id first, so this keeps their order in the next export.
     rows = plan.rows[::-1]
     now = utcnow()
+    seq = next_seqs(ledger.id, len(rows))  # the change feed: one number per entry
     entry_ids = db.session.scalars(
         insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
         [{"ledger_id": ledger.id, "created_by": ledger.user_id, "updated_by": ledger.user_id, "type": row.type,
@@ -62,8 +64,8 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
           "account_id": account_ids[row.account],
           "to_account_id": account_ids[row.to_account] if row.to_account else None,
           "category_id": _category_id(plan.categories.find(row.type, row.category)) if row.category else None,
-          "memo": row.memo, "version": 1, "created_at": now, "updated_at": now}
-         for row in rows],
+          "memo": row.memo, "version": 1, "created_at": now, "updated_at": now, "change_seq": seq + index}
+         for index, row in enumerate(rows)],
     ).all()
     tags = [{"entry_id": entry_id, "tag": tag} for entry_id, row in zip(entry_ids, rows, strict=True)
             for tag in row.tags]

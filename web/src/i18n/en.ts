@@ -57,6 +57,7 @@ export const en = {
     internal_error: "Something went wrong on our side. Please try again in a moment.",
     service_unavailable: "ledger is unavailable for a moment. Please try again shortly.",
     csrf_failed: "Your sign-in couldn't be confirmed. Please reload the page.",
+    cursor_expired: "The saved copy of this ledger is too old to update. Loading it again.",
     error: "Something went wrong. Please try again.",
     idempotency_key_reused: "This was already sent with different content. Please try again.",
     invalid_credentials: "That email and password don't match an account. Check them and try again.",

@@ -51,6 +51,7 @@ export const ko: Messages = {
     internal_error: "서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.",
     service_unavailable: "가계부를 잠시 사용할 수 없습니다. 조금 뒤에 다시 시도해 주세요.",
     csrf_failed: "로그인 상태를 확인하지 못했습니다. 페이지를 새로 고쳐 주세요.",
+    cursor_expired: "저장해 둔 가계부 사본이 너무 오래되어 새로 불러옵니다.",
     error: "문제가 생겼습니다. 다시 시도해 주세요.",
     idempotency_key_reused: "다른 내용으로 이미 보낸 요청입니다. 다시 시도해 주세요.",
     invalid_credentials: "이메일과 비밀번호가 맞지 않습니다. 확인한 뒤 다시 시도해 주세요.",

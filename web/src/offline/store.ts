@@ -112,7 +112,7 @@ export async function kept(key: string): Promise<Kept | null> {
   const kind = match[2] as Kind;
   const feed = await feedState(ledgerId);
   if (!feed) return hit;
-  const rows = await byPrefix<{ id: number; data: Record<string, unknown> | null }>("rows", rowPrefix(ledgerId, kind));
+  const rows = await byPrefix<{ id: number; data: Record<string, unknown> | null; at: number }>("rows", rowPrefix(ledgerId, kind));
   if (kind === "entries") {
     // a month's entries (the list's own query), from the feed's rows: every month is there, not only those seen
     const month = parseMonth(url.searchParams.get("month"));
@@ -124,9 +124,10 @@ export async function kept(key: string): Promise<Kept | null> {
     return { body: JSON.stringify({ items, next_cursor: null }), at: feed.at };
   }
   if (!hit) return null;
-  // accounts and categories: the kept list with the feed's newer rows laid over it
+  // accounts and categories: the kept list with the rows the feed brought after it laid over it (an account's
+  // row in the feed has its balance as of that page; a kept list answered later is fresher)
   const body = JSON.parse(hit.body) as { items: Record<string, unknown>[] };
-  const newer = new Map(rows.map((r) => [r.id, r.data]));
+  const newer = new Map(rows.filter((r) => r.at >= hit.at).map((r) => [r.id, r.data]));
   // in place (the server's order), a deleted one left out, a new one at the end
   const items = body.items.flatMap((item) => {
     const id = Number(item.id);
@@ -136,7 +137,7 @@ export async function kept(key: string): Promise<Kept | null> {
     return data ? [data] : [];
   });
   for (const data of newer.values()) if (data) items.push(data);
-  return { body: JSON.stringify({ ...body, items }), at: Math.max(hit.at, feed.at) };
+  return { body: JSON.stringify({ ...body, items }), at: rows.some((r) => r.at >= hit.at) ? Math.max(hit.at, feed.at) : hit.at };
 }
 
 /** `fetch` that keeps the answers of KEPT paths and, when the network fails, answers with the kept one. */
@@ -196,7 +197,7 @@ export async function applyChanges(ledgerId: number, changes: Change[], next: nu
     for (const change of changes) {
       const key = rowKey(ledgerId, change.kind, change.id);
       // a deletion stays as a tombstone (data: null), so that it also hides the row in a kept list
-      rows.put({ id: change.id, data: change.op === "delete" ? null : change.data }, key);
+      rows.put({ id: change.id, data: change.op === "delete" ? null : change.data, at }, key);
     }
     meta.put({ ...previous, seq: next, at, startDay, etag } satisfies FeedState, `feed:${ledgerId}`);
   });

@@ -22,7 +22,10 @@ OFFLINE_ERRORS = r"ERR_INTERNET_DISCONNECTED|ERR_FAILED|Failed to fetch|net::ERR
 # Every IndexedDB database of the page's origin, each store as [key, value] pairs.
 DUMP_IDB = """async () => {
   const out = {};
-  const done = (req) => new Promise((resolve, reject) => { req.onsuccess = () => resolve(req.result); req.onerror = () => reject(req.error); });
+  const done = (req) => new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
   for (const info of await indexedDB.databases()) {
     const db = await done(indexedDB.open(info.name));
     for (const name of db.objectStoreNames) {
@@ -109,7 +112,8 @@ def test_three_entries_written_offline_survive_a_reload_and_reach_the_server_onc
     # Reloaded without a network: the app, the ledger kept on the device, and the three entries not yet sent.
     page.reload()
     expect(page.get_by_role("heading", name="Entries", level=1)).to_be_visible()
-    expect(page.get_by_role("status").filter(has_text=re.compile(r"Offline — showing data as of \d\d:\d\d"))).to_be_visible()
+    banner = re.compile(r"Offline — showing data as of \d\d:\d\d")
+    expect(page.get_by_role("status").filter(has_text=banner)).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="Before the tunnel")).to_be_visible()
     expect(outbox(page)).to_have_count(3)
     for n in (1, 2, 3):
@@ -164,7 +168,8 @@ def test_offline_reading_follows_the_change_feed_to_months_never_opened(new_cont
     signed_in(page, person, "/entries")
     ready_offline(page)
     # The feed's rows are in IndexedDB: the entry of last month too, though that month was never opened.
-    until(page, lambda: any("Last month's lunch" in json.dumps(v) for _, v in dump(page).get("ledger-offline/rows", [])))
+    until(page, lambda: any("Last month's lunch" in json.dumps(v)
+                            for _, v in dump(page).get("ledger-offline/rows", [])))
     # Changed and deleted elsewhere: the next poll of the feed (here, a reload) brings both.
     gone = person.add("expense", 1500, memo="Deleted elsewhere")
     person.send("DELETE", f"/api/v1/entries/{gone['id']}", None)
@@ -303,7 +308,8 @@ def test_the_app_is_installable_and_its_worker_never_caches_the_api(new_context,
     # Nothing of /api/ in the worker's caches, after a visit that called it.
     cached = page.evaluate("""async () => {
         const urls = [];
-        for (const name of await caches.keys()) for (const r of await (await caches.open(name)).keys()) urls.push(r.url);
+        for (const name of await caches.keys())
+            for (const r of await (await caches.open(name)).keys()) urls.push(r.url);
         return urls;
     }""")
     assert any(u.endswith("/assets/" + u.rsplit("/", 1)[1]) for u in cached) and not any("/api/" in u for u in cached)
@@ -350,7 +356,10 @@ def test_the_phone_has_a_tab_bar_and_nothing_hides_under_it(new_context, server,
         page.evaluate("scrollTo(0, document.body.scrollHeight)")
         page.screenshot(path=artifact(f"tabbar-{path.strip('/') or 'dashboard'}-{lang}.png"), full_page=False)
     # The dashboard's card titles too (the daily spending card used to be under the floating button).
-    titles = page.evaluate("""() => [...document.querySelectorAll('h2')].filter((h) => h.offsetParent && !h.closest('.visually-hidden, [hidden]') && h.getBoundingClientRect().width > 2).flatMap((h) => {
+    titles = page.evaluate("""() => [...document.querySelectorAll('h2')]
+        .filter((h) => h.offsetParent && !h.closest('.visually-hidden, [hidden]')
+            && h.getBoundingClientRect().width > 2)
+        .flatMap((h) => {
         h.scrollIntoView({ block: 'center' });
         const r = h.getBoundingClientRect();
         const hit = document.elementFromPoint(r.left + 4, r.top + r.height / 2);

@@ -44,6 +44,7 @@ PROBLEM_CODES = (
     "already_member",
     "amount_out_of_range",
     "csrf_failed",
+    "cursor_expired",
     "error",
     "forbidden_role",
     "idempotency_key_reused",

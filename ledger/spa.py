@@ -10,6 +10,7 @@ A plain Flask Blueprint, outside the OpenAPI document:
   a file of the build's root when one exists (favicon.ico, robots.txt from web/public), a 404 problem when the
   last segment looks like a file name (`/favicon.ico` without one), else index.html, `no-cache`, so that client
   routes (`/login`, `/entries/2026-11`) survive a reload. Other methods on those paths are 405 problem+json.
+* `/sw.js`, the service worker: `no-cache`, with a policy of its own (WORKER_CSP) that lets it fetch the app shell.
 * Pages carry a strict Content-Security-Policy; every other header comes from ledger.request_hooks.security_headers,
   which only fills in what a response has not set.
 
@@ -40,6 +41,12 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 # The API reference page gets the same policy; only its style-src may ever be relaxed (swagger-ui's inline
 # style attributes), never script-src.
 DOCS_CSP = PAGE_CSP
+
+# The service worker (web/sw-src/sw.js → dist/sw.js): its own response's policy governs what the worker may fetch,
+# so it needs connect-src 'self' (the default policy of non-page responses, default-src 'none', would fail its
+# install); scripts only from 'self', and never cached by HTTP (a new deploy must reach the browser's update check).
+SERVICE_WORKER = "sw.js"
+WORKER_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
 
 # The server's own prefixes, which never answer index.html.
 RESERVED = ("api", "assets", "docs", "healthz", "readyz", "openapi.json")
@@ -98,6 +105,10 @@ def home() -> Response:
 @bp.get("/<client:path>")
 def client_route(path: str) -> Response:
     dist = dist_dir()
+    if path == SERVICE_WORKER:
+        response = _send(dist, path, PAGE_CACHE)
+        response.headers["Content-Security-Policy"] = WORKER_CSP
+        return response
     if FILE_LIKE.search(path):
         # a file of the build's root (web/public → dist), else a 404: no page for a missing file
         return _send(dist, path, PAGE_CACHE, PAGE_CSP)

@@ -24,4 +24,11 @@ export default tseslint.config(
     files: ["docs-src/**/*.js"],
     languageOptions: { globals: { window: "readonly", document: "readonly", SwaggerUIBundle: "readonly" } },
   },
+  {
+    // The service worker, as it is (vite.config.ts only fills in its file list and version).
+    files: ["sw-src/**/*.js"],
+    languageOptions: {
+      globals: { self: "readonly", caches: "readonly", fetch: "readonly", URL: "readonly", Response: "readonly", __PRECACHE__: "readonly" },
+    },
+  },
 );

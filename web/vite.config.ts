@@ -78,8 +78,36 @@ function apiDocs(): Plugin {
   };
 }
 
+/** The service worker (sw-src/sw.js → dist/sw.js): the app shell and the build's hashed files to precache, and a
+ * version that changes with them (a new deploy installs a new worker, which the page offers to reload into).
+ * The /docs page's files are left out: the API reference is not part of the offline app. */
+function serviceWorker(): Plugin {
+  const shell = ["/", "/manifest.webmanifest", "/favicon.svg", "/icon-192.png", "/icon-512.png", "/icon-maskable-512.png"];
+  return {
+    name: "ledger-service-worker",
+    apply: "build",
+    generateBundle(_options, bundle) {
+      const files = Object.keys(bundle)
+        .filter((name) => name.startsWith("assets/"))
+        .sort()
+        .map((name) => `/${name}`);
+      const html = bundle["index.html"];
+      const precache = [...shell, ...files];
+      const version = createHash("sha256")
+        .update(JSON.stringify(precache))
+        .update(html && html.type === "asset" ? String(html.source) : "")
+        .digest("hex")
+        .slice(0, 12);
+      const source = readFileSync(join(here, "sw-src", "sw.js"), "utf8")
+        .replace("__VERSION__", () => version)
+        .replace("__PRECACHE__", () => JSON.stringify(precache));
+      this.emitFile({ type: "asset", fileName: "sw.js", source });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [preact(), apiDocs()],
+  plugins: [preact(), apiDocs(), serviceWorker()],
   build: {
     target: "es2022",
     sourcemap: false,

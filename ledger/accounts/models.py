@@ -18,12 +18,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import NAME_MAX_LENGTH, UTCDateTime, utcnow
 from ledger.extensions import Model
+from ledger.feed.models import ChangeFeed
 
 ACCOUNT_TYPES = ("cash", "bank", "credit_card", "debit_card", "other")
 
 
-class Account(Model):
+class Account(ChangeFeed, Model):
     __tablename__ = "accounts"
+    __change_feed__ = "accounts"
     __table_args__ = (
         UniqueConstraint("ledger_id", "name", name="uq_accounts_ledger_id_name"),
         CheckConstraint("type IN ('cash', 'bank', 'credit_card', 'debit_card', 'other')", name="type"),

@@ -5,10 +5,12 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.extensions import Model
+from ledger.feed.models import ChangeFeed
 
 
-class Budget(Model):
+class Budget(ChangeFeed, Model):
     __tablename__ = "budgets"
+    __change_feed__ = "budgets"
     __table_args__ = (UniqueConstraint("ledger_id", "month", "category_id", name="uq_budgets_ledger_month_category"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

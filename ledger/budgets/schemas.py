@@ -51,3 +51,12 @@ class BudgetSchema(ResponseSchema):
     month = fields.String(metadata={"example": "2026-11"})
     items = fields.List(fields.Nested(BudgetItemSchema), metadata={"description": "ordered by category_id"})
     total = fields.Nested(BudgetTotalSchema)
+
+
+class BudgetRowSchema(ResponseSchema):
+    """One stored limit, as the change feed carries it (GET /budgets/{month} adds what was spent)."""
+
+    id = fields.Integer()
+    month = fields.String(metadata={"example": "2026-11"})
+    category_id = fields.Integer()
+    amount = fields.Integer(metadata={"description": "the limit, minor units"})

@@ -12,6 +12,7 @@ from ledger.categories.models import Category
 from ledger.entries.effective import entry_effective_lines
 from ledger.errors import ValidationFailed
 from ledger.extensions import db
+from ledger.feed.stamp import next_seqs, record_deletions
 from ledger.ledgers.access import LedgerScope
 from ledger.ledgers.totals import check_totals
 from ledger.money import exact_sum, from_parts
@@ -104,12 +105,21 @@ def set_budget(ledger: LedgerScope, month: str, items: list[dict]) -> dict:
     """Replace the month's whole set of limits in one transaction; a larger set checks the ledger's totals."""
     month_bounds(month, ledger.month_start_day)
     _check_items(ledger.id, items)
+    record_deletions(Budget, ledger.id, Budget.month == month)  # the change feed's tombstones
     old = db.session.scalars(delete(Budget).where(Budget.ledger_id == ledger.id, Budget.month == month)
                              .returning(Budget.amount)).all()
     if items:
+        seq = next_seqs(ledger.id, len(items))
         db.session.execute(insert(Budget), [{"ledger_id": ledger.id, "month": month, "category_id": item["category_id"],
-                                             "amount": item["amount"]} for item in items])
+                                             "amount": item["amount"], "change_seq": seq + index}
+                                            for index, item in enumerate(items)])
     if sum(item["amount"] for item in items) > sum(old):
         check_totals(ledger.id)
     db.session.commit()
     return get_budget(ledger, month)
+
+
+def delete_category_budgets(ledger_id: int, category_id: int) -> None:
+    """Before a category is deleted (in its transaction): its budgets, which its foreign key would cascade."""
+    record_deletions(Budget, ledger_id, Budget.category_id == category_id)
+    db.session.execute(delete(Budget).where(Budget.ledger_id == ledger_id, Budget.category_id == category_id))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import NAME_MAX_LENGTH, UTCDateTime, utcnow
 from ledger.extensions import Model
+from ledger.feed.models import ChangeFeed
 
 CATEGORY_KINDS = ("income", "expense")
 
@@ -20,8 +21,9 @@ def parent_key(parent_id: int | None) -> int:
     return parent_id or 0
 
 
-class Category(Model):
+class Category(ChangeFeed, Model):
     __tablename__ = "categories"
+    __change_feed__ = "categories"
     __table_args__ = (
         # parent_key is parent_key(parent_id): top-level names are unique too.
         UniqueConstraint("ledger_id", "kind", "parent_key", "name", name="uq_categories_ledger_kind_parent_name"),

@@ -7,10 +7,12 @@ from typing import Literal
 
 from sqlalchemy import delete, select
 
+from ledger.budgets.services import delete_category_budgets
 from ledger.categories.models import Category, parent_key
 from ledger.entries.services import category_in_use, reassign_category
 from ledger.errors import Conflict, NotFound, ValidationFailed
 from ledger.extensions import db
+from ledger.feed.stamp import record_deletions
 
 NO_SUCH_CATEGORY = "No such category."  # also for another ledger's: existence is not leaked
 PARENT_ARCHIVED = "The parent category is archived."
@@ -215,7 +217,9 @@ def delete_category(ledger_id: int, category_id: int, reassign_to: int | None = 
             raise Conflict("Entries still use this category; pass reassign_to to move them first.")
     else:
         moved = reassign_category(ledger_id, category.id, target.id)
+    delete_category_budgets(ledger_id, category.id)  # what ON DELETE CASCADE would do, as feed changes
     # An entry added meanwhile makes the foreign key fail: IntegrityError → 409, nothing changed.
+    record_deletions(Category, ledger_id, Category.id == category.id)
     db.session.execute(delete(Category).where(Category.ledger_id == ledger_id, Category.id == category.id))
     db.session.commit()
     return moved

@@ -21,13 +21,15 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ledger.database import UTCDateTime, utcnow
 from ledger.extensions import Model
+from ledger.feed.models import ChangeFeed
 from ledger.ledgers.models import Ledger
 
 ENTRY_TYPES = ("income", "expense", "transfer")
 
 
-class Entry(Model):
+class Entry(ChangeFeed, Model):
     __tablename__ = "entries"
+    __change_feed__ = "entries"
     __table_args__ = (
         # The keyset order of GET /entries and every month/report range scan.
         Index("ix_entries_ledger_id_occurred_on_id", "ledger_id", "occurred_on", "id"),

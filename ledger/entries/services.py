@@ -19,11 +19,12 @@ from werkzeug.http import parse_etags
 from ledger.accounts.models import Account
 from ledger.cards.billing import CARD_TYPE
 from ledger.categories.models import Category
-from ledger.database import is_id, rowcount, utcnow
+from ledger.database import is_id, utcnow
 from ledger.entries.cursor import decode_cursor, encode_cursor
 from ledger.entries.models import Entry, EntryLine, EntryTag
 from ledger.errors import NotFound, PreconditionFailed, ValidationFailed
 from ledger.extensions import db
+from ledger.feed.stamp import bulk_update
 from ledger.ledgers.access import LedgerScope
 from ledger.ledgers.totals import check_totals
 from ledger.months import month_bounds
@@ -350,14 +351,11 @@ def reassign_category(ledger_id: int, from_id: int, to_id: int) -> int:
     version (the ETag) moves on.
     """
     with_lines = select(EntryLine.entry_id).where(EntryLine.ledger_id == ledger_id, EntryLine.category_id == from_id)
-    # A bulk UPDATE bypasses the ORM's version counter: bump it so that ETags held by clients go stale.
-    moved = rowcount(db.session.execute(
-        update(Entry).where(Entry.ledger_id == ledger_id,
-                            or_(Entry.category_id == from_id, Entry.id.in_(with_lines)))
-        .values(category_id=case((Entry.category_id == from_id, to_id), else_=Entry.category_id),
-                version=Entry.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ))
+    # A bulk UPDATE bypasses the ORM's version counter (bump it so that ETags held by clients go stale) and the
+    # change feed's stamping (bulk_update numbers the rows). Lines are not a feed kind: their entry is.
+    moved = bulk_update(Entry, ledger_id, or_(Entry.category_id == from_id, Entry.id.in_(with_lines)),
+                        values={"category_id": case((Entry.category_id == from_id, to_id), else_=Entry.category_id),
+                                "version": Entry.version + 1, "updated_at": utcnow()})
     db.session.execute(update(EntryLine).where(EntryLine.ledger_id == ledger_id, EntryLine.category_id == from_id)
                        .values(category_id=to_id).execution_options(synchronize_session=False))
     return moved
@@ -373,13 +371,21 @@ def category_in_use(ledger_id: int, category_id: int) -> bool:
 def reassign_payee(ledger_id: int, from_id: int, to_id: int) -> int:
     """Move the ledger's entries of payee `from_id` to `to_id` (a merge; the caller checked both and commits).
 
-    One UPDATE; each moved entry's version (the ETag) moves on. Returns how many moved.
+    One UPDATE (bulk_update: numbered for the change feed); each moved entry's version (the ETag) moves on.
+    Returns how many moved.
     """
-    return rowcount(db.session.execute(
-        update(Entry).where(Entry.ledger_id == ledger_id, Entry.payee_id == from_id)
-        .values(payee_id=to_id, version=Entry.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ))
+    return bulk_update(Entry, ledger_id, Entry.payee_id == from_id,
+                       values={"payee_id": to_id, "version": Entry.version + 1, "updated_at": utcnow()})
+
+
+def forget_author(user_id: int) -> None:
+    """Inside the transaction that deletes a user: their entries in the ledgers that stay lose their author
+    (created_by/updated_by NULL, what the foreign keys' ON DELETE SET NULL would do), as changes of the feed."""
+    for field in (Entry.created_by, Entry.updated_by):
+        ledger_ids = db.session.execute(select(Entry.ledger_id).where(field == user_id).distinct()
+                                        .order_by(Entry.ledger_id)).scalars().all()
+        for ledger_id in ledger_ids:
+            bulk_update(Entry, ledger_id, field == user_id, values={field.key: None})
 
 
 def entry_filters(ledger: LedgerScope, args: Mapping[str, Any]) -> list[ColumnElement[bool]]:

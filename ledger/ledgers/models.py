@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.database import NAME_MAX_LENGTH, UTCDateTime, utcnow
@@ -28,6 +28,10 @@ class Ledger(Model):
                                           server_default=text("'Asia/Seoul'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The change feed (ledger.feed): the last change_seq handed out, incremented by every writing transaction
+    # under this row's lock; and the highest change_seq of a purged tombstone (an older cursor is 410).
+    change_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+    change_horizon: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
 
 
 class LedgerMember(Model):

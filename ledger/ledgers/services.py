@@ -22,6 +22,7 @@ from ledger import money
 from ledger.auth.models import User
 from ledger.auth.state import auth_state
 from ledger.database import NAME_MAX_LENGTH, rowcount, utcnow
+from ledger.entries.services import forget_author
 from ledger.errors import ApiError, Conflict, Gone, NotFound, ValidationFailed
 from ledger.extensions import db
 from ledger.ledgers.access import LedgerScope
@@ -376,6 +377,7 @@ def before_user_deleted(user_id: int) -> list[int]:
         elif not any(m.role == "owner" for m in others):
             others[0].role = "owner"
             promoted.append(others[0].user_id)
+    forget_author(user_id)  # the ledgers that stay: their entries by the user change (ledger.feed)
     _bump(promoted)
     return promoted
 

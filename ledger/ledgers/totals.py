@@ -17,6 +17,7 @@ from ledger.budgets.models import Budget
 from ledger.entries.models import Entry
 from ledger.errors import AmountOutOfRange
 from ledger.extensions import db
+from ledger.feed.stamp import holds_ledger_lock
 from ledger.ledgers.models import Ledger
 from ledger.money import MAX_AMOUNT, as_int, exact_sum, from_parts
 
@@ -54,7 +55,8 @@ def check_totals(ledger_id: int, adding: int = 0) -> None:
     to one ledger are checked one after another, each seeing what the other committed; SQLite lets one
     writer at a time anyway.
     """
-    db.session.execute(select(Ledger.id).where(Ledger.id == ledger_id).with_for_update(key_share=True))
+    if not holds_ledger_lock(ledger_id):  # the write took the ledger's change-feed numbers: locked already
+        db.session.execute(select(Ledger.id).where(Ledger.id == ledger_id).with_for_update(key_share=True))
     if amount_bound(ledger_id) + adding > MAX_AMOUNT:
         db.session.rollback()
         raise AmountOutOfRange(f"This would take a balance or total of the ledger past {MAX_AMOUNT} minor units, "

@@ -21,7 +21,7 @@ Fixtures, for the tests in this folder:
   (requests), `register()`, `mark()` / `events(*names, since=mark)` (the JSON log's auth events: `refresh`,
   `refresh_grace`, `reuse_detected`, ...), `rotations(email)` and `refresh_tokens(email)` (the table).
 * `browser` (package scope: stopped after this folder), `new_context(server=None, **kwargs)` (another
-  device; English, the server as base_url),
+  device; English, the server as base_url; service workers blocked unless `service_workers="allow"`),
   `context`, `page`, `new_page(context=None)` (two pages of one context are two tabs).
 * `console_errors`: every page of every context is watched; a console error or an uncaught exception fails
   the test after its body ran. `console_errors.allow(regex)` accepts an expected one. The browser's network
@@ -362,6 +362,9 @@ def new_context(browser, server, console_errors):
 
     def factory(on: LedgerServer | None = None, **kwargs):
         kwargs.setdefault("locale", "en-US")
+        # The app's service worker (web/sw-src/sw.js) only in the tests that ask for it (test_offline.py):
+        # elsewhere each test starts from the network, and page.route sees every request.
+        kwargs.setdefault("service_workers", "block")
         context = browser.new_context(base_url=(on or server).base_url, **kwargs)
         context.set_default_timeout(TIMEOUT_MS)
         context.on("page", console_errors.watch)

@@ -295,6 +295,8 @@ def test_put_budget_statement_count_does_not_grow_with_items(client, logged_in, 
                {"Salary", "Side income", "Interest", "Other income"}]
     counts = []
     for chosen in (expense[:1], expense):
+        # Both replace a set (the change feed's tombstones of the old rows cost the same for 1 or 12).
+        assert put(client, logged_in, [{"category_id": cid, "amount": 100} for cid in chosen]).status_code == 200
         with count_statements() as statements:
             assert put(client, logged_in, [{"category_id": cid, "amount": 100} for cid in chosen]).status_code == 200
         counts.append(len(statements))

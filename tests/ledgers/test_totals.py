@@ -210,7 +210,9 @@ def test_a_new_entry_costs_the_check_two_statements_and_no_reload(client, logged
     with count_statements() as statements:
         response = client.post(ENTRIES, json=expense(ids, 5), headers=logged_in.headers)
     assert response.status_code == 201 and response.get_json()["currency"] == "KRW"
-    # the auth check, the ledger's rules (ledger.rules: none here), the account and the category, the INSERT,
-    # then the ledger's lock and its bound: the response's currency is known without reading the new row back.
-    assert len(statements) == 1 + 1 + 2 + 1 + 2, statements
-    assert "ledgers" in statements[4] and "entries" in statements[5]
+    # the auth check, the ledger's rules (ledger.rules: none here), the account and the category, the ledger's
+    # change-feed number (which locks its row, so the check needs no lock of its own), the INSERT, then the
+    # ledger's bound: the response's currency is known without reading the new row back.
+    assert len(statements) == 1 + 1 + 2 + 1 + 1 + 1, statements
+    assert statements[4].lstrip().upper().startswith("UPDATE LEDGERS") and "INSERT INTO entries" in statements[5]
+    assert "FOR" not in statements[6].upper().split("WHERE")[-1]

@@ -5,7 +5,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from ledger import create_app
-from ledger.spa import ASSET_CACHE, DEFAULT_DIST, PAGE_CSP, ROOT, dist_dir
+from ledger.spa import ASSET_CACHE, DEFAULT_DIST, PAGE_CSP, ROOT, WORKER_CSP, dist_dir
 from tests.conftest import assert_problem
 
 INDEX = "<!doctype html><html lang=en><title>ledger</title><script type=module src=/assets/app-3f2a9c.js></script>"
@@ -22,6 +22,8 @@ def dist(tmp_path_factory):
     (dist / "docs").mkdir()
     (dist / "index.html").write_text(INDEX)
     (dist / "robots.txt").write_text("User-agent: *\n")
+    (dist / "sw.js").write_text("self.addEventListener('fetch', () => {});")
+    (dist / "manifest.webmanifest").write_text('{"name": "ledger"}')
     (dist / "assets" / "app-3f2a9c.js").write_text("console.log('app')")
     (dist / "assets" / "app-9b1d2e.css").write_text("body{margin:0}")
     (dist / "docs" / "index.html").write_text(DOCS)
@@ -305,3 +307,34 @@ def test_web_dist_comes_from_the_environment_then_the_default(web_app, configure
     monkeypatch.setenv("WEB_DIST", "web/dist")  # relative: to the repository root
     with web_app.test_request_context():
         assert dist_dir() == ROOT / "web" / "dist"
+
+
+# --- the installable app (issue 17) ------------------------------------------------------------------------------
+
+
+def test_the_service_worker_is_served_uncached_with_a_policy_that_lets_it_fetch_the_shell(web):
+    response = web.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Content-Security-Policy"] == WORKER_CSP
+    directives = {d.split()[0]: d.split()[1:] for d in WORKER_CSP.split("; ")}
+    assert directives["connect-src"] == ["'self'"] and directives["script-src"] == ["'self'"]
+    assert "unsafe" not in WORKER_CSP
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Service-Worker-Allowed" not in response.headers  # served from the root: its scope is / already
+
+
+def test_the_manifest_is_served_as_a_manifest(web):
+    response = web.get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response.mimetype == "application/manifest+json"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.get_json(force=True) == {"name": "ledger"}
+
+
+def test_without_a_service_worker_in_the_build_it_is_404(web, configured, tmp_path):
+    (tmp_path / "index.html").write_text(INDEX)
+    configured["WEB_DIST"] = str(tmp_path)
+    response = web.get("/sw.js")
+    assert_problem(response, 404, "not_found")

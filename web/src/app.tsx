@@ -8,6 +8,7 @@ import { applyLang, catalogues, I18nContext, type Lang, saveLang, useI18n } from
 import { Redirect, safeNext, useLocation } from "./router";
 import { Dashboard } from "./screens/Dashboard";
 import { Login } from "./screens/Login";
+import { claim, keptOwner } from "./offline/store";
 import { auth } from "./services";
 
 const Register = lazy(() => import("./screens/Register"));
@@ -65,10 +66,24 @@ export function App({ initialLang }: { initialLang: Lang }) {
   const [state, setState] = useState<AuthState>(auth.state);
   const [lang, setLangState] = useState<Lang>(initialLang);
   const { path, query } = useLocation();
+  // Whose ledger this device keeps, when the server can't say who is signed in: the app opens offline on it.
+  const [offlineOwner, setOfflineOwner] = useState<string | null | undefined>(undefined);
   useEffect(() => {
     setState(auth.state); // it may have changed between the first render and this effect
     return auth.subscribe(setState);
   }, []);
+  useEffect(() => {
+    if (state.status !== "unreachable") return;
+    let live = true;
+    void keptOwner().then((owner) => {
+      if (!live) return;
+      if (owner !== null) void claim(owner);
+      setOfflineOwner(owner);
+    });
+    return () => {
+      live = false;
+    };
+  }, [state.status]);
   useEffect(() => applyLang(lang), [lang]);
   const i18n = useMemo(
     () => ({
@@ -81,16 +96,22 @@ export function App({ initialLang }: { initialLang: Lang }) {
     }),
     [lang],
   );
-  return <I18nContext.Provider value={i18n}>{route(state, path, query)}</I18nContext.Provider>;
+  return <I18nContext.Provider value={i18n}>{route(state, path, query, offlineOwner)}</I18nContext.Provider>;
 }
 
-function route(state: AuthState, path: string, query: URLSearchParams) {
+function route(state: AuthState, path: string, query: URLSearchParams, offlineOwner: string | null | undefined) {
   const isPublic = path === "/login" || path === "/register";
   switch (state.status) {
     case "starting":
       return <Starting />;
     case "unreachable":
-      return <Unreachable />;
+      if (offlineOwner === undefined) return <Starting />;
+      if (offlineOwner === null || isPublic) return <Unreachable />;
+      return (
+        <Shell userId={offlineOwner} path={path} key={offlineOwner}>
+          {signedInScreen(path)}
+        </Shell>
+      );
     case "signed-in":
       if (isPublic) return <Redirect to={safeNext(query.get("next")) ?? "/"} />;
       return (

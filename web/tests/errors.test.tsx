@@ -18,7 +18,7 @@ import { CsvSection } from "../src/screens/Reports";
 vi.mock("../src/services", async () => {
   const { createApi, createPublicApi } = await import("../src/api/client");
   const plain = (request: Request) => fetch(request);
-  return { auth: { fetch: plain, subscribe: () => () => {} }, ledgerFetch: plain, api: createApi(plain), publicApi: createPublicApi() };
+  return { auth: { fetch: plain, subscribe: () => () => {}, signOutPending: () => false }, ledgerFetch: plain, api: createApi(plain), publicApi: createPublicApi() };
 });
 
 interface SchemaObject {

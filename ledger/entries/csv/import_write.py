@@ -14,6 +14,7 @@ from ledger.entries.csv.codec import category_cell, decode_body
 from ledger.entries.csv.import_plan import ImportRow, plan_import
 from ledger.entries.models import Entry, EntryLine, EntryTag
 from ledger.extensions import db
+from ledger.feed.stamp import next_seqs
 from ledger.ledgers.access import LedgerScope
 from ledger.ledgers.totals import check_totals
 
@@ -91,6 +92,9 @@ def import_csv(ledger: LedgerScope, body: bytes, *, dry_run: bool = False) -> Im
          "created_at": now, "updated_at": now}
         for first, _ in entries]
     values = _with_rules(ledger.id, values, split={index for index, (_, rows) in enumerate(entries) if rows})
+    seq = next_seqs(ledger.id, len(values))  # the change feed: one number per entry
+    for index, row in enumerate(values):
+        row["change_seq"] = seq + index
     entry_ids = db.session.scalars(
         insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
         [{k: v for k, v in row.items() if k != "tags"} for row in values],

@@ -2088,6 +2088,131 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ledger's rows changed after `since` (inserted, updated: `upsert` with the row; deleted: `delete`),
+         *     in `seq` order, at most `limit` (default 500, at most 1000).
+         * @description Pass `next` back as `since` while `has_more`; since=0 answers every live row (a snapshot, paged the same
+         *     way). A cursor older than the deletions kept (30 days), or not issued for this ledger, is 410
+         *     `cursor_expired`: start again from since=0. Viewers may read it.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the `next` of the previous answer; 0 (the default) is a snapshot of every live row */
+                    since?: number;
+                    limit?: number;
+                };
+                header?: {
+                    /** @description the ETag of an earlier answer to the same query: 304 while the ledger has not changed */
+                    "If-None-Match"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description send it back in If-None-Match to get 304 while nothing changed */
+                        ETag: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChangePage"];
+                    };
+                };
+                /** @description Not Modified: the ledger has not changed since the ETag sent in If-None-Match */
+                304: {
+                    headers: {
+                        /** @description send it back in If-None-Match to get 304 while nothing changed */
+                        ETag: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        /** @description Bearer realm="ledger" when no credentials were sent, else Bearer error="invalid_token" (RFC 6750) */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal Server Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/currencies": {
         parameters: {
             query?: never;
@@ -5199,6 +5324,137 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/ledgers/{ledger_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a ledger you are a member of */
+                ledger_id: number;
+            };
+            cookie?: never;
+        };
+        /**
+         * The ledger's rows changed after `since` (inserted, updated: `upsert` with the row; deleted: `delete`),
+         *     in `seq` order, at most `limit` (default 500, at most 1000).
+         * @description Pass `next` back as `since` while `has_more`; since=0 answers every live row (a snapshot, paged the same
+         *     way). A cursor older than the deletions kept (30 days), or not issued for this ledger, is 410
+         *     `cursor_expired`: start again from since=0. Viewers may read it.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the `next` of the previous answer; 0 (the default) is a snapshot of every live row */
+                    since?: number;
+                    limit?: number;
+                };
+                header?: {
+                    /** @description the ETag of an earlier answer to the same query: 304 while the ledger has not changed */
+                    "If-None-Match"?: string;
+                };
+                path: {
+                    /** @description a ledger you are a member of */
+                    ledger_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        /** @description send it back in If-None-Match to get 304 while nothing changed */
+                        ETag: string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChangePage"];
+                    };
+                };
+                /** @description Not Modified: the ledger has not changed since the ETag sent in If-None-Match */
+                304: {
+                    headers: {
+                        /** @description send it back in If-None-Match to get 304 while nothing changed */
+                        ETag: string;
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        /** @description Bearer realm="ledger" when no credentials were sent, else Bearer error="invalid_token" (RFC 6750) */
+                        "WWW-Authenticate": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Gone */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal Server Error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/ledgers/{ledger_id}/entries": {
@@ -13119,6 +13375,14 @@ export interface components {
             /** @description the month's complete set of limits: it replaces the previous set (an empty list removes them all); each category at most once */
             items: components["schemas"]["BudgetItemIn"][];
         };
+        BudgetRow: {
+            /** @description the limit, minor units */
+            amount: number;
+            category_id: number;
+            id: number;
+            /** @example 2026-11 */
+            month: string;
+        };
         BudgetTotal: {
             /** @description sum of the limits, counting a child category's limit only when its parent has none (a child's limit under a budgeted parent is a part of the parent's) */
             amount: number;
@@ -13188,6 +13452,28 @@ export interface components {
             share: number;
             /** @description minor units; on a top-level row, rolled up: its own entries plus its children's */
             total: number;
+        };
+        Change: {
+            /** @description upsert: the row as its feature's own endpoint answers it (an entry as GET /entries/{id}, an account with its balance as of this answer, a budget's stored limit); delete: null */
+            data: (components["schemas"]["Account"] | components["schemas"]["Category"] | components["schemas"]["Entry"] | components["schemas"]["BudgetRow"]) | null;
+            /** @description the changed row's id (unique within its kind) */
+            id: number;
+            /** @enum {string} */
+            kind: "accounts" | "categories" | "entries" | "budgets";
+            /** @enum {string} */
+            op: "upsert" | "delete";
+            /** @description the change's number in its ledger; unique, increasing */
+            seq: number;
+        };
+        ChangePage: {
+            /** @description in seq order */
+            changes: components["schemas"]["Change"][];
+            /** @description true: ask again at once with since=next */
+            has_more: boolean;
+            /** @description the ledger's last change_seq when this page was read */
+            ledger_seq: number;
+            /** @description pass it back as `since`: the last change's seq when has_more, else ledger_seq */
+            next: number;
         };
         Condition: {
             /** @enum {string} */
@@ -13377,7 +13663,7 @@ export interface components {
              * @description stable machine-readable reason
              * @enum {string}
              */
-            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "not_a_card" | "occurrence_posted" | "occurrence_skipped" | "refresh_token_reused" | "registration_closed" | "split_sum_mismatch" | "token_expired" | "token_revoked";
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "cursor_expired" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "not_a_card" | "occurrence_posted" | "occurrence_skipped" | "refresh_token_reused" | "registration_closed" | "split_sum_mismatch" | "token_expired" | "token_revoked";
             detail: string;
             errors?: components["schemas"]["ImportErrors"];
             request_id?: string;
@@ -13682,7 +13968,7 @@ export interface components {
              * @description stable machine-readable reason
              * @enum {string}
              */
-            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "not_a_card" | "occurrence_posted" | "occurrence_skipped" | "refresh_token_reused" | "registration_closed" | "split_sum_mismatch" | "token_expired" | "token_revoked";
+            code: "bad_request" | "authorization_required" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "gone" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "validation_error" | "precondition_required" | "rate_limited" | "internal_error" | "service_unavailable" | "already_member" | "amount_out_of_range" | "csrf_failed" | "cursor_expired" | "error" | "forbidden_role" | "idempotency_key_reused" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invite_expired" | "invite_not_found" | "invite_revoked" | "invite_used" | "last_owner" | "not_a_card" | "occurrence_posted" | "occurrence_skipped" | "refresh_token_reused" | "registration_closed" | "split_sum_mismatch" | "token_expired" | "token_revoked";
             detail: string;
             /** @description field -> list of messages (validation_error) */
             errors?: {

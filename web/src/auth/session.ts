@@ -18,6 +18,8 @@ import { withLock } from "./lock";
 
 export const REFRESH_PATH = "/api/v1/auth/refresh";
 export const LOCK_NAME = "ledger-refresh";
+/** localStorage: "1" while a sign-out made offline is still to be told to the server. */
+export const PENDING_SIGN_OUT = "ledger.signout-pending";
 export const CHANNEL_NAME = "ledger-auth";
 /** A token this close to its expiry (or within 10 % of its lifetime, for short ones) is refreshed
  * before it is sent. The proactive refresh comes earlier (20 %), so normally requests never wait. */
@@ -86,6 +88,8 @@ export interface AuthDeps {
   onVisibilityChange: (listener: () => void) => () => void;
   /** A sign-in as another person in another tab: start afresh. */
   reload: () => void;
+  /** A sign-out made while the server could not be reached, still to be told to the server (localStorage). */
+  pendingSignOut?: { get(): boolean; set(pending: boolean): void };
 }
 
 /** The session is over: the request was not sent, or its answer means nothing any more. */
@@ -168,6 +172,12 @@ export class AuthClient {
       this.setState({ status: "signed-out", reason: null });
       return;
     }
+    if (this.deps.pendingSignOut?.get()) {
+      // The person signed out offline: they stay signed out, and the server hears of it as soon as it can.
+      this.setState({ status: "signed-out", reason: "signed_out" });
+      await this.finishPendingSignOut();
+      return;
+    }
     if (this.state.status !== "signed-out") this.setState({ status: "starting" });
     try {
       await this.refresh({ startUp: true });
@@ -212,6 +222,7 @@ export class AuthClient {
 
   /** A successful sign-in in this tab (POST /auth/login). */
   signIn(body: TokenBody): void {
+    this.deps.pendingSignOut?.set(false);
     this.epoch += 1;
     this.adopt(body);
     this.post("signed-in");
@@ -237,6 +248,43 @@ export class AuthClient {
       if (!(error instanceof SignedOutError)) throw error;
     }
     this.endSession(reason, true);
+  }
+
+  /** Sign out without the server (it can't be reached): this device forgets the session now, and the refresh
+   * cookie's session is ended on the server at the next start-up or sign-in that reaches it. */
+  signOutOffline(): void {
+    this.deps.pendingSignOut?.set(true);
+    this.endSession("signed_out", true);
+  }
+
+  /** A sign-out made offline is still to be told to the server. */
+  signOutPending(): boolean {
+    return this.deps.pendingSignOut?.get() ?? false;
+  }
+
+  /** Ends on the server a session signed out offline: the cookie's refresh token buys one access token, which
+   * ends that session (DELETE /auth/sessions/current); neither is adopted. Without a network it waits. */
+  async finishPendingSignOut(): Promise<void> {
+    if (!this.deps.pendingSignOut?.get()) return;
+    const csrf = readCsrfCookie(this.deps.readCookies());
+    try {
+      if (csrf !== null) {
+        const refreshed = await this.deps.fetch(this.url(REFRESH_PATH), { method: "POST", headers: { "X-CSRF-TOKEN": csrf }, credentials: "same-origin" });
+        if (refreshed.status >= 500 || refreshed.status === 429) return;
+        if (refreshed.ok) {
+          const body = (await refreshed.json()) as TokenBody;
+          const ended = await this.deps.fetch(this.url("/api/v1/auth/sessions/current"), {
+            method: "DELETE",
+            headers: { Authorization: `Bearer ${body.access_token}` },
+            credentials: "same-origin",
+          });
+          if (!ended.ok && ended.status !== 401) return;
+        }
+      }
+      this.deps.pendingSignOut.set(false); // ended, or already over (a 401, or no cookie)
+    } catch {
+      // still no network: at the next start-up
+    }
   }
 
   /** The session ended for a reason this tab learnt from the API (an account deletion, say). */
@@ -480,5 +528,22 @@ export function browserDeps(): AuthDeps {
       return () => document.removeEventListener("visibilitychange", listener);
     },
     reload: () => window.location.reload(),
+    pendingSignOut: {
+      get: () => {
+        try {
+          return localStorage.getItem(PENDING_SIGN_OUT) === "1";
+        } catch {
+          return false;
+        }
+      },
+      set: (pending) => {
+        try {
+          if (pending) localStorage.setItem(PENDING_SIGN_OUT, "1");
+          else localStorage.removeItem(PENDING_SIGN_OUT);
+        } catch {
+          // private mode: the server session simply expires
+        }
+      },
+    },
   };
 }

@@ -8,8 +8,11 @@ import { type Failure, failureMessage, fieldErrors } from "../api/problem";
 import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
 import { type Account, type Category, call, categoryTree, type Entry, type Money, newKey, useAccounts, useCategories } from "../ledger";
+import { useLedger } from "../ledgers";
 import { minorToInput, type ParseError, parseAmount } from "../money";
 import { today } from "../months";
+import { flushOutbox } from "../offline/app";
+import { enqueue } from "../offline/outbox";
 import { api } from "../services";
 import { useResource } from "../useResource";
 import { Dialog } from "./Dialog";
@@ -90,6 +93,17 @@ const ID_OF: Record<keyof Values, string> = {
   payee: "entry-payee",
 };
 
+interface Queued {
+  op: "create" | "update";
+  key?: string;
+  entryId: number | null;
+  ifMatch: string | null;
+  body: Schemas["EntryCreate"];
+}
+
+/** The browser knows it has no network: a save goes straight to the outbox. */
+const isOffline = () => typeof navigator !== "undefined" && navigator.onLine === false;
+
 interface EntryFormProps {
   money: Money;
   /** an entry to edit (by id), or none for a new one */
@@ -97,11 +111,14 @@ interface EntryFormProps {
   /** defaults for a new entry */
   initial?: Partial<Values> | undefined;
   onSaved: (entry: Entry, created: boolean) => void;
+  /** the server could not be reached: the entry (or the change) waits in the outbox, to be sent later */
+  onQueued?: (() => void) | undefined;
   onClose: () => void;
 }
 
-export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFormProps) {
+export function EntryForm({ money, entryId, initial, onSaved, onQueued, onClose }: EntryFormProps) {
   const { t } = useI18n();
+  const ledgerId = useLedger().ledger.id;
   const accounts = useAccounts();
   const categories = useCategories();
   const [values, setValues] = useState<Values>({
@@ -123,6 +140,8 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
   const [offer, setOffer] = useState<{ suggestion: Schemas["Suggestion"]; entry: Entry; created: boolean } | null>(null);
   const etag = useRef<string | null>(null);
   const key = useRef<string | null>(null); // the Idempotency-Key of the submission being made
+  // A save that failed for want of a network while the browser thinks it is online: "Send later" queues it.
+  const later = useRef<Queued | null>(null);
   const inFlight = useRef(false);
   const editing = entryId !== undefined;
   const [installments, setInstallments] = useState<{ value: string; error?: string | undefined }>({ value: "" });
@@ -161,6 +180,7 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
 
   const set = (field: keyof Values) => (value: string) => {
     key.current = null; // a changed form is another submission
+    later.current = null;
     setValues((v) => {
       const next = { ...v, [field]: value } as Values;
       if (field === "type") {
@@ -254,6 +274,9 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
           setConflict(true);
           return;
         }
+        const update = { op: "update", entryId: entryId ?? null, ifMatch: etag.current, body } as const;
+        if (outcome.failure.kind === "network" && isOffline()) return queue(update);
+        later.current = outcome.failure.kind === "network" ? update : null;
         failed(outcome.failure);
         return;
       }
@@ -265,11 +288,30 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
         await saved(outcome.data, true);
         return;
       }
+      const create = { op: "create", key: idempotencyKey, entryId: null, ifMatch: null, body } as const;
+      if (outcome.failure.kind === "network" && isOffline()) return queue(create);
+      later.current = outcome.failure.kind === "network" ? create : null;
       failed(outcome.failure); // the key stays: a retry of this very submission records one entry
     } finally {
       inFlight.current = false;
       setBusy(false);
     }
+  };
+
+  /** Offline: into the outbox with its Idempotency-Key (a new entry) or If-Match (an edit); sent when the
+   * network is back (offline/outbox.ts). */
+  const queue = async (item: Queued) => {
+    later.current = null;
+    try {
+      await enqueue({ key: item.key ?? newKey(), ledgerId, op: item.op, entryId: item.entryId, ifMatch: item.ifMatch, body: { ...item.body } });
+    } catch {
+      failed({ kind: "network" }); // no IndexedDB (private mode): say so, and keep what was typed
+      return;
+    }
+    key.current = null;
+    if (onQueued) onQueued();
+    else onClose();
+    void flushOutbox(); // the network may be back already
   };
 
   const submit = (event: JSX.TargetedEvent<HTMLFormElement>) => {
@@ -334,6 +376,13 @@ export function EntryForm({ money, entryId, initial, onSaved, onClose }: EntryFo
         </div>
       )}
       {message && !conflict && <Alert>{message}</Alert>}
+      {message && !conflict && later.current && !busy && (
+        <p class="form-actions">
+          <button type="button" class="button button--small" onClick={() => later.current && void queue(later.current)}>
+            {t.sendLater}
+          </button>
+        </p>
+      )}
       <form noValidate onSubmit={submit} class="entry-form" aria-busy={busy}>
         <SelectField id="entry-type" label={t.type} value={values.type} onValue={set("type")} error={errors.type}>
           <option value="expense">{t.typeExpense}</option>

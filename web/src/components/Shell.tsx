@@ -3,11 +3,19 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ledgersStore, useMe } from "../data";
 import { useI18n } from "../i18n";
 import { LEDGER_STORES } from "../ledger";
-import { chooseLedger, type Ledger, type LedgerChoice, LedgerContext, ledgerScope, onLedgerRefused, pickLedger, rememberedLedger, rememberLedger } from "../ledgers";
+import { canWrite, chooseLedger, type Ledger, type LedgerChoice, LedgerContext, ledgerScope, onLedgerRefused, pickLedger, rememberedLedger, rememberLedger } from "../ledgers";
+import { RefreshUnavailableError } from "../auth/session";
+import { flushOutbox, syncNow } from "../offline/app";
+import { forget } from "../offline/store";
 import { Link } from "../router";
 import { auth } from "../services";
 import { Alert, LoadError, Loading, Notice } from "./Message";
 import { NewLedger } from "./NewLedger";
+import { OfflineBanner, OutboxPanel, UpdatePrompt } from "./Offline";
+import { TabBar } from "./TabBar";
+
+/** How often a visible app follows the ledger's change feed (and on every return to the network). */
+const SYNC_MS = 60_000;
 
 const storage = () => (typeof localStorage === "undefined" ? null : localStorage);
 
@@ -87,12 +95,39 @@ export function Shell({ userId, path, children }: { userId: string; path: string
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [ledger, list],
   );
+  // The ledger's rows follow the change feed while the app is open (for reading offline), and what was
+  // written offline goes out once the ledger is known.
+  const ledgerId = ledger?.id;
+  const startDay = ledger?.month_start_day ?? 1;
+  useEffect(() => {
+    if (ledgerId === undefined) return;
+    const run = () => {
+      if (document.visibilityState === "visible" && navigator.onLine) {
+        void flushOutbox().then(() => syncNow(ledgerId, startDay));
+      }
+    };
+    run();
+    const timer = setInterval(run, SYNC_MS);
+    window.addEventListener("online", run);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener("online", run);
+    };
+  }, [ledgerId, startDay]);
+
   const signOut = async () => {
     setBusy(true);
     setFailed(false);
     try {
       await auth.signOut("this-device"); // the app then shows the sign-in page
-    } catch {
+    } catch (error) {
+      if (error instanceof TypeError || (error instanceof RefreshUnavailableError && error.status === null)) {
+        // No network: this device forgets the person now (IndexedDB, the outbox included); the server hears of
+        // it at the next start-up or sign-in (docs/SPA-AUTH.md "Offline").
+        await forget();
+        auth.signOutOffline();
+        return;
+      }
       setFailed(true);
       setBusy(false);
     }
@@ -125,10 +160,12 @@ export function Shell({ userId, path, children }: { userId: string; path: string
         </nav>
       </header>
       <main id="main" class="main" tabIndex={-1}>
+        <OfflineBanner />
         {failed && <Alert>{t.signOutFailed}</Alert>}
         {notice?.path === path && <Notice>{notice.text}</Notice>}
         {choice ? (
           <LedgerContext.Provider value={choice} key={choice.ledger.id}>
+            <OutboxPanel />
             {children}
           </LedgerContext.Provider>
         ) : me.failure || ledgers.failure ? (
@@ -148,6 +185,8 @@ export function Shell({ userId, path, children }: { userId: string; path: string
           <Loading />
         )}
       </main>
+      <TabBar path={path} writable={choice ? canWrite(choice.ledger.role) : false} />
+      <UpdatePrompt />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 /** `/`: the accounting month at a glance, honouring month_start_day. One call per month (GET /reports/monthly):
  * totals, charts, budget progress and the latest entries all come from the report, and so does every re-fetch
  * after an entry is added, edited or deleted here. */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { Schemas } from "../api/client";
 import { type Failure, failureMessage } from "../api/problem";
 import { CardsDue } from "../components/CardsDue";
@@ -21,6 +21,9 @@ import { formatMonth, monthOf, parseMonth, type YearMonth } from "../months";
 import { Link, navigate, useLocation } from "../router";
 import { api } from "../services";
 import { useResource } from "../useResource";
+
+import { NEW_ENTRY_EVENT } from "../components/TabBar";
+import { onOutbox } from "../offline/outbox";
 
 const EntryForm = lazy(() => import("../components/EntryForm"));
 // Its own chunk, as before: only a deletion needs it, and the dashboard is in the first load.
@@ -47,6 +50,15 @@ function DashboardView({ money, startDay }: { money: Money; startDay: number }) 
   const accounts = useAccounts();
   const categories = useCategories();
   const writable = useCanWrite();
+
+  // The tab bar's "+" (components/TabBar.tsx), and entries written offline that reached the server.
+  useEffect(() => {
+    const open = () => setForm({});
+    window.addEventListener(NEW_ENTRY_EVENT, open);
+    return () => window.removeEventListener(NEW_ENTRY_EVENT, open);
+  }, []);
+  const { reload } = report;
+  useEffect(() => onOutbox(reload), [reload]);
 
   /** After a change made here: the report again (one call), and the shared account balances. */
   const changed = (message: string) => {
@@ -219,6 +231,10 @@ function DashboardView({ money, startDay }: { money: Money; startDay: number }) 
           onSaved={(_entry, created) => {
             setForm(null);
             changed(created ? t.entryAdded : t.entrySaved);
+          }}
+          onQueued={() => {
+            setForm(null);
+            setNotice(t.entryQueued);
           }}
         />
       )}

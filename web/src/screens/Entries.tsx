@@ -8,6 +8,8 @@ import { EntryList } from "../components/EntryList";
 import { AccountOptions, Field, SelectField } from "../components/Field";
 import { Alert, LoadError, Loading, Notice } from "../components/Message";
 import { MonthNav } from "../components/MonthNav";
+import { NEW_ENTRY_EVENT } from "../components/TabBar";
+import { onOutbox } from "../offline/outbox";
 import { PageTitle } from "../components/PageTitle";
 import { WithMoney } from "../components/WithMoney";
 import { downloadCsv } from "../csv";
@@ -68,6 +70,27 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
   const [deleting, setDeleting] = useState<Entry | null>(null);
   const items = list.data?.items;
   const cursor = list.data?.cursor ?? null;
+
+  // The tab bar's "+" (here, or /entries?new=1 from another screen), and entries written offline that reached
+  // the server.
+  useEffect(() => {
+    const open = () => {
+      setNotice(null);
+      setForm({});
+    };
+    window.addEventListener(NEW_ENTRY_EVENT, open);
+    return () => window.removeEventListener(NEW_ENTRY_EVENT, open);
+  }, []);
+  const opening = query.has("new");
+  useEffect(() => {
+    if (!opening) return;
+    setForm({});
+    const next = new URLSearchParams(location.search);
+    next.delete("new");
+    navigate(`/entries${next.toString() ? `?${next}` : ""}`, { replace: true });
+  }, [opening]);
+  const { reload } = list;
+  useEffect(() => onOutbox(reload), [reload]);
 
   const loadMore = async () => {
     if (!cursor) return;
@@ -180,6 +203,10 @@ function EntriesView({ money, startDay }: { money: Money; startDay: number }) {
           entryId={form.id}
           initial={query.get("type") && query.get("type") !== "transfer" ? { type: query.get("type") as "income" | "expense" } : undefined}
           onSaved={saved}
+          onQueued={() => {
+            setForm(null);
+            setNotice(t.entryQueued);
+          }}
           onClose={() => setForm(null)}
         />
       )}

@@ -45,6 +45,7 @@ export function Login({ reason, next, created }: Props) {
     setBusy(true);
     let failure: Failure;
     try {
+      if (auth.signOutPending()) await auth.finishPendingSignOut(); // a sign-out made offline ends on the server first
       const result = await publicApi.POST("/api/v1/auth/login", { body: { email: email.trim(), password } });
       if (result.data) {
         auth.signIn(result.data);

@@ -94,8 +94,9 @@ def record_deletions(model: type[ChangeFeed], ledger_id: int, *conditions: Colum
                   base + func.row_number().over(order_by=table.c.id),
                   literal(utcnow(), ChangeTombstone.deleted_at.type)) \
         .where(table.c.ledger_id == ledger_id, *conditions)
-    added = rowcount(connection.execute(insert(tombstones).from_select(
-        ["ledger_id", "kind", "row_id", "change_seq", "deleted_at"], rows)))
+    # Counted from RETURNING: an INSERT ... SELECT's rowcount is -1 on PostgreSQL (psycopg) here.
+    added = len(connection.execute(insert(tombstones).from_select(
+        ["ledger_id", "kind", "row_id", "change_seq", "deleted_at"], rows).returning(tombstones.c.id)).all())
     if added:
         _take(connection, ledger_id, added)
     return added

@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from ledger.categories.routes import blp as categories_blp
     from ledger.entries.csv_routes import csv_blp
     from ledger.entries.routes import blp as entries_blp
+    from ledger.imports.routes import blp as imports_blp
     from ledger.ledgers.routes import LEDGER_ID_PARAMETER, invites_blp
     from ledger.ledgers.routes import blp as ledgers_blp
     from ledger.ledgers.scope import register_ledger_paths
@@ -138,7 +139,7 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     # Every ledger feature twice: on the user's default ledger (the original paths) and under
     # /api/v1/ledgers/{ledger_id}/..., one view for both (ledger.ledgers.scope).
-    for blueprint in (accounts_blp, categories_blp, csv_blp, entries_blp, budgets_blp, reports_blp):
+    for blueprint in (accounts_blp, categories_blp, csv_blp, entries_blp, budgets_blp, reports_blp, imports_blp):
         api.register_blueprint(blueprint)
         api.register_blueprint(blueprint, name=f"ledger-{blueprint.name}", parameters=[LEDGER_ID_PARAMETER],
                                url_prefix=blueprint.url_prefix.replace("/api/v1/", "/api/v1/ledgers/<id:ledger_id>/"))

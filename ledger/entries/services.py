@@ -96,11 +96,12 @@ def _set_tags(entry: Entry, tags: list[str]) -> None:
     entry.tag_rows = [kept.get(tag) or EntryTag(tag=tag) for tag in wanted]
 
 
-def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
+def create_entry(ledger: LedgerScope, data: Mapping[str, Any], *, totals: bool = True) -> Entry:
     """Validate and add a new entry (flushed, so it has its id; the ledger's totals checked). The caller commits.
 
     `data` holds the fields of EntryCreateSchema: type, amount, occurred_on (date), account_id,
-    and optionally to_account_id, category_id, memo, tags.
+    and optionally to_account_id, category_id, memo, tags. totals=False leaves the totals check to a caller
+    that adds many entries in one transaction (a statement import): it calls check_totals once, after them.
     """
     validate_entry_refs(ledger.id, data)
     entry = Entry(ledger_id=ledger.id, created_by=ledger.user_id, updated_by=ledger.user_id, type=data["type"],
@@ -111,7 +112,8 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any]) -> Entry:
     db.session.add(entry)
     db.session.flush()
     set_committed_value(entry, "currency", ledger.currency)  # what a SELECT of the new row would read
-    check_totals(ledger.id)
+    if totals:
+        check_totals(ledger.id)
     return entry
 
 

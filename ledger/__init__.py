@@ -149,9 +149,11 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from ledger.auth.cli import tokens_cli, users_cli
     from ledger.entries.cli import entries_cli
+    from ledger.imports.cli import imports_cli
     from ledger.ledgers.cli import ledgers_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(entries_cli)
+    app.cli.add_command(imports_cli)
     app.cli.add_command(ledgers_cli)

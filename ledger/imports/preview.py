@@ -189,7 +189,7 @@ def _mark_duplicates(rows: list[Row], ledger_id: int, account_id: int) -> None:
         known.update(db.session.execute(
             select(ImportFingerprint.fingerprint, ImportFingerprint.entry_id).where(
                 ImportFingerprint.ledger_id == ledger_id, ImportFingerprint.account_id == account_id,
-                ImportFingerprint.fingerprint.in_(prints[start:start + 500]))).tuples().all())
+                ImportFingerprint.fingerprint.in_(prints[start:start + 500]))).all())
     for row in printed:
         if row.fingerprint in known:
             row.mark, row.entry_id = "duplicate", known[row.fingerprint]
@@ -202,7 +202,7 @@ def _mark_duplicates(rows: list[Row], ledger_id: int, account_id: int) -> None:
     for entry_id, occurred_on, amount, memo in db.session.execute(
             select(Entry.id, Entry.occurred_on, Entry.amount, Entry.memo).where(
                 Entry.ledger_id == ledger_id, Entry.account_id == account_id,
-                Entry.occurred_on.between(first, last))).tuples():
+                Entry.occurred_on.between(first, last))):
         by_amount.setdefault(amount, []).append((entry_id, occurred_on, memo))
     for row in candidates:
         for entry_id, occurred_on, memo in by_amount.get(row.amount or 0, ()):

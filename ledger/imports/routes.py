@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from ledger.blueprint import Blueprint
 from ledger.database import parse_id
-from ledger.errors import ValidationFailed
+from ledger.errors import ApiError, ValidationFailed
 from ledger.imports import services
 from ledger.imports.models import StatementImport
 from ledger.imports.preview import MARKS, REASONS, Row, counts
@@ -145,7 +145,10 @@ def list_profiles():
 @documented_errors(blp, 413, 422, auth=True, ledger=True)
 def upload():
     """Upload a bank or card statement and get its preview."""
-    request.max_content_length = current_app.config["IMPORT_MAX_CONTENT_LENGTH"]
+    limit = current_app.config["IMPORT_MAX_CONTENT_LENGTH"]
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:  # refused before any parsing
+        raise ApiError(f"The upload is larger than {limit} bytes.", status=413, code="payload_too_large")
     upload_file = request.files.get("file")
     if upload_file is None:
         raise ValidationFailed(errors={"file": ["A file is required (multipart/form-data)."]})
@@ -154,8 +157,12 @@ def upload():
     if password is not None and len(password) > PASSWORD_MAX:
         raise ValidationFailed(errors={"password": [f"At most {PASSWORD_MAX} characters."]})
     profile = request.form.get("profile") or None
-    statement = services.create_import(current_ledger(), account_id, upload_file.filename or "statement",
-                                       upload_file.read(), password, profile)
+    try:
+        data = upload_file.read()
+    finally:
+        upload_file.close()
+    statement = services.create_import(current_ledger(), account_id, upload_file.filename or "statement", data,
+                                       password, profile)
     return _view(statement)
 
 

@@ -14,8 +14,8 @@ CONTAINED_ORDER = ("date", "withdrawal", "deposit", "balance", "installment", "s
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "date": ("거래일시", "거래일자", "이용일시", "이용일자", "이용일", "거래일", "승인일자", "승인일", "일자", "날짜",
              "date", "transactiondate"),
-    "payee": ("가맹점명", "이용가맹점", "가맹점", "이용하신가맹점", "적요", "내용", "거래내용", "기재내용", "보낸분/받는분",
-              "받는분", "payee", "merchant", "description"),
+    "payee": ("가맹점명", "이용가맹점", "가맹점", "이용하신가맹점", "적요", "내용", "거래내용", "기재내용",
+              "보낸분/받는분", "받는분", "payee", "merchant", "description"),
     "amount": ("이용금액", "승인금액", "거래금액", "금액", "amount"),
     "withdrawal": ("출금금액", "출금액", "찾으신금액", "출금", "지급금액", "withdrawal"),
     "deposit": ("입금금액", "입금액", "맡기신금액", "입금", "deposit"),

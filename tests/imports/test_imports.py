@@ -53,8 +53,8 @@ def expected_bank() -> list[tuple]:
 
 def expected_card() -> list[tuple]:
     # The 이마트 purchase and its 취소 are a cancel pair (left out); 3-month 할부 noted in the memo.
-    return sorted([("2026-11-02", "expense", 35_000, "쿠팡(주) (할부 3개월)"), ("2026-11-07", "expense", 2000, "메가커피"),
-                   ("2026-11-07", "expense", 2000, "메가커피")])
+    return sorted([("2026-11-02", "expense", 35_000, "쿠팡(주) (할부 3개월)"),
+                   ("2026-11-07", "expense", 2000, "메가커피"), ("2026-11-07", "expense", 2000, "메가커피")])
 
 
 @pytest.mark.parametrize("key", BANKS + CARDS)

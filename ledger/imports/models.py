@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.database import UTCDateTime, utcnow
+from ledger.database import NAME_MAX_LENGTH, UTCDateTime, utcnow
 from ledger.extensions import Model
 
 IMPORT_STATUSES = ("preview", "committed")
@@ -25,7 +25,7 @@ class StatementImport(Model):
     filename: Mapped[str] = mapped_column(String(255))
     format: Mapped[str] = mapped_column(String(8))
     encoding: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    profile: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    profile: Mapped[str | None] = mapped_column(String(NAME_MAX_LENGTH), nullable=True)
     header_row: Mapped[int] = mapped_column(Integer)
     cells: Mapped[list[Any]] = mapped_column(JSON)  # every row of the sheet, cells as text
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -45,7 +45,7 @@ class ImportProfile(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ledger_id: Mapped[int] = mapped_column(ForeignKey("ledgers.id", ondelete="CASCADE"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     signature: Mapped[str] = mapped_column(String(64))
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON)
 

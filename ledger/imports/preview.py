@@ -27,6 +27,7 @@ FIELDS_REQUIRED_MESSAGE = "A mapping needs a date column and an amount (or withd
 
 _DATE = re.compile(r"^(?P<y>[0-9]{4})\s*[.\-/년]?\s*(?P<m>[0-9]{1,2})\s*[.\-/월]?\s*(?P<d>[0-9]{1,2})(?![0-9])")
 _SHORT_DATE = re.compile(r"^(?P<y>[0-9]{2})[.\-/](?P<m>[0-9]{1,2})[.\-/](?P<d>[0-9]{1,2})(?![0-9])")
+_DIGIT_START = re.compile(r"[0-9]")
 _INSTALLMENT = re.compile(r"([0-9]{1,2})")
 
 
@@ -56,8 +57,9 @@ def parse_statement_amount(text: str) -> int:
         negative, value = value[0] == "-", value[1:]
     elif value.endswith("-"):
         negative, value = True, value[:-1]
-    if re.fullmatch(r"[0-9]+\.0+", value):
-        value = value.split(".")[0]
+    whole, dot, fraction = value.partition(".")
+    if dot and fraction and set(fraction) == {"0"}:  # "1000.00": KRW has no minor unit
+        value = whole
     if value.strip("0") == "":
         return 0
     amount = parse_amount(value.lstrip("0"))
@@ -116,7 +118,7 @@ def _parse(row: Row, mapping: dict[str, int]) -> None:
         row.mark, row.reason = "skipped", "total"
         return
     amount_cells = [_cell(cells, mapping, name) for name in ("amount", "withdrawal", "deposit")]
-    if row.occurred_on is None and not date_text[:1].isdigit() and not any(amount_cells):
+    if row.occurred_on is None and not _DIGIT_START.match(date_text) and not any(amount_cells):
         row.mark, row.reason = "skipped", "not_a_row"  # a note under the table, a repeated title
         return
     row.payee = _cell(cells, mapping, "payee")
@@ -232,4 +234,5 @@ def counts(rows: list[Row]) -> dict[str, int]:
     for row in rows:
         result[row.mark] += 1
     result["included"] = sum(row.include for row in rows)
+    result["imported"] = 0
     return result

@@ -50,7 +50,6 @@ class ImportRowSchema(ResponseSchema):
 
 
 class ImportCountsSchema(ResponseSchema):
-    sometimes = frozenset({"imported"})
     new = fields.Integer()
     duplicate = fields.Integer()
     possible_duplicate = fields.Integer()
@@ -58,7 +57,7 @@ class ImportCountsSchema(ResponseSchema):
     skipped = fields.Integer()
     error = fields.Integer()
     included = fields.Integer()
-    imported = fields.Integer(metadata={"description": "entries written (commit only)"})
+    imported = fields.Integer(metadata={"description": "entries written (0 until the commit)"})
 
 
 class ImportSchema(ResponseSchema):

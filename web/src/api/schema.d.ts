@@ -8186,8 +8186,8 @@ export interface components {
             cancel_pair: number;
             duplicate: number;
             error: number;
-            /** @description entries written (commit only) */
-            imported?: number;
+            /** @description entries written (0 until the commit) */
+            imported: number;
             included: number;
             new: number;
             possible_duplicate: number;

@@ -178,7 +178,7 @@ def get_import(import_id: int):
 @ledger_required
 @blp.arguments(ImportPatchSchema)
 @blp.response(200, ImportSchema)
-@documented_errors(blp, 409, 410, 422, auth=True, ledger=True)
+@documented_errors(blp, 400, 409, 410, 413, 415, 422, auth=True, ledger=True)
 def patch_import(changes: dict, import_id: int):
     """Change the header row, the column mapping or per-row include/exclude; save the mapping as a profile."""
     return _view(services.update_import(current_ledger(), import_id, changes))

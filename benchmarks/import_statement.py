@@ -46,8 +46,8 @@ def main() -> None:
 
     tracemalloc.start()
     began = time.perf_counter()
-    response = client.post("/api/v1/imports", data={"file": (io.BytesIO(data), "kb.xlsx"), "account_id": str(account_id)},
-                           headers=headers, content_type="multipart/form-data")
+    form = {"file": (io.BytesIO(data), "kb.xlsx"), "account_id": str(account_id)}
+    response = client.post("/api/v1/imports", data=form, headers=headers, content_type="multipart/form-data")
     preview_s = time.perf_counter() - began
     preview_peak = tracemalloc.get_traced_memory()[1]
     assert response.status_code == 201, response.get_json()

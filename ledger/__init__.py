@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from ledger.entries.routes import blp as entries_blp
     from ledger.feed.routes import blp as changes_blp
     from ledger.feed.routes import document_feed_kinds
+    from ledger.imports.routes import blp as imports_blp
     from ledger.ledgers.routes import LEDGER_ID_PARAMETER, invites_blp
     from ledger.ledgers.routes import blp as ledgers_blp
     from ledger.ledgers.scope import register_ledger_paths
@@ -145,7 +146,7 @@ def register_blueprints(app: Flask) -> None:
     # Every ledger feature twice: on the user's default ledger (the original paths) and under
     # /api/v1/ledgers/{ledger_id}/..., one view for both (ledger.ledgers.scope).
     for blueprint in (accounts_blp, categories_blp, csv_blp, entries_blp, budgets_blp, reports_blp, cards_blp,
-                      schedules_blp, payees_blp, rules_blp, changes_blp):
+                      schedules_blp, payees_blp, rules_blp, changes_blp, imports_blp):
         api.register_blueprint(blueprint)
         api.register_blueprint(blueprint, name=f"ledger-{blueprint.name}", parameters=[LEDGER_ID_PARAMETER],
                                url_prefix=blueprint.url_prefix.replace("/api/v1/", "/api/v1/ledgers/<id:ledger_id>/"))
@@ -157,12 +158,14 @@ def register_commands(app: Flask) -> None:
     from ledger.auth.cli import tokens_cli, users_cli
     from ledger.entries.cli import entries_cli
     from ledger.feed.cli import feed_cli
+    from ledger.imports.cli import imports_cli
     from ledger.ledgers.cli import ledgers_cli
     from ledger.schedules.cli import schedules_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(entries_cli)
+    app.cli.add_command(imports_cli)
     app.cli.add_command(ledgers_cli)
     app.cli.add_command(schedules_cli)
     app.cli.add_command(feed_cli)

@@ -6,11 +6,13 @@ from ledger.categories.models import Category
 from ledger.entries.models import Entry, EntryTag, IdempotencyKey
 from ledger.feed import stamp  # noqa: F401 - the listener that stamps every flush of a feed table
 from ledger.feed.models import ChangeTombstone
+from ledger.imports.models import ImportFingerprint, ImportProfile, StatementImport
 from ledger.ledgers.models import Ledger, LedgerInvite, LedgerMember
 from ledger.payees.models import Payee, PayeeCategoryUse, SuggestionDecline
 from ledger.rules.models import Rule
 from ledger.schedules.models import Schedule, ScheduleSkip
 
-__all__ = ["Account", "Budget", "Category", "ChangeTombstone", "Entry", "EntryTag", "IdempotencyKey", "Ledger",
-           "LedgerInvite", "LedgerMember", "Payee", "PayeeCategoryUse", "RefreshToken", "Rule", "Schedule",
-           "ScheduleSkip", "Session", "SuggestionDecline", "User"]
+__all__ = ["Account", "Budget", "Category", "ChangeTombstone", "Entry", "EntryTag", "IdempotencyKey",
+           "ImportFingerprint", "ImportProfile", "Ledger", "LedgerInvite", "LedgerMember", "Payee",
+           "PayeeCategoryUse", "RefreshToken", "Rule", "Schedule", "ScheduleSkip", "Session", "StatementImport",
+           "SuggestionDecline", "User"]

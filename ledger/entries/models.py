@@ -62,7 +62,7 @@ class Entry(ChangeFeed, Model):
     # Payees (ledger.payees): who was paid; imported_payee keeps the raw text an import brought.
     # Indexed with occurred_on by ledger.payees.models (ix_entries_payee_id_occurred_on).
     payee_id: Mapped[int | None] = mapped_column(ForeignKey("payees.id", ondelete="SET NULL"), nullable=True)
-    imported_payee: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    imported_payee: Mapped[str | None] = mapped_column(String(200), nullable=True)  # entries.schemas.IMPORTED_PAYEE_MAX
     # Incremented on every change; the ETag, and the optimistic lock behind If-Match.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     # Who added and who last changed the entry; NULL once that member's user is deleted ("former member").

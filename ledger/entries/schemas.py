@@ -27,6 +27,7 @@ from ledger.schemas import (
 )
 
 MEMO_MAX = 500
+IMPORTED_PAYEE_MAX = 200  # entries.imported_payee: the raw text a statement import brought
 TAG_MAX = 50
 TAGS_MAX = 20
 CURSOR_MAX = 200

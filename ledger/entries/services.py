@@ -207,7 +207,7 @@ def _learn(ledger: LedgerScope, entry: Entry) -> None:
 
 
 def create_entry(ledger: LedgerScope, data: Mapping[str, Any], *, hand_set: Collection[str] | None = None,
-                 schedule_id: int | None = None, scheduled_on: date | None = None) -> Entry:
+                 schedule_id: int | None = None, scheduled_on: date | None = None, totals: bool = True) -> Entry:
     """Validate and add a new entry (flushed, so it has its id; the ledger's totals checked). The caller commits.
 
     `data` holds the fields of EntryCreateSchema: type, amount, occurred_on (date), account_id,
@@ -218,7 +218,8 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any], *, hand_set: Coll
     The ledger's rules run first (ledger.rules.services.apply_rules_on_create) and never change a field named
     in `hand_set` (by default every key of `data`, a request's payload), nor the category of a split.
     A schedule's occurrence names its schedule and nominal date: a second post of it is an IntegrityError at
-    the flush (ledger.schedules.services).
+    the flush (ledger.schedules.services). totals=False leaves the totals check to a caller that adds many
+    entries in one transaction (a statement import): it calls check_totals once, after them.
     """
     from ledger.rules.services import apply_rules_on_create
 
@@ -242,7 +243,8 @@ def create_entry(ledger: LedgerScope, data: Mapping[str, Any], *, hand_set: Coll
     db.session.add(entry)
     db.session.flush()
     set_committed_value(entry, "currency", ledger.currency)  # what a SELECT of the new row would read
-    check_totals(ledger.id)
+    if totals:
+        check_totals(ledger.id)
     if "category_id" in hand and "payee_id" in hand:
         _learn(ledger, entry)
     return entry

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010_card_cycles'
-down_revision = '0008_payees_rules'
+down_revision = '0009_statement_imports'
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,7 @@ import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
 import { Link, navigate, withNext } from "../router";
 import { auth, publicApi } from "../services";
+import { SecondStep, type Challenge } from "./LoginSecondStep";
 
 /** Reasons the person did not choose are errors (role=alert); the others are notices. */
 const SECURITY: ReadonlySet<SignOutReason> = new Set(["token_revoked", "refresh_token_reused", "invalid_token", "session_expired"]);
@@ -30,6 +31,7 @@ export function Login({ reason, next, created }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
 
   const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -46,6 +48,12 @@ export function Login({ reason, next, created }: Props) {
     let failure: Failure;
     try {
       const result = await publicApi.POST("/api/v1/auth/login", { body: { email: email.trim(), password } });
+      if (result.data && "mfa_required" in result.data) {
+        setBusy(false);
+        setPassword("");
+        setChallenge(result.data);
+        return;
+      }
       if (result.data) {
         auth.signIn(result.data);
         navigate(next ?? "/", { replace: true });
@@ -59,6 +67,10 @@ export function Login({ reason, next, created }: Props) {
     setFields(fieldErrors(failure, t));
     setError(failureMessage(failure, t, { invalid_credentials: t.invalidCredentials }));
   };
+
+  if (challenge) {
+    return <SecondStep challenge={challenge} next={next} onRestart={() => setChallenge(null)} />;
+  }
 
   return (
     <section class="card auth-card">

@@ -19,6 +19,7 @@ const Budgets = lazy(() => import("./screens/Budgets"));
 const Reports = lazy(() => import("./screens/Reports"));
 const NotFound = lazy(() => import("./screens/NotFound"));
 const Household = lazy(() => import("./screens/Household"));
+const Security = lazy(() => import("./screens/Security"));
 const Invite = lazy(() => import("./screens/Invite"));
 
 /** After these the person chose to leave: no "next" page to come back to. */
@@ -42,6 +43,8 @@ function signedInScreen(path: string) {
       return <Settings />;
     case "/settings/household":
       return <Household />;
+    case "/settings/security":
+      return <Security />;
     default: {
       const token = inviteToken(path);
       return token ? <Invite token={token} /> : <NotFound />;

@@ -9,6 +9,7 @@ import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
 import { Link, navigate, withNext } from "../router";
 import { auth, publicApi } from "../services";
+import { getPasskey, passkeysSupported } from "../auth/webauthn";
 import { SecondStep, type Challenge } from "./LoginSecondStep";
 
 /** Reasons the person did not choose are errors (role=alert); the others are notices. */
@@ -68,6 +69,37 @@ export function Login({ reason, next, created }: Props) {
     setError(failureMessage(failure, t, { invalid_credentials: t.invalidCredentials }));
   };
 
+  const withPasskey = async () => {
+    setError(null);
+    let failure: Failure;
+    try {
+      const options = await publicApi.POST("/api/v1/auth/login/passkey/options");
+      if (!options.data) {
+        failure = failureOf(options);
+      } else {
+        let credential: Record<string, unknown>;
+        try {
+          credential = await getPasskey(options.data.options);
+        } catch {
+          setError(t.passkeyCancelled);
+          return;
+        }
+        setBusy(true);
+        const result = await publicApi.POST("/api/v1/auth/login/passkey", { body: { challenge: options.data.challenge, credential } });
+        if (result.data) {
+          auth.signIn(result.data);
+          navigate(next ?? "/", { replace: true });
+          return;
+        }
+        failure = failureOf(result);
+      }
+    } catch (thrown) {
+      failure = failureOf({ thrown });
+    }
+    setBusy(false);
+    setError(failureMessage(failure, t));
+  };
+
   if (challenge) {
     return <SecondStep challenge={challenge} next={next} onRestart={() => setChallenge(null)} />;
   }
@@ -85,6 +117,11 @@ export function Login({ reason, next, created }: Props) {
           {t.signIn}
         </button>
       </form>
+      {passkeysSupported() && (
+        <button type="button" class="button button--wide" disabled={busy} onClick={() => void withPasskey()}>
+          {t.signInWithPasskey}
+        </button>
+      )}
       <p class="auth-card__switch">
         {t.newHere} <Link href={withNext("/register", next)}>{t.createAccount}</Link>
       </p>

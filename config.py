@@ -70,6 +70,21 @@ class Config:
         self.JWT_SECRET_KEYS = [key.strip() for key in (_env("JWT_SECRET_KEYS") or "").split(",") if key.strip()]
         if self.JWT_SECRET_KEYS:
             self.JWT_SECRET_KEY = self.JWT_SECRET_KEYS[0]
+        # The second factor (ledger/auth/mfa): TOTP secrets are encrypted with the first of MFA_ENCRYPTION_KEYS
+        # (newest first, like JWT_SECRET_KEYS); every key decrypts. Unset: a key derived from SECRET_KEY.
+        self.MFA_ENCRYPTION_KEYS = [key.strip() for key in (_env("MFA_ENCRYPTION_KEYS") or "").split(",")
+                                    if key.strip()]
+        # Passkeys: the relying party's id (the site's host name) and the origins the browser may sign from.
+        # Unset: the request's own host and origin (development, tests); behind nginx set both.
+        self.WEBAUTHN_RP_ID = _env("WEBAUTHN_RP_ID")
+        self.WEBAUTHN_ORIGINS = _list("WEBAUTHN_ORIGINS")
+        self.WEBAUTHN_RP_NAME = _env("WEBAUTHN_RP_NAME", "Ledger")
+        self.MFA_CHALLENGE_TTL = _int("MFA_CHALLENGE_TTL", 300)  # a login's second step, seconds
+        self.MFA_STEP_UP_MAX_AGE = _int("MFA_STEP_UP_MAX_AGE", 300)  # how recent a proof step-up needs
+        self.MFA_CHALLENGE_ATTEMPTS = _int("MFA_CHALLENGE_ATTEMPTS", 5)  # wrong codes, then the challenge is void
+        # Wrong codes per account (any challenge, step-up) within MFA_ACCOUNT_WINDOW seconds, then 429.
+        self.MFA_ACCOUNT_FAILURES = _int("MFA_ACCOUNT_FAILURES", 20)
+        self.MFA_ACCOUNT_WINDOW = _int("MFA_ACCOUNT_WINDOW", 900)
         # None means "SQLite in the instance folder", resolved by create_app.
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
         # No pre-ping (a round trip on every checkout): the auth check retries once on a fresh connection
@@ -219,6 +234,8 @@ class ProductionConfig(Config):
             raise ConfigError(f"{name} must differ from SECRET_KEY")
         if len(set(keys)) != len(keys):
             raise ConfigError("JWT_SECRET_KEYS lists a key twice")
+        if any(len(key.encode()) < 32 for key in self.MFA_ENCRYPTION_KEYS):
+            raise ConfigError("MFA_ENCRYPTION_KEYS: every key must be at least 32 bytes")
         if self.RATELIMIT_ENABLED and not _env("RATELIMIT_STORAGE_URI"):
             # The default memory:// gives every worker its own counters: the limit times the worker count.
             raise ConfigError("production needs RATELIMIT_STORAGE_URI (redis://host:6379/0 shared by all "

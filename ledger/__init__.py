@@ -121,6 +121,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from ledger.accounts.routes import blp as accounts_blp
+    from ledger.auth.mfa.routes import document_login, mfa_blp
     from ledger.auth.routes import auth_blp, document_refresh_transport, me_blp
     from ledger.budgets.routes import blp as budgets_blp
     from ledger.cards.routes import blp as cards_blp
@@ -141,7 +142,7 @@ def register_blueprints(app: Flask) -> None:
 
     api = app.extensions["ledger-api"]
     register_ledger_paths(app)
-    for blueprint in (ops_blp, currencies_blp, auth_blp, me_blp, ledgers_blp, invites_blp):
+    for blueprint in (ops_blp, currencies_blp, auth_blp, mfa_blp, me_blp, ledgers_blp, invites_blp):
         api.register_blueprint(blueprint)
     # Every ledger feature twice: on the user's default ledger (the original paths) and under
     # /api/v1/ledgers/{ledger_id}/..., one view for both (ledger.ledgers.scope).
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
                                url_prefix=blueprint.url_prefix.replace("/api/v1/", "/api/v1/ledgers/<id:ledger_id>/"))
     document_refresh_transport(api, app.config)
     document_feed_kinds(api)
+    document_login(api)
 
 
 def register_commands(app: Flask) -> None:

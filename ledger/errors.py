@@ -74,6 +74,15 @@ PROBLEM_CODES = (
     "split_sum_mismatch",  # splits: the lines do not add up to the entry's amount
     "token_expired",
     "token_revoked",
+    # the second factor (ledger/auth/mfa)
+    "challenge_expired",
+    "challenge_used",
+    "invalid_challenge",
+    "invalid_code",
+    "mfa_already_enabled",
+    "mfa_not_enabled",
+    "passkey_failed",
+    "step_up_required",
 )
 
 
@@ -155,6 +164,31 @@ class RefreshTokenReused(ApiError):
 
 class CsrfFailed(ApiError):
     status, code, detail = 401, "csrf_failed", "The CSRF check failed."
+
+
+class InvalidCode(ApiError):
+    status, code, detail = 401, "invalid_code", "The code is wrong or was already used."
+
+
+class InvalidChallenge(ApiError):
+    status, code, detail = 401, "invalid_challenge", "No such challenge: sign in again."
+
+
+class ChallengeExpired(ApiError):
+    status, code, detail = 401, "challenge_expired", "The challenge has expired: sign in again."
+
+
+class ChallengeUsed(ApiError):
+    status, code, detail = 401, "challenge_used", "The challenge was already used or is void: sign in again."
+
+
+class PasskeyFailed(ApiError):
+    status, code, detail = 401, "passkey_failed", "The passkey could not be verified."
+
+
+class StepUpRequired(ApiError):
+    status, code, detail = 403, "step_up_required", \
+        "Confirm it is you with your second factor first (POST /api/v1/auth/step-up)."
 
 
 def problem(status: int, code: str | None = None, detail: str | None = None, *,

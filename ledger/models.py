@@ -1,5 +1,6 @@
 """Every model, imported in one place so that Alembic sees the whole schema."""
 from ledger.accounts.models import Account
+from ledger.auth.mfa.models import AuthChallenge, RecoveryCode, UserMfa, WebauthnCredential
 from ledger.auth.models import RefreshToken, Session, User
 from ledger.budgets.models import Budget
 from ledger.categories.models import Category
@@ -12,7 +13,7 @@ from ledger.payees.models import Payee, PayeeCategoryUse, SuggestionDecline
 from ledger.rules.models import Rule
 from ledger.schedules.models import Schedule, ScheduleSkip
 
-__all__ = ["Account", "Budget", "Category", "ChangeTombstone", "Entry", "EntryTag", "IdempotencyKey",
-           "ImportFingerprint", "ImportProfile", "Ledger", "LedgerInvite", "LedgerMember", "Payee",
-           "PayeeCategoryUse", "RefreshToken", "Rule", "Schedule", "ScheduleSkip", "Session", "StatementImport",
-           "SuggestionDecline", "User"]
+__all__ = ["Account", "AuthChallenge", "Budget", "Category", "ChangeTombstone", "Entry", "EntryTag",
+           "IdempotencyKey", "ImportFingerprint", "ImportProfile", "Ledger", "LedgerInvite", "LedgerMember", "Payee",
+           "PayeeCategoryUse", "RecoveryCode", "RefreshToken", "Rule", "Schedule", "ScheduleSkip", "Session",
+           "StatementImport", "SuggestionDecline", "User", "UserMfa", "WebauthnCredential"]

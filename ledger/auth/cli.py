@@ -157,6 +157,17 @@ def delete(email, yes):
     click.echo(f"{email} deleted")
 
 
+@users_cli.command("mfa-reset")
+@click.argument("email")
+def mfa_reset(email):
+    """Remove every second factor (TOTP, recovery codes, passkeys) and revoke every token (logged)."""
+    from ledger.auth.mfa import services as mfa
+
+    user = _user(email)
+    mfa.reset(user)
+    click.echo(f"second factors of {user.email} removed; every token revoked")
+
+
 @tokens_cli.command("purge")
 def purge():
     """Delete refresh-token rows that expired or were revoked."""

@@ -53,6 +53,10 @@ class Session(Model):
     # freed INTEGER PRIMARY KEYs; restores and hand-made rows can too), this value cannot.
     nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16),
                                        server_default=text("''"))
+    # How the session was opened: password, totp, recovery or passkey (ledger.auth.mfa).
+    factor: Mapped[str] = mapped_column(String(16), default="password", server_default=text("'password'"))
+    # The last proof of a second factor in this session (login's second step or POST /auth/step-up).
+    step_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class RefreshToken(Model):

@@ -4,12 +4,13 @@ from __future__ import annotations
 import hmac
 from datetime import datetime
 
-from flask import after_this_request, current_app, request
+from flask import after_this_request, current_app, jsonify, request
 
 from ledger.auth import sessions, users
 from ledger.auth.check import auth_required, current_auth
 from ledger.auth.decoding import decode
 from ledger.auth.issuing import TokenPair
+from ledger.auth.mfa import services as mfa
 from ledger.auth.schemas import (
     DeleteMeSchema,
     LoginSchema,
@@ -83,6 +84,18 @@ def _clear_refresh_cookies() -> None:
         return response
 
 
+def mfa_challenge_response(result: sessions.LoginResult):
+    """The first step's answer when a second factor is on (documented as the second shape of 200 by
+    ledger.auth.mfa.routes.document_login)."""
+    from ledger.auth.mfa.passkeys import second_factor_options
+
+    body = {"mfa_required": True, "challenge": result.challenge, "methods": result.methods,
+            "expires_in": current_app.config["MFA_CHALLENGE_TTL"]}
+    if "passkey" in result.methods and result.challenge is not None:
+        body["passkey_options"] = second_factor_options(result.user.id, result.challenge)
+    return jsonify(body)
+
+
 def _token_body(pair: TokenPair, user=None) -> dict:
     body = {"access_token": pair.access_token, "token_type": "Bearer", "expires_in": pair.expires_in}
     if user is not None:
@@ -138,9 +151,13 @@ def register(args):
 @auth_blp.response(200, TokenSchema)
 @documented_errors(auth_blp, 400, 401, 413, 415, 422, 429)
 def login(args):
-    """Exchange email and password for an access token and a refresh token (new session)."""
-    user, pair = sessions.login(args["email"], args["password"], user_agent(), client_address())
-    return _token_body(pair, user)
+    """Exchange email and password for an access token and a refresh token (new session). When the user has a
+    second factor on, the answer is instead `{"mfa_required": true, "challenge", "methods", "expires_in"}` with no
+    token and no cookie: finish with POST /auth/login/mfa (or /auth/login/passkey) within 5 minutes."""
+    result = sessions.login(args["email"], args["password"], user_agent(), client_address())
+    if result.pair is None:
+        return mfa_challenge_response(result)
+    return _token_body(result.pair, result.user)
 
 
 @auth_blp.route("/refresh", methods=["POST"])
@@ -182,7 +199,7 @@ def list_sessions():
     """The user's live sessions (devices); `current` marks the caller's."""
     ctx = current_auth()
     items = [{"id": s.id, "created_at": s.created_at, "last_used_at": s.last_used_at,
-              "user_agent": s.user_agent, "ip": s.ip, "current": s.id == ctx.session_id}
+              "user_agent": s.user_agent, "ip": s.ip, "current": s.id == ctx.session_id, "factor": s.factor}
              for s in sessions.list_sessions(ctx.user.id)]
     return {"items": items}
 
@@ -240,10 +257,13 @@ def patch_me(args):
 @auth_required
 @me_blp.arguments(DeleteMeSchema)
 @me_blp.response(204)
-@documented_errors(me_blp, 400, 413, 415, 422, auth=True)
+@documented_errors(me_blp, 400, 403, 413, 415, 422, auth=True)
 def delete_me(args):
-    """Delete the account and all its data (the password confirms it)."""
-    users.delete_account(current_auth().user_id, args["password"])
+    """Delete the account and all its data (the password confirms it; with a second factor on, a step-up within
+    5 minutes too: 403 step_up_required)."""
+    ctx = current_auth()
+    mfa.require_step_up(ctx.user_id, ctx.session_id)
+    users.delete_account(ctx.user_id, args["password"])
     _clear_refresh_cookies()
 
 
@@ -251,10 +271,12 @@ def delete_me(args):
 @auth_required
 @me_blp.arguments(PasswordChangeSchema)
 @me_blp.response(200, TokenSchema)
-@documented_errors(me_blp, 400, 413, 415, 422, auth=True)
+@documented_errors(me_blp, 400, 403, 413, 415, 422, auth=True)
 def change_password(args):
-    """Change the password: other sessions end, the caller gets a fresh token pair."""
+    """Change the password: other sessions end, the caller gets a fresh token pair. With a second factor on, a
+    step-up within 5 minutes is needed first (403 step_up_required)."""
     ctx = current_auth()
+    mfa.require_step_up(ctx.user_id, ctx.session_id)
     user, pair = users.change_password(ctx.user_id, ctx.session_id, args["current_password"],
                                           args["new_password"])
     return _token_body(pair, user)

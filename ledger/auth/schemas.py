@@ -71,6 +71,8 @@ class SessionSchema(ResponseSchema):
     user_agent = fields.String()
     ip = fields.String()
     current = fields.Boolean()
+    factor = fields.String(metadata={"enum": ["password", "totp", "recovery", "passkey"],
+                                     "description": "how the session was opened"})
 
 
 class SessionListSchema(ResponseSchema):

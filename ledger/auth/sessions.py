@@ -3,7 +3,7 @@ ending a session close them; shared by the API and the `flask users` and `flask 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,17 +23,29 @@ from ledger.extensions import db
 events = logging.getLogger("ledger.auth")
 
 
-def _start_session(user: User, user_agent: str, ip: str, now: datetime) -> TokenPair:
+def _start_session(user: User, user_agent: str, ip: str, now: datetime, factor: str = "password") -> TokenPair:
+    from ledger.auth.mfa.services import now as factor_clock
+
     cfg = current_app.config
     session = Session(user_id=user.id, user_agent=user_agent[:512], ip=ip[:64], created_at=now,
-                      last_used_at=now, expires_at=now + timedelta(seconds=cfg["SESSION_MAX_AGE"]))
+                      last_used_at=now, expires_at=now + timedelta(seconds=cfg["SESSION_MAX_AGE"]), factor=factor,
+                      step_up_at=None if factor == "password" else factor_clock())
     db.session.add(session)
     db.session.flush()
     return issue_pair(user.id, user.token_version, session, now)
 
 
-def login(email: str, password: str, user_agent: str, ip: str) -> tuple[User, TokenPair]:
-    """Check the credentials and open a new session (one device)."""
+@dataclass
+class LoginResult:
+    user: User
+    pair: TokenPair | None = None
+    # When a second factor is on: no tokens, but the challenge of POST /auth/login/mfa and the factors it takes.
+    challenge: str | None = None
+    methods: list[str] = field(default_factory=list)
+
+
+def check_password(email: str, password: str, ip: str) -> User:
+    """The active user of these credentials, else 401 invalid_credentials (one Argon2 verification either way)."""
     user = db.session.execute(select(User).where(User.email == normalize_email(email))).scalar_one_or_none()
     # Always run one Argon2 verification, so unknown emails take as long as wrong passwords.
     ok = passwords.verify_password(user.password_hash if user else None, password)
@@ -43,10 +55,29 @@ def login(email: str, password: str, user_agent: str, ip: str) -> tuple[User, To
         raise InvalidCredentials()
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    pair = _start_session(user, user_agent, ip, utcnow())
+    return user
+
+
+def login(email: str, password: str, user_agent: str, ip: str) -> LoginResult:
+    """Check the credentials and open a new session (one device), or, when the user has a second factor, answer
+    the challenge of the second step (ledger.auth.mfa) and no token."""
+    from ledger.auth.mfa import services as mfa
+
+    user = check_password(email, password, ip)
+    methods = mfa.login_methods(user.id)
+    if methods:
+        challenge = mfa.start_login(user)
+        db.session.commit()
+        return LoginResult(user, challenge=challenge, methods=methods)
+    return LoginResult(user, pair=open_session(user, user_agent, ip))
+
+
+def open_session(user: User, user_agent: str, ip: str, factor: str = "password") -> TokenPair:
+    """A new session of a user who proved who they are (`factor`: password, totp, recovery or passkey)."""
+    pair = _start_session(user, user_agent, ip, utcnow(), factor)
     db.session.commit()
-    events.info("login ok", extra={"event": "login_ok", "user_id": user.id, "ip": ip})
-    return user, pair
+    events.info("login ok", extra={"event": "login_ok", "user_id": user.id, "ip": ip, "factor": factor})
+    return pair
 
 
 @dataclass

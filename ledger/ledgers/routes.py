@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 
 from ledger.auth.check import auth_required, current_auth
+from ledger.auth.mfa.services import require_step_up
 from ledger.blueprint import Blueprint
 from ledger.database import MAX_ID
 from ledger.extensions import limiter
@@ -100,8 +101,12 @@ def update_ledger(args: dict[str, Any]) -> services.LedgerView:
 @documented_errors(blp, 400, 403, 404, 413, 415, 422, auth=True)
 def delete_ledger(args: dict[str, Any]) -> None:
     """Delete the ledger and all of its data (owners only; the body repeats its name). Members whose default it
-    was get another of their ledgers as default, or a new personal one."""
-    services.delete_ledger(_owner_of_path(), args["name"])
+    was get another of their ledgers as default, or a new personal one. With a second factor on, a step-up within
+    5 minutes is needed (403 step_up_required)."""
+    ledger = _owner_of_path()
+    ctx = current_auth()
+    require_step_up(ctx.user_id, ctx.session_id)
+    services.delete_ledger(ledger, args["name"])
 
 
 @blp.route(f"{LEDGER}/members", methods=["GET"])

@@ -37,7 +37,8 @@ def test_sessions_lists_live_sessions_with_exactly_one_current(body_client, devi
     assert {item["id"] for item in items} == {phone["sid"], laptop["sid"]}
     assert [item["id"] for item in items if item["current"]] == [laptop["sid"]]
     for item in items:
-        assert set(item) == {"id", "created_at", "last_used_at", "user_agent", "ip", "current"}
+        assert set(item) == {"id", "created_at", "last_used_at", "user_agent", "ip", "current", "factor"}
+        assert item["factor"] == "password"
         assert ISO_UTC.match(item["created_at"]) and ISO_UTC.match(item["last_used_at"])
     by_id = {item["id"]: item for item in items}
     assert (by_id[phone["sid"]]["user_agent"], by_id[phone["sid"]]["ip"]) == ("Phone/1", "198.51.100.10")

@@ -21,6 +21,7 @@ const Reports = lazy(() => import("./screens/Reports"));
 const Schedules = lazy(() => import("./screens/Schedules"));
 const NotFound = lazy(() => import("./screens/NotFound"));
 const Household = lazy(() => import("./screens/Household"));
+const Security = lazy(() => import("./screens/Security"));
 const Invite = lazy(() => import("./screens/Invite"));
 const CardStatement = lazy(() => import("./screens/CardStatement"));
 const Payees = lazy(() => import("./screens/Payees"));
@@ -53,6 +54,8 @@ function signedInScreen(path: string) {
       return <Settings />;
     case "/settings/household":
       return <Household />;
+    case "/settings/security":
+      return <Security />;
     default: {
       const statement = /^\/accounts\/([1-9][0-9]{0,9})\/statement$/.exec(path);
       if (statement) return <CardStatement accountId={Number(statement[1])} />;

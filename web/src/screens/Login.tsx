@@ -9,6 +9,8 @@ import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
 import { Link, navigate, withNext } from "../router";
 import { auth, publicApi } from "../services";
+import { getPasskey, passkeysSupported } from "../auth/webauthn";
+import { SecondStep, type Challenge } from "./LoginSecondStep";
 
 /** Reasons the person did not choose are errors (role=alert); the others are notices. */
 const SECURITY: ReadonlySet<SignOutReason> = new Set(["token_revoked", "refresh_token_reused", "invalid_token", "session_expired"]);
@@ -30,6 +32,7 @@ export function Login({ reason, next, created }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
 
   const submit = async (event: JSX.TargetedEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -47,6 +50,12 @@ export function Login({ reason, next, created }: Props) {
     try {
       if (auth.signOutPending()) await auth.finishPendingSignOut(); // a sign-out made offline ends on the server first
       const result = await publicApi.POST("/api/v1/auth/login", { body: { email: email.trim(), password } });
+      if (result.data && "mfa_required" in result.data) {
+        setBusy(false);
+        setPassword("");
+        setChallenge(result.data);
+        return;
+      }
       if (result.data) {
         auth.signIn(result.data);
         navigate(next ?? "/", { replace: true });
@@ -61,6 +70,41 @@ export function Login({ reason, next, created }: Props) {
     setError(failureMessage(failure, t, { invalid_credentials: t.invalidCredentials }));
   };
 
+  const withPasskey = async () => {
+    setError(null);
+    let failure: Failure;
+    try {
+      const options = await publicApi.POST("/api/v1/auth/login/passkey/options");
+      if (!options.data) {
+        failure = failureOf(options);
+      } else {
+        let credential: Record<string, unknown>;
+        try {
+          credential = await getPasskey(options.data.options);
+        } catch {
+          setError(t.passkeyCancelled);
+          return;
+        }
+        setBusy(true);
+        const result = await publicApi.POST("/api/v1/auth/login/passkey", { body: { challenge: options.data.challenge, credential } });
+        if (result.data) {
+          auth.signIn(result.data);
+          navigate(next ?? "/", { replace: true });
+          return;
+        }
+        failure = failureOf(result);
+      }
+    } catch (thrown) {
+      failure = failureOf({ thrown });
+    }
+    setBusy(false);
+    setError(failureMessage(failure, t));
+  };
+
+  if (challenge) {
+    return <SecondStep challenge={challenge} next={next} onRestart={() => setChallenge(null)} />;
+  }
+
   return (
     <section class="card auth-card">
       <PageTitle>{t.signInTitle}</PageTitle>
@@ -74,6 +118,11 @@ export function Login({ reason, next, created }: Props) {
           {t.signIn}
         </button>
       </form>
+      {passkeysSupported() && (
+        <button type="button" class="button button--wide" disabled={busy} onClick={() => void withPasskey()}>
+          {t.signInWithPasskey}
+        </button>
+      )}
       <p class="auth-card__switch">
         {t.newHere} <Link href={withNext("/register", next)}>{t.createAccount}</Link>
       </p>

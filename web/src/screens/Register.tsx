@@ -49,7 +49,7 @@ export default function Register({ next }: { next: string | null }) {
     }
     try {
       const login = await publicApi.POST("/api/v1/auth/login", { body });
-      if (login.data) {
+      if (login.data && "access_token" in login.data) {
         auth.signIn(login.data);
         navigate(next ?? "/", { replace: true });
         return;

@@ -26,6 +26,7 @@ export default function Settings() {
       <PageTitle>{t.settingsTitle}</PageTitle>
       {me.data ? <Profile user={me.data} /> : me.failure ? <LoadError failure={me.failure} retry={me.reload} /> : <Loading />}
       <HouseholdLink />
+      <SecurityLink />
       <Language />
       <Devices />
       <ChangePassword email={me.data?.email ?? ""} />
@@ -67,6 +68,17 @@ function Profile({ user }: { user: User }) {
           {t.save}
         </button>
       </form>
+    </section>
+  );
+}
+
+/** Two-step sign-in, recovery codes and passkeys: /settings/security. */
+function SecurityLink() {
+  const { t } = useI18n();
+  return (
+    <section class="card" aria-labelledby="security-title">
+      <h2 id="security-title">{t.security}</h2>
+      <Link href="/settings/security">{t.securityLink}</Link>
     </section>
   );
 }
@@ -150,6 +162,7 @@ function Devices() {
                 <span class="device__meta">
                   {session.last_used_at ? t.lastUsed(formatDateTime(session.last_used_at, lang)) : null}
                   {session.ip ? ` · ${session.ip}` : null}
+                  {` · ${t.signedInWith(t.factorName[session.factor] ?? session.factor)}`}
                 </span>
               </div>
               {!session.current && (

@@ -5,6 +5,8 @@ from ledger.schemas import BaseSchema, Id, Name, QueryBool, QueryInt, ResponseSc
 
 QUERY_MAX = 100
 
+AUTOCOMPLETE_MAX = 100  # payees one autocomplete answer may list
+
 
 class PayeeSchema(ResponseSchema):
     id = fields.Integer()
@@ -28,7 +30,7 @@ class PayeeListQuerySchema(BaseSchema):
         "description": "prefix or substring of the name, ignoring case; Korean initial consonants (초성) match "
                        "their syllables: ㅅㅂ and 스ㅂ find 스타벅스"})
     include_archived = QueryBool(load_default=True, metadata={"description": "false hides archived payees"})
-    limit = QueryInt(load_default=20, validate=validate.Range(min=1, max=100),
+    limit = QueryInt(load_default=20, validate=validate.Range(min=1, max=AUTOCOMPLETE_MAX),
                      metadata={"description": "with query: at most this many (default 20)"})
 
 

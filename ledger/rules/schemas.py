@@ -173,7 +173,7 @@ class PreviewSchema(ResponseSchema):
 
 class ApplyItemSchema(BaseSchema):
     entry_id = Id(required=True)
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+    version = Id(required=True, metadata={"description": "the entry's version in the preview (its ETag)"})
 
 
 class ApplySchema(BaseSchema):

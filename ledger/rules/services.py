@@ -29,6 +29,8 @@ from ledger.rules.schemas import PREVIEW_MAX, RULES_MAX
 
 NO_SUCH_RULE = "No such rule."
 
+PREVIEW_BATCH = 500  # entries a preview reads per statement
+
 
 def list_rules(ledger_id: int) -> list[Rule]:
     return list(db.session.execute(
@@ -325,7 +327,7 @@ def preview_rule(ledger: LedgerScope, rule_id: int) -> Preview:
         stmt = select(Entry).where(Entry.ledger_id == ledger.id, _prefilter(ledger.id, rule))
         if last is not None:
             stmt = stmt.where(or_(Entry.occurred_on < last[0], and_(Entry.occurred_on == last[0], Entry.id < last[1])))
-        batch = list(db.session.execute(stmt.order_by(Entry.occurred_on.desc(), Entry.id.desc()).limit(500))
+        batch = list(db.session.execute(stmt.order_by(Entry.occurred_on.desc(), Entry.id.desc()).limit(PREVIEW_BATCH))
                      .scalars())
         names = _payee_names_of(ledger.id, batch)
         for entry in batch:
@@ -337,7 +339,7 @@ def preview_rule(ledger: LedgerScope, rule_id: int) -> Preview:
                 break
             items.append(EntryDiff(entry.id, entry.version, etag(entry), entry.occurred_on.isoformat(),
                                    entry.amount, entry.memo, changes))
-        if len(batch) < 500:
+        if len(batch) < PREVIEW_BATCH:
             break
         last = (batch[-1].occurred_on, batch[-1].id)
     return Preview(rule.id, items, truncated)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
 
+from ledger.months import shift
+
 FREQUENCIES = ("daily", "weekly", "monthly", "yearly")
 WEEKEND_POLICIES = ("as_is", "skip", "before", "after")
 WEEK_OF_MONTH = (1, 2, 3, 4, -1)  # -1: the last such weekday of the month
@@ -79,13 +81,11 @@ def _candidates(rule: Rule) -> Iterator[date]:
                         yield day
         else:
             months = 12 * step if rule.freq == "yearly" else step
-            base = start.year * 12 + start.month - 1
             for k in range(0, 10**7):
-                index = base + k * months
-                year, month = divmod(index, 12)
+                year, month = shift(start.year, start.month, k * months)  # from the anchor: no drift
                 if year > 9999:
                     return
-                day = _day_in_month(rule, year, month + 1)
+                day = _day_in_month(rule, year, month)
                 if day >= start:
                     yield day
     except OverflowError:  # past date.max

@@ -15857,6 +15857,7 @@ export interface components {
         };
         ApplyItem: {
             entry_id: number;
+            /** @description the entry's version in the preview (its ETag) */
             version: number;
         };
         ApplyResult: {

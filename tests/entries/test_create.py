@@ -27,7 +27,7 @@ def test_create_expense_answers_201_with_the_entry_and_location(post_entry, ids,
         "memo": "Lunch", "tags": ["work"], "lines": [], "created_at": body["created_at"],
         "updated_at": body["updated_at"],
         "created_by": user.id, "updated_by": user.id, "installment_months": None,
-        "payee_id": None, "imported_payee": None,
+        "payee_id": None, "imported_payee": None, "schedule_id": None, "scheduled_on": None,
     }
     assert body["created_at"].endswith("Z") and body["updated_at"].endswith("Z")
     assert response.headers["Location"] == f"{URL}/{body['id']}"

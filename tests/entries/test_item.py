@@ -41,7 +41,8 @@ def test_get_returns_the_entry_with_an_etag(client, logged_in, entry, ids, user)
                     "account_id": ids["cash"], "to_account_id": None, "category_id": ids["categories"]["Food"],
                     "memo": "Lunch", "tags": ["a", "b"], "lines": [], "created_at": body["created_at"],
                     "updated_at": body["updated_at"], "created_by": user.id, "updated_by": user.id,
-                    "installment_months": None, "payee_id": None, "imported_payee": None}
+                    "installment_months": None, "payee_id": None, "imported_payee": None,
+                    "schedule_id": None, "scheduled_on": None}
     assert response.headers["ETag"] == f'"{entry}-1"'
 
 

@@ -45,7 +45,8 @@ def test_items_have_the_entry_shape(client, logged_in, expense, ids, user):
                     "occurred_on": "2026-11-03", "account_id": ids["cash"], "to_account_id": None,
                     "category_id": ids["categories"]["Food"], "memo": "Dinner", "tags": ["a", "b"], "lines": [],
                     "created_at": item["created_at"], "updated_at": item["updated_at"], "created_by": user.id,
-                    "updated_by": user.id, "installment_months": None, "payee_id": None, "imported_payee": None}
+                    "updated_by": user.id, "installment_months": None, "payee_id": None, "imported_payee": None,
+                    "schedule_id": None, "scheduled_on": None}
 
 
 def test_newest_date_first_and_ties_by_id_descending(listing, expense):

@@ -340,8 +340,9 @@ def test_a_page_costs_a_fixed_number_of_statements(client, logged_in, user, ids,
             body = _changes(client, logged_in.headers, since, limit)
         counts.append(len(statements))
         assert body["changes"]
-    # auth, the counter, one range scan per kind, the entries' tags, the cash account's balance (seq 1)
-    assert counts[0] == 1 + 1 + len(KINDS) + 1 + 1, counts
+    # auth, the counter, one range scan per kind, the entries' tags and split lines, the cash account's balance
+    # (seq 1)
+    assert counts[0] == 1 + 1 + len(KINDS) + 2 + 1, counts
     assert counts[1] == counts[0]  # 10 rows instead of 320: the same statements
     # since=5: the tombstones too (since > 0), and no account (the cash account is seq 1): no balances
-    assert counts[2] == 1 + 1 + len(KINDS) + 1 + 1, counts
+    assert counts[2] == 1 + 1 + len(KINDS) + 2 + 1, counts

@@ -188,12 +188,17 @@ def with_field(endpoint: str, name: str, value: Any) -> Callable[[World], bytes]
     return lambda world: _dump({**world.resolve(BODY_ENDPOINTS[endpoint].body), name: world.resolve(value)})
 
 
+# A valid item of a list the valid bodies leave out (an entry's split lines), for the cases on its fields.
+LIST_ITEMS: dict[str, dict[str, Any]] = {"lines": {"amount": 1500, "category_id": Ref("food"), "memo": "part"}}
+
+
 def with_item_field(endpoint: str, list_name: str, name: str, value: Any) -> Callable[[World], bytes]:
     """The valid body with `name` of the first item of the list `list_name` set to `value`."""
 
     def build(world: World) -> bytes:
         body = world.resolve(BODY_ENDPOINTS[endpoint].body)
-        body[list_name] = [{**body[list_name][0], name: world.resolve(value)}]
+        first = body[list_name][0] if body.get(list_name) else world.resolve(LIST_ITEMS[list_name])
+        body[list_name] = [{**first, name: world.resolve(value)}]
         return _dump(body)
 
     return build

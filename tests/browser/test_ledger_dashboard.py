@@ -28,8 +28,12 @@ def add_entry_with_the_keyboard(page, amount: str, memo: str) -> None:
             break
     expect(dialog.get_by_label("Account")).to_be_focused()
     page.keyboard.press("Tab")
+    expect(dialog.get_by_role("combobox", name="Payee")).to_be_focused()  # optional: passed by
+    page.keyboard.press("Tab")
     expect(dialog.get_by_label("Category")).to_be_focused()
     page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Split", exact=True)).to_be_focused()  # one category: no split
     page.keyboard.press("Tab")
     expect(dialog.get_by_label("Memo")).to_be_focused()
     page.keyboard.type(memo)

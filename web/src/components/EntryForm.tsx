@@ -416,17 +416,6 @@ export function EntryForm({ money, entryId, initial, onSaved, onQueued, onClose 
         ) : (
           <>
             <PayeeInput id="entry-payee" value={values.payee} onValue={set("payee")} payeeId={loaded.data?.payee_id} error={errors.payee} />
-            <button
-              type="button"
-              class="button button--small split__toggle"
-              aria-pressed={lines !== null}
-              onClick={() => {
-                key.current = null;
-                setLines(lines ? null : startLines(values.category));
-              }}
-            >
-              {t.split}
-            </button>
             {lines ? (
               <SplitLines
                 lines={lines}
@@ -462,6 +451,17 @@ export function EntryForm({ money, entryId, initial, onSaved, onQueued, onClose 
                   .filter((o): o is JSX.Element => o !== null)}
               </SelectField>
             )}
+            <button
+              type="button"
+              class="button button--small split__toggle"
+              aria-pressed={lines !== null}
+              onClick={() => {
+                key.current = null;
+                setLines(lines ? null : startLines(values.category));
+              }}
+            >
+              {t.split}
+            </button>
           </>
         )}
         <Field id="entry-memo" label={t.memo} value={values.memo} onValue={set("memo")} maxLength={500} autoComplete="off" error={errors.memo} />

@@ -56,7 +56,13 @@ export function OutboxPanel() {
   const [editing, setEditing] = useState<OutboxItem | null>(null);
   useEffect(() => {
     let live = true;
-    const load = () => void items(ledger.id).then((found) => live && setList(found));
+    // Loads may finish out of order (read-only IndexedDB transactions run side by side): only the newest counts,
+    // so an older read taken before an enqueue never hides what was just queued.
+    let newest = 0;
+    const load = () => {
+      const mine = ++newest;
+      void items(ledger.id).then((found) => live && mine === newest && setList(found));
+    };
     load();
     const stop = onOutbox(load);
     return () => {

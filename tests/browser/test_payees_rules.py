@@ -177,7 +177,9 @@ def test_phone_and_axe_on_payees_and_rules(new_context, server, lang):
     page.screenshot(path=artifact(f"phone-rule-form-{lang}.png"), full_page=True)
     found["rule form"] = axe.run(page).response["violations"]
     page.goto("/entries")
+    expect(page.get_by_role("heading", level=1)).to_have_text("내역" if lang == "ko" else "Entries")
     page.get_by_role("button", name="내역 추가" if lang == "ko" else "Add entry").click()
+    expect(page.get_by_role("dialog", name="내역 추가" if lang == "ko" else "Add entry")).to_be_visible()
     combobox = page.get_by_role("combobox", name="거래처" if lang == "ko" else "Payee")
     combobox.fill("ㅅㅂ")
     suggestions = page.get_by_role("listbox", name="일치하는 거래처" if lang == "ko" else "Matching payees")

@@ -62,7 +62,9 @@ def kept_keys(page) -> list[str]:
 
 def ready_offline(page) -> None:
     """The service worker controls the page and the ledger's answers are kept in IndexedDB."""
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    # The worker installs (caching the shell) and claims the page: seconds on a loaded machine, so a longer wait.
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+                           timeout=45_000)
     until(page, lambda: any(re.match(r"^/api/v1/ledgers/\d+/entries\?", k) for k in kept_keys(page))
           and any(re.match(r"^/api/v1/ledgers/\d+/categories$", k) for k in kept_keys(page)))
 

@@ -156,8 +156,9 @@ def test_three_entries_written_offline_survive_a_reload_and_reach_the_server_onc
     outbox_emptied(page)
     expect(outbox(page)).to_have_count(0)
     assert memos(person) == ["Before the tunnel", "Subway 1", "Subway 2", "Subway 3"]
-    # three keys; only the dropped one was sent more than once, and the server recorded each entry once (above)
-    assert len(set(keys)) == 3 and keys.count(keys[0]) >= 2 and len(keys) == keys.count(keys[0]) + 2, keys
+    # Three keys; the dropped one was sent again, and any other whose answer the reload
+    # cut off may have been too: always with its own key, so the server recorded each entry once (above).
+    assert len(set(keys)) == 3 and keys.count(keys[0]) >= 2, keys
     expect(page.get_by_role("list", name=re.compile("Entries of")).get_by_role("listitem")).to_have_count(4)
     assert dump(page)["ledger-offline/outbox"] == []
 

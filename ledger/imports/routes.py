@@ -88,6 +88,17 @@ class ProfileListSchema(ResponseSchema):
     items = fields.List(fields.Nested(ProfileSchema))
 
 
+class SavedProfileSchema(ResponseSchema):
+    id = fields.Integer()
+    account_id = fields.Integer()
+    name = fields.String()
+    mapping = fields.Dict(keys=fields.String(metadata={"enum": list(FIELDS)}), values=fields.Integer())
+
+
+class SavedProfileListSchema(ResponseSchema):
+    items = fields.List(fields.Nested(SavedProfileSchema))
+
+
 class RowChoiceSchema(BaseSchema):
     index = StrictInt(required=True, validate=validate.Range(min=0))
     include = StrictBool(required=True)
@@ -132,6 +143,24 @@ def list_profiles():
     """The built-in statement profiles (docs/imports.md)."""
     return {"items": [{"key": p.key, "name": p.name, "kind": p.kind, "columns": p.columns}
                       for p in BUILTIN_PROFILES]}
+
+
+@blp.route("/saved-profiles", methods=["GET"])
+@ledger_required
+@blp.response(200, SavedProfileListSchema)
+@documented_errors(blp, auth=True, ledger=True)
+def list_saved_profiles():
+    """The mappings saved in this ledger (`save_profile` of PATCH /imports/{id}), by account and name."""
+    return {"items": services.saved_profiles(current_ledger())}
+
+
+@blp.route("/saved-profiles/<id:profile_id>", methods=["DELETE"])
+@ledger_required
+@blp.response(204)
+@documented_errors(blp, 404, auth=True, ledger=True)
+def delete_saved_profile(profile_id: int):
+    """Forget a saved mapping; the next upload with its header gets a built-in or proposed mapping again."""
+    services.delete_saved_profile(current_ledger(), profile_id)
 
 
 @blp.route("", methods=["POST"])

@@ -138,6 +138,23 @@ def update_import(ledger: LedgerScope, import_id: int, changes: dict[str, Any]) 
     return statement
 
 
+def saved_profiles(ledger: LedgerScope) -> list[ImportProfile]:
+    """The ledger's saved mappings, by account then name."""
+    return list(db.session.execute(select(ImportProfile).where(ImportProfile.ledger_id == ledger.id)
+                                   .order_by(ImportProfile.account_id, ImportProfile.name, ImportProfile.id))
+                .scalars())
+
+
+def delete_saved_profile(ledger: LedgerScope, profile_id: int) -> None:
+    """Forget a saved mapping (the next upload with that header gets a built-in or proposed one again)."""
+    profile = db.session.execute(select(ImportProfile).where(
+        ImportProfile.id == profile_id, ImportProfile.ledger_id == ledger.id)).scalar_one_or_none()
+    if profile is None:
+        raise NotFound("No such saved profile.")
+    db.session.delete(profile)
+    db.session.commit()
+
+
 def _save_profile(ledger: LedgerScope, statement: StatementImport, name: str) -> None:
     header = statement.cells[statement.header_row]
     signature = profiles.signature(header)
